@@ -1,0 +1,198 @@
+"""Random quantities in a scenario: distributions named after ``scipy.stats``.
+
+A scenario writes a varying number as ``{dist: lognorm, s: 0.6, scale: 700}``: any continuous or
+discrete distribution of ``scipy.stats`` with its shape parameters plus ``loc``/``scale``.  Two
+forms are ours: a plain number is a constant, and ``{dist: categorical, values: [...],
+weights: [...]}`` draws from a finite table (for empirical figures such as items per order).
+
+Every draw takes the ``numpy.random.Generator`` it must use; nothing here touches global state.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.stats
+
+CONSTANT = "constant"
+CATEGORICAL = "categorical"
+
+
+class DistError(ValueError):
+    """A distribution spec that cannot be used; the message says what was expected."""
+
+
+@functools.lru_cache(maxsize=None)
+def _scipy_names() -> tuple[str, ...]:
+    names = [
+        name
+        for name in dir(scipy.stats)
+        if isinstance(getattr(scipy.stats, name), scipy.stats.rv_continuous | scipy.stats.rv_discrete)
+    ]
+    return tuple(sorted(names))
+
+
+def scipy_distribution_names() -> tuple[str, ...]:
+    """Names accepted after ``dist:`` (besides ``constant`` and ``categorical``)."""
+    return _scipy_names()
+
+
+def allowed_parameters(name: str) -> tuple[str, ...]:
+    """Parameter names the distribution ``name`` takes, shape parameters first."""
+    if name == CONSTANT:
+        return ("value",)
+    if name == CATEGORICAL:
+        return ("values", "weights")
+    rv = getattr(scipy.stats, name)
+    shapes = tuple(s.strip() for s in (rv.shapes or "").split(",") if s.strip())
+    if isinstance(rv, scipy.stats.rv_discrete):
+        return (*shapes, "loc")
+    return (*shapes, "loc", "scale")
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A frozen, hashable description of a random quantity.
+
+    Parameters
+    ----------
+    name : str
+        A ``scipy.stats`` distribution name, ``"constant"`` or ``"categorical"``.
+    params : tuple of (str, float)
+        Keyword parameters, sorted by name (so equal specs compare and hash equal).
+    values, weights : tuple of float
+        The table of a categorical distribution; weights need not sum to one.
+    """
+
+    name: str
+    params: tuple[tuple[str, float], ...] = ()
+    values: tuple[float, ...] = ()
+    weights: tuple[float, ...] = ()
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def constant(cls, value: float) -> Dist:
+        return cls(CONSTANT, (("value", float(value)),))
+
+    @classmethod
+    def of(cls, name: str, **params: float) -> Dist:
+        """Build and check a spec in code: ``Dist.of("lognorm", s=0.6, scale=700)``."""
+        return cls.from_spec({"dist": name, **params})
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> Dist:
+        """Parse what a YAML file holds (a number or a mapping); raise :class:`DistError`."""
+        if isinstance(spec, bool):
+            raise DistError(f"expected a number or a {{dist: ...}} mapping, found {spec!r}")
+        if isinstance(spec, int | float):
+            if not math.isfinite(spec):
+                raise DistError(f"expected a finite number, found {spec!r}")
+            return cls.constant(spec)
+        if not isinstance(spec, Mapping):
+            raise DistError(f"expected a number or a {{dist: ...}} mapping, found {spec!r}")
+        if "dist" not in spec:
+            raise DistError("a distribution mapping needs a 'dist' key naming a scipy.stats law")
+        name = spec["dist"]
+        rest = {k: v for k, v in spec.items() if k != "dist"}
+        if name == CATEGORICAL:
+            return cls._categorical(rest)
+        if name == CONSTANT:
+            if set(rest) != {"value"}:
+                raise DistError("'constant' takes exactly one parameter, 'value'")
+            return cls.from_spec(rest["value"])
+        if not isinstance(name, str) or name not in _scipy_names():
+            raise DistError(f"unknown distribution {name!r}; expected a scipy.stats name")
+        allowed = allowed_parameters(name)
+        unknown = sorted(set(rest) - set(allowed))
+        if unknown:
+            raise DistError(
+                f"{name} takes parameters {', '.join(allowed)}; unknown: {', '.join(unknown)}"
+            )
+        shapes = allowed[: len(allowed) - (1 if name in _discrete_names() else 2)]
+        missing = [s for s in shapes if s not in rest]
+        if missing:
+            raise DistError(f"{name} needs shape parameter(s) {', '.join(missing)}")
+        params = []
+        for key, value in rest.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise DistError(f"{name} parameter {key!r} must be a number, found {value!r}")
+            params.append((key, float(value)))
+        dist = cls(name, tuple(sorted(params)))
+        try:
+            # scipy checks parameter domains lazily; one draw makes it speak now.
+            dist.sample(np.random.default_rng(0), 1)
+        except Exception as exc:  # scipy raises ValueError or returns nan depending on law
+            reason = str(exc).split(".")[0]
+            raise DistError(f"{name} rejects parameters {dict(params)}: {reason}") from None
+        mean = dist._frozen().mean() if name not in (CONSTANT, CATEGORICAL) else 0.0
+        if math.isnan(mean) and not np.isfinite(dist.sample(np.random.default_rng(0), 1)).all():
+            raise DistError(f"{name} rejects parameters {dict(params)}")
+        return dist
+
+    @classmethod
+    def _categorical(cls, rest: Mapping[str, Any]) -> Dist:
+        if set(rest) - {"values", "weights"} or "values" not in rest:
+            raise DistError("categorical takes 'values' (a list) and optional 'weights'")
+        values = rest["values"]
+        weights = rest.get("weights", [1.0] * len(values) if isinstance(values, list) else None)
+        if not isinstance(values, list) or not values:
+            raise DistError("categorical 'values' must be a non-empty list of numbers")
+        if not isinstance(weights, list) or len(weights) != len(values):
+            raise DistError("categorical 'weights' must be a list as long as 'values'")
+        for item in (*values, *weights):
+            if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
+                raise DistError(f"categorical values and weights must be numbers, found {item!r}")
+        if any(w < 0 for w in weights) or sum(weights) <= 0:
+            raise DistError("categorical weights must be >= 0 with a positive sum")
+        return cls(CATEGORICAL, (), tuple(float(v) for v in values), tuple(float(w) for w in weights))
+
+    # -- use ----------------------------------------------------------------------------------
+    def _frozen(self):
+        return _freeze(self.name, self.params)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` float64 values using ``rng`` (and nothing else)."""
+        if self.name == CONSTANT:
+            return np.full(size, self.params[0][1], dtype=np.float64)
+        if self.name == CATEGORICAL:
+            p = np.asarray(self.weights) / sum(self.weights)
+            return np.asarray(self.values, dtype=np.float64)[rng.choice(len(p), size=size, p=p)]
+        return np.asarray(self._frozen().rvs(size=size, random_state=rng), dtype=np.float64)
+
+    def mean(self) -> float:
+        if self.name == CONSTANT:
+            return self.params[0][1]
+        if self.name == CATEGORICAL:
+            return float(np.dot(self.values, self.weights) / sum(self.weights))
+        return float(self._frozen().mean())
+
+    def to_spec(self) -> float | dict[str, Any]:
+        """The YAML form, inverse of :meth:`from_spec` (used for canonical hashing)."""
+        if self.name == CONSTANT:
+            return self.params[0][1]
+        if self.name == CATEGORICAL:
+            return {"dist": CATEGORICAL, "values": list(self.values), "weights": list(self.weights)}
+        return {"dist": self.name, **dict(self.params)}
+
+    def __str__(self) -> str:
+        spec = self.to_spec()
+        if isinstance(spec, float):
+            return f"{spec:g}"
+        return "{" + ", ".join(f"{k}: {v}" for k, v in spec.items()) + "}"
+
+
+@functools.lru_cache(maxsize=None)
+def _discrete_names() -> frozenset[str]:
+    return frozenset(
+        n for n in _scipy_names() if isinstance(getattr(scipy.stats, n), scipy.stats.rv_discrete)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _freeze(name: str, params: tuple[tuple[str, float], ...]):
+    return getattr(scipy.stats, name)(**dict(params))
