@@ -1,0 +1,53 @@
+"""The scenario files that ship with brushbench.
+
+In a wheel they live in ``brushbench/_bundled_scenarios`` (copied from the repository's top-level
+``scenarios/`` at build time); in a source checkout installed in editable mode they are read from
+``scenarios/`` directly, so editing a bundled file takes effect at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def bundled_dir() -> Path:
+    """The folder holding the bundled ``*.yaml`` scenarios."""
+    installed = _PACKAGE_DIR / "_bundled_scenarios"
+    if installed.is_dir():
+        return installed
+    return _PACKAGE_DIR.parent.parent / "scenarios"
+
+
+def bundled_names() -> tuple[str, ...]:
+    """Names of the bundled scenarios (file stems), sorted; files starting with '_' are bases."""
+    return tuple(sorted(p.stem for p in bundled_dir().glob("*.yaml") if not p.stem.startswith("_")))
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A scenario file path from a path or the name of a bundled scenario.
+
+    Raises ``FileNotFoundError`` whose message lists the bundled names.
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    candidate = bundled_dir() / f"{path.stem if path.suffix in ('.yaml', '.yml') else path}.yaml"
+    if candidate.is_file() and path.parent == Path("."):
+        return candidate
+    raise FileNotFoundError(
+        f"{name_or_path}: no such file and no bundled scenario of that name "
+        f"(bundled: {', '.join(bundled_names()) or 'none'})"
+    )
+
+
+def describe(path: Path) -> str:
+    """The scenario's one-line description, read without validating the whole file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return "(unreadable)"
+    return str(data.get("description", "")) if isinstance(data, dict) else ""
