@@ -1,0 +1,36 @@
+"""The dataset layer: the tables of an order log, their files on disk and the manifest.
+
+Write with :class:`DatasetWriter` (streamed, deterministic, atomic), read with :func:`load`;
+both give or take a :class:`Dataset`, which is what a detector receives.
+"""
+
+from brushbench.dataset.dataset import Dataset
+from brushbench.dataset.errors import DatasetError
+from brushbench.dataset.manifest import MANIFEST_NAME, SCHEMA_VERSION
+from brushbench.dataset.reader import load
+from brushbench.dataset.tables import (
+    ANSWER_KEY_TABLES,
+    CHANNELS,
+    LEGIT_KINDS,
+    OBSERVED_TABLES,
+    ORDER_STATUSES,
+    TABLES,
+    table_schema,
+)
+from brushbench.dataset.writer import DatasetWriter
+
+__all__ = [
+    "ANSWER_KEY_TABLES",
+    "CHANNELS",
+    "LEGIT_KINDS",
+    "MANIFEST_NAME",
+    "OBSERVED_TABLES",
+    "ORDER_STATUSES",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "Dataset",
+    "DatasetError",
+    "DatasetWriter",
+    "load",
+    "table_schema",
+]

@@ -1,0 +1,70 @@
+"""Durable, atomic file-system steps: fsync, and putting a finished folder in place.
+
+A folder only appears under its final name by ``rename``, after every file in it has been
+fsynced, so a crash or kill at any moment never leaves a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a closed file's data to disk (fsync through a read-only descriptor works on POSIX)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make renames and new entries in ``path`` durable (no-op where a folder cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # Windows cannot open a directory; its renames are durable on their own.
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def fresh_sibling(target: Path, tag: str) -> Path:
+    """A name next to ``target`` that does not exist yet: ``.<name>.<tag>-<pid>[-n]``.
+
+    Hidden (leading dot) so that nothing mistakes a half-written folder for a dataset.
+    """
+    base = f".{target.name}.{tag}-{os.getpid()}"
+    candidate = target.with_name(base)
+    n = 0
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = target.with_name(f"{base}-{n}")
+    return candidate
+
+
+def publish(tmp: Path, target: Path, *, replace: bool) -> None:
+    """Rename the finished folder ``tmp`` to ``target``, replacing ``target`` if ``replace``.
+
+    The old folder is renamed away before the new one comes in and deleted only afterwards, so
+    at every moment ``target`` is either the complete old dataset or the complete new one.
+    """
+    if not replace:
+        os.rename(tmp, target)
+        fsync_dir(target.parent)
+        return
+    old = fresh_sibling(target, "old")
+    os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    fsync_dir(target.parent)
+    # The new dataset is in place; a leftover old folder would only be litter, never a dataset.
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,81 @@
+"""Read a dataset folder written by :class:`~brushbench.dataset.writer.DatasetWriter`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from brushbench.dataset.conform import conform
+from brushbench.dataset.csvio import read_csv_table
+from brushbench.dataset.dataset import Dataset
+from brushbench.dataset.errors import DatasetError
+from brushbench.dataset.manifest import MANIFEST_NAME, read_manifest, verify_manifest
+from brushbench.dataset.tables import OBSERVED_TABLES, TABLES, table_schema
+from brushbench.dataset.writer import check_timezone
+
+
+def _read_table(path: Path, name: str, fmt: str, timezone: str) -> pa.Table:
+    schema = table_schema(name, timezone)
+    try:
+        if fmt == "csv":
+            return read_csv_table(path, schema)
+        # Parquet has no second-precision timestamps; conform() casts ms back to s safely.
+        return conform(name, pq.read_table(path), schema)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatasetError(f"{path}: cannot read table {name}: {message}") from None
+
+
+def load(path: str | os.PathLike[str], *, verify: bool = True) -> Dataset:
+    """Load a dataset folder.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The dataset folder (the one holding ``manifest.json``).
+    verify : bool
+        Recompute the SHA-256 of every file and compare it with the manifest first.
+
+    Returns
+    -------
+    Dataset
+        With the answer key if the folder has one.
+
+    Raises
+    ------
+    DatasetError
+        Missing folder, manifest or table file; unknown ``schema_version``; a checksum that
+        does not match (with ``verify``); a file that cannot be read back to its schema.
+    """
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    where = folder / MANIFEST_NAME
+    try:
+        timezone = check_timezone(manifest["timezone"])
+    except ValueError as exc:
+        raise DatasetError(f"{where}: {exc}") from None
+    entries = manifest["tables"]
+    expected = TABLES if manifest["has_answer_key"] else OBSERVED_TABLES
+    if sorted(entries) != sorted(expected):
+        missing = sorted(set(expected) - set(entries))
+        extra = sorted(set(entries) - set(expected))
+        raise DatasetError(f"{where}: tables do not match has_answer_key="
+                           f"{manifest['has_answer_key']} (missing {missing}, unexpected {extra})")
+    for name in expected:
+        file = folder / entries[name]["file"]
+        if not file.is_file():
+            raise DatasetError(f"{file}: missing file of table {name}")
+    if verify:
+        verify_manifest(folder, manifest)
+    tables = {}
+    for name in expected:
+        file = folder / entries[name]["file"]
+        table = _read_table(file, name, manifest["format"], timezone)
+        if table.num_rows != entries[name]["rows"]:
+            raise DatasetError(f"{file}: {table.num_rows} rows, manifest says "
+                               f"{entries[name]['rows']}")
+        tables[name] = table
+    return Dataset(tables, manifest, timezone=timezone)
