@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.special
 import scipy.stats
 
 CONSTANT = "constant"
@@ -164,6 +165,25 @@ class Dist:
             return np.asarray(self.values, dtype=np.float64)[rng.choice(len(p), size=size, p=p)]
         return np.asarray(self._frozen().rvs(size=size, random_state=rng), dtype=np.float64)
 
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantiles at ``u`` in [0, 1): a draw driven by given uniforms (inverse-CDF sampling).
+
+        The generator draws per-order values this way, from uniforms keyed by the order's
+        identity, so that an order's values do not depend on how many other orders there are.
+        Common laws have closed forms here; the rest go through ``scipy.stats`` (slower).
+        """
+        u = np.asarray(u, dtype=np.float64)
+        if self.name == CONSTANT:
+            return np.full(u.shape, self.params[0][1])
+        if self.name == CATEGORICAL:
+            cdf = np.cumsum(self.weights) / sum(self.weights)
+            idx = np.minimum(np.searchsorted(cdf, u, side="right"), len(cdf) - 1)
+            return np.asarray(self.values)[idx]
+        fast = _FAST_PPF.get(self.name)
+        if fast is not None:
+            return fast(u, dict(self.params))
+        return np.asarray(self._frozen().ppf(u), dtype=np.float64)
+
     def mean(self) -> float:
         if self.name == CONSTANT:
             return self.params[0][1]
@@ -196,3 +216,37 @@ def _discrete_names() -> frozenset[str]:
 @functools.lru_cache(maxsize=256)
 def _freeze(name: str, params: tuple[tuple[str, float], ...]):
     return getattr(scipy.stats, name)(**dict(params))
+
+
+def _loc_scale(p: dict[str, float]) -> tuple[float, float]:
+    return p.get("loc", 0.0), p.get("scale", 1.0)
+
+
+def _lognorm_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    loc, scale = _loc_scale(p)
+    return loc + scale * np.exp(p["s"] * scipy.special.ndtri(u))
+
+
+def _norm_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    loc, scale = _loc_scale(p)
+    return loc + scale * scipy.special.ndtri(u)
+
+
+def _uniform_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    loc, scale = _loc_scale(p)
+    return loc + scale * u
+
+
+def _expon_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    loc, scale = _loc_scale(p)
+    return loc - scale * np.log1p(-u)
+
+
+def _geom_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    # Smallest k >= 1 with 1 - (1-p)^k >= u; the max() guards u = 0.
+    k = np.ceil(np.log1p(-u) / np.log1p(-p["p"]))
+    return np.maximum(k, 1.0) + p.get("loc", 0.0)
+
+
+_FAST_PPF = {"lognorm": _lognorm_ppf, "norm": _norm_ppf, "uniform": _uniform_ppf,
+             "expon": _expon_ppf, "geom": _geom_ppf}

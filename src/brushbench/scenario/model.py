@@ -218,9 +218,9 @@ class Traffic:
                                          "the last value repeats.")
     promotions: tuple[Promotion, ...] = param((), doc="Promotion days.")
     reranking: Reranking = param(Reranking(), doc="Hourly re-ranking feedback.")
-    dispersion: float = param(1.5, doc="Burstiness of a shop's hourly counts (negative "
-                              "binomial shape; larger = closer to Poisson).", min=0,
-                              exclusive_min=True)
+    burstiness: float = param(1.0, doc="Spread of a shop's hour-to-hour rate: the standard "
+                              "deviation of a log-normal multiplier with mean 1 (0 = Poisson "
+                              "counts).", min=0, max=4)
     repeat_share: Probability = param(Probability(0.12), doc="Share of a shop's orders from its "
                                       "regular customers.", min=0, max=1)
     quantity: Dist = param(_d("geom", p=0.9), doc="Units per order (Olist: 1 in 90%).")

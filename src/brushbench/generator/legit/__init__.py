@@ -1,0 +1,1 @@
+"""Legitimate orders that look like brushing and are not: the hard negatives."""

@@ -1,0 +1,218 @@
+"""The marketplace: shops, items, buyers, households and their identity pools, as arrays.
+
+Everything here is indexed by position (shop 0..S-1, buyer 0..B-1, ...); public ids are made from
+positions only when tables are written (:mod:`brushbench.generator.ids`). Identity pools are laid
+out so that an order picks its device, payment account, address and IP with a few vectorised
+look-ups, never a Python loop per buyer or order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.model import Marketplace as MarketSpec
+from .seeds import stream
+
+
+@dataclass(frozen=True)
+class Market:
+    # shops
+    shop_popularity: np.ndarray      # float64, relative base traffic
+    shop_rank_before: np.ndarray     # int32, 1 = most popular
+    shop_by_rank: np.ndarray         # int64, shop index at rank r+1
+    shop_category: np.ndarray        # int64 index into categories
+    shop_city: np.ndarray            # int64 index into cities
+    shop_carrier: np.ndarray         # int64 index into carriers
+    shop_item_offset: np.ndarray     # int64, first item of the shop
+    shop_item_count: np.ndarray      # int64, >= 1
+    # items
+    item_shop: np.ndarray
+    item_category: np.ndarray
+    item_list_price: np.ndarray      # int64 cents
+    item_weight_g: np.ndarray        # int64 grams
+    # buyers (legitimate population; later stages may append accounts of their own)
+    buyer_household: np.ndarray
+    buyer_activity_cdf: np.ndarray   # cumulative activity, for weighted buyer draws
+    buyer_registered_at: np.ndarray  # int64 epoch seconds
+    buyer_level: np.ndarray          # int8, 1..6
+    buyer_device_offset: np.ndarray
+    buyer_device_count: np.ndarray
+    buyer_payment_offset: np.ndarray
+    buyer_payment_count: np.ndarray
+    # households: address index == household index
+    household_city: np.ndarray
+    household_size: np.ndarray
+    household_device: np.ndarray     # shared device index, -1 where none
+    household_payment: np.ndarray    # shared payment account index, -1 where none
+    household_ip: np.ndarray         # uint32 home IP
+    cgnat_ips: np.ndarray            # uint32 pool of carrier-grade NAT addresses
+    n_devices: int
+    n_payments: int
+    n_categories: int
+
+    @property
+    def n_shops(self) -> int:
+        return len(self.shop_popularity)
+
+    @property
+    def n_buyers(self) -> int:
+        return len(self.buyer_household)
+
+
+def _positive_ints(values: np.ndarray, low: int = 1) -> np.ndarray:
+    return np.maximum(np.rint(np.nan_to_num(values, nan=low)), low).astype(np.int64)
+
+
+def _zipf_weights(n: int, exponent: float) -> np.ndarray:
+    w = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** exponent
+    return w / w.sum()
+
+
+def _public_ipv4(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Random addresses outside 0/8, 10/8, 127/8, 172.16/12, 192.168/16 and multicast."""
+    first = rng.choice(np.array([27, 36, 39, 42, 49, 58, 59, 60, 61, 101, 106, 110, 111, 112,
+                                 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124,
+                                 125, 175, 180, 182, 183, 202, 203, 210, 211, 218, 219, 220,
+                                 221, 222, 223], dtype=np.uint32), size=size)
+    rest = rng.integers(0, 1 << 24, size=size, dtype=np.uint32)
+    return (first << np.uint32(24)) | rest
+
+
+def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start: int,
+                 seed: int) -> Market:
+    """Draw the marketplace of a scenario; each part from its own named stream."""
+    categories = list(spec.categories.values())
+    city_w = _zipf_weights(n_cities, spec.city_skew)
+
+    # Shops: heavy-tailed popularity; warehouses concentrate in the big cities.
+    rng = stream(seed, "marketplace", "shops")
+    n_shops = spec.shops
+    pop = np.maximum(spec.shop_popularity.sample(rng, n_shops), 1e-12)
+    shop_by_rank = np.argsort(-pop, kind="stable")
+    rank_before = np.empty(n_shops, dtype=np.int32)
+    rank_before[shop_by_rank] = np.arange(1, n_shops + 1, dtype=np.int32)
+    cat_p = np.array([c.share for c in categories]) / sum(c.share for c in categories)
+    shop_category = rng.choice(len(categories), size=n_shops, p=cat_p)
+    shop_city = rng.choice(n_cities, size=n_shops, p=_zipf_weights(n_cities, spec.city_skew + 0.5))
+    shop_carrier = rng.integers(0, n_carriers, size=n_shops)
+    item_count = _positive_ints(spec.items_per_shop.sample(rng, n_shops))
+    item_offset = np.concatenate(([0], np.cumsum(item_count)[:-1]))
+
+    # Items: weights and prices by category, drawn category by category (a loop over a handful).
+    rng = stream(seed, "marketplace", "items")
+    item_shop = np.repeat(np.arange(n_shops), item_count)
+    item_category = shop_category[item_shop]
+    price = np.empty(len(item_shop), dtype=np.int64)
+    weight = np.empty(len(item_shop), dtype=np.int64)
+    for c, cat in enumerate(categories):
+        idx = np.flatnonzero(item_category == c)
+        # Prices end in 0 fen, as shop prices do; a 1-yuan floor keeps every item sellable.
+        price[idx] = np.maximum(np.rint(cat.price.sample(rng, len(idx)) / 10) * 10, 100)
+        weight[idx] = _positive_ints(cat.weight_g.sample(rng, len(idx)), 5)
+
+    # Households and buyers.
+    rng = stream(seed, "marketplace", "buyers")
+    n_buyers = spec.buyers
+    sizes = _positive_ints(spec.households.size.sample(rng, n_buyers))
+    # Enough households to seat every buyer; the last one is cut to fit.
+    n_households = int(np.searchsorted(np.cumsum(sizes), n_buyers) + 1)
+    sizes = sizes[:n_households].copy()
+    sizes[-1] -= int(sizes.sum() - n_buyers)
+    buyer_household = np.repeat(np.arange(n_households), sizes)
+    household_city = rng.choice(n_cities, size=n_households, p=city_w)
+    activity = np.maximum(spec.buyer_activity.sample(rng, n_buyers), 1e-12)
+    age_days = np.maximum(spec.account_age_days.sample(rng, n_buyers), 1.0)
+    registered = window_start - np.rint(age_days * 86400).astype(np.int64)
+    # Level grows with account age and activity, as marketplace tiers do.
+    act_q = np.argsort(np.argsort(activity)) / max(n_buyers - 1, 1)
+    level = np.clip(1 + np.log2(1 + age_days / 60).astype(np.int64) // 2 + (act_q > 0.8)
+                    + (act_q > 0.95), 1, 6).astype(np.int8)
+
+    # Personal devices and payment accounts, then the households' shared ones after them.
+    rng = stream(seed, "marketplace", "identities")
+    dev_count = _positive_ints(spec.devices_per_buyer.sample(rng, n_buyers))
+    pay_count = _positive_ints(spec.payment_accounts_per_buyer.sample(rng, n_buyers))
+    dev_offset = np.concatenate(([0], np.cumsum(dev_count)[:-1]))
+    pay_offset = np.concatenate(([0], np.cumsum(pay_count)[:-1]))
+    multi = sizes > 1
+    shares_dev = multi & (rng.random(n_households) < spec.households.share_device)
+    shares_pay = multi & (rng.random(n_households) < spec.households.share_payment)
+    household_device = np.full(n_households, -1, dtype=np.int64)
+    household_device[shares_dev] = int(dev_count.sum()) + np.arange(int(shares_dev.sum()))
+    household_payment = np.full(n_households, -1, dtype=np.int64)
+    household_payment[shares_pay] = int(pay_count.sum()) + np.arange(int(shares_pay.sum()))
+    n_devices = int(dev_count.sum() + shares_dev.sum())
+    n_payments = int(pay_count.sum() + shares_pay.sum())
+
+    rng = stream(seed, "marketplace", "network")
+    household_ip = _public_ipv4(rng, n_households)
+    cgnat = _public_ipv4(rng, spec.network.cgnat_ips)
+
+    return Market(
+        shop_popularity=pop, shop_rank_before=rank_before, shop_by_rank=shop_by_rank,
+        shop_category=shop_category, shop_city=shop_city, shop_carrier=shop_carrier,
+        shop_item_offset=item_offset, shop_item_count=item_count,
+        item_shop=item_shop, item_category=item_category, item_list_price=price,
+        item_weight_g=weight,
+        buyer_household=buyer_household, buyer_activity_cdf=np.cumsum(activity),
+        buyer_registered_at=registered, buyer_level=level,
+        buyer_device_offset=dev_offset, buyer_device_count=dev_count,
+        buyer_payment_offset=pay_offset, buyer_payment_count=pay_count,
+        household_city=household_city, household_size=sizes,
+        household_device=household_device, household_payment=household_payment,
+        household_ip=household_ip, cgnat_ips=cgnat,
+        n_devices=n_devices, n_payments=n_payments, n_categories=len(categories),
+    )
+
+
+def buyers_by_activity(market: Market, u: np.ndarray) -> np.ndarray:
+    """Buyer indices drawn in proportion to activity, one per uniform in ``u``."""
+    cdf = market.buyer_activity_cdf
+    return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), len(cdf) - 1)
+
+
+def items_of(market: Market, shop: np.ndarray, u: np.ndarray, skew: float) -> np.ndarray:
+    """An item of each shop, concentrated on the shop's first items (its best sellers)."""
+    count = market.shop_item_count[shop]
+    return market.shop_item_offset[shop] + np.minimum((count * u**skew).astype(np.int64),
+                                                      count - 1)
+
+
+def add_accounts(market: Market, registered_at: np.ndarray, group: np.ndarray,
+                 group_city: np.ndarray, group_shares_payment: np.ndarray,
+                 rng: np.random.Generator) -> tuple[Market, np.ndarray]:
+    """Append accounts that organic traffic does not draw (new sign-ups, company buyers).
+
+    Accounts with the same ``group`` share an address and home IP (a new household), and a
+    payment account where ``group_shares_payment``. Each has one device and one payment account
+    of its own. Returns the new market and the new accounts' buyer indices.
+    """
+    n, n_groups = len(registered_at), len(group_city)
+    first_buyer, first_household = market.n_buyers, len(market.household_city)
+    sizes = np.bincount(group, minlength=n_groups)
+    shared_pay = group_shares_payment & (sizes > 1)
+    household_payment = np.full(n_groups, -1, dtype=np.int64)
+    household_payment[shared_pay] = market.n_payments + n + np.arange(int(shared_pay.sum()))
+    cat = np.concatenate
+    new = dataclasses.replace(
+        market,
+        buyer_household=cat((market.buyer_household, first_household + group)),
+        buyer_registered_at=cat((market.buyer_registered_at, registered_at.astype(np.int64))),
+        buyer_level=cat((market.buyer_level, np.ones(n, dtype=np.int8))),
+        buyer_device_offset=cat((market.buyer_device_offset, market.n_devices + np.arange(n))),
+        buyer_device_count=cat((market.buyer_device_count, np.ones(n, dtype=np.int64))),
+        buyer_payment_offset=cat((market.buyer_payment_offset,
+                                  market.n_payments + np.arange(n))),
+        buyer_payment_count=cat((market.buyer_payment_count, np.ones(n, dtype=np.int64))),
+        household_city=cat((market.household_city, group_city)),
+        household_size=cat((market.household_size, sizes)),
+        household_device=cat((market.household_device, np.full(n_groups, -1, dtype=np.int64))),
+        household_payment=cat((market.household_payment, household_payment)),
+        household_ip=cat((market.household_ip, _public_ipv4(rng, n_groups))),
+        n_devices=market.n_devices + n,
+        n_payments=market.n_payments + n + int(shared_pay.sum()),
+    )
+    return new, first_buyer + np.arange(n)

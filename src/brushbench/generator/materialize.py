@@ -1,0 +1,137 @@
+"""Materialize: turn the plan into order rows, a column at a time.
+
+Work is split into shards (time block × shop block). A shard expands its organic counts into
+order drafts, picks up the planned events that fall in it, and completes every draft with the
+same code (:mod:`.complete`). Shards of one time block are merged and sorted by time, then handed
+to the writer, so memory holds one time block at a time.
+
+Every per-order draw is keyed by the order's identity (:mod:`.randomness`), so the bytes do not
+depend on the shard layout or on the number of worker processes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from .complete import OrderColumns, complete_orders
+from .drafts import CHANNEL, KIND, NO_PRICE, TAG_ORGANIC, OrderDraft, pack_rows
+from .marketplace import buyers_by_activity, items_of
+from .plan import Block, Plan
+
+
+def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
+    """The organic orders of shops ``s0..s1-1`` whose time falls in ``block``."""
+    counts = plan.counts[s0:s1, block.slice0:block.slice1]
+    shop_local, slice_local = np.nonzero(counts)
+    per_cell = counts[shop_local, slice_local]
+    total = int(per_cell.sum())
+    if total == 0:
+        return OrderDraft.empty()
+    cell = np.repeat(np.arange(len(per_cell)), per_cell)
+    index = np.arange(total) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+    shop = (s0 + shop_local)[cell].astype(np.int64)
+    slice_ = (block.slice0 + slice_local)[cell]
+    row = pack_rows(TAG_ORGANIC, slice_, shop, index)
+    time = plan.curve.at_quantile(plan.uniforms(row, "time"), plan.edges[slice_],
+                                  plan.edges[slice_ + 1])
+    inside = (time >= block.t0) & (time < block.t1)
+    if not inside.all():  # a slice split over several blocks: keep this block's part
+        row, time, shop = row[inside], time[inside], shop[inside]
+    u = plan.uniforms.bind(row)
+
+    traffic = plan.scenario.traffic
+    market = plan.market
+    u_buyer = u("buyer")
+    regular = u("regular") < traffic.repeat_share
+    buyer = buyers_by_activity(market, u_buyer)
+    n_pool = len(plan.regular_perm)
+    slot = (plan.regular_offset[shop] + (u_buyer * plan.regular_count[shop]).astype(np.int64))
+    buyer = np.where(regular, plan.regular_perm[slot % n_pool], buyer)
+
+    names = list(traffic.channels)
+    weights = np.array([traffic.channels[n] for n in names], dtype=np.float64)
+    codes = np.array([CHANNEL[n] for n in names], dtype=np.int8)
+    cdf = np.cumsum(weights) / weights.sum()
+    channel = codes[np.minimum(np.searchsorted(cdf, u("channel"), side="right"),
+                               len(cdf) - 1)]
+    n = len(row)
+    return OrderDraft(
+        row=row, time=time, shop=shop,
+        item=items_of(market, shop, u("item"), plan.scenario.marketplace.item_popularity_skew),
+        buyer=buyer.astype(np.int64),
+        quantity=np.maximum(np.rint(traffic.quantity.ppf(u("quantity"))), 1).astype(np.int64),
+        unit_price=np.full(n, NO_PRICE, dtype=np.int64), channel=channel,
+        kind=np.full(n, KIND["organic"], dtype=np.int8),
+    )
+
+
+def event_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
+    ev = plan.events
+    lo, hi = np.searchsorted(ev.time, [block.t0, block.t1])
+    window = np.arange(lo, hi)
+    mine = window[(ev.shop[window] >= s0) & (ev.shop[window] < s1)]
+    return ev.take(mine)
+
+
+def materialize_shard(plan: Plan, block_index: int, shop_block_index: int) -> OrderColumns:
+    """All orders of one shard, completed, as per-order columns (unsorted)."""
+    block = plan.blocks[block_index]
+    s0, s1 = plan.shop_blocks[shop_block_index]
+    draft = OrderDraft.concat([organic_drafts(plan, block, s0, s1),
+                               event_drafts(plan, block, s0, s1)])
+    return complete_orders(plan, draft)
+
+
+def iter_blocks(plan: Plan, workers: int = 1,
+                on_shard: Callable[[int], None] | None = None) -> Iterator[OrderColumns]:
+    """Completed orders one time block at a time, sorted by (created_at, order_id)."""
+    n_shop_blocks = len(plan.shop_blocks)
+    tasks = [(b, s) for b in range(len(plan.blocks)) for s in range(n_shop_blocks)]
+    results = _run(plan, tasks, workers)
+    pending: list[OrderColumns] = []
+    for done, columns in enumerate(results, start=1):
+        pending.append(columns)
+        if on_shard is not None:
+            on_shard(done)
+        if len(pending) == n_shop_blocks:
+            merged = OrderColumns.concat(pending)
+            pending = []
+            yield merged.take(np.lexsort((merged.order_id, merged.created_at)))
+
+
+# -- process pool -------------------------------------------------------------------------------
+_WORKER_PLAN: Plan | None = None
+
+
+def _init_worker(plan: Plan) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = plan
+
+
+def _shard_task(task: tuple[int, int]) -> OrderColumns:
+    assert _WORKER_PLAN is not None
+    return materialize_shard(_WORKER_PLAN, *task)
+
+
+def _run(plan: Plan, tasks: list[tuple[int, int]], workers: int) -> Iterator[OrderColumns]:
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield materialize_shard(plan, *task)
+        return
+    # A bounded window of shards in flight keeps memory flat while results come back in order.
+    with cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                initargs=(plan,)) as pool:
+        window = 2 * workers
+        futures = [pool.submit(_shard_task, t) for t in tasks[:window]]
+        next_task = len(futures)
+        for i in range(len(tasks)):
+            result = futures[i].result()
+            futures[i] = None  # type: ignore[call-overload]  # let the result be freed
+            if next_task < len(tasks):
+                futures.append(pool.submit(_shard_task, tasks[next_task]))
+                next_task += 1
+            yield result
+

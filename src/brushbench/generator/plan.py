@@ -1,0 +1,180 @@
+"""Plan: the small, global decisions of a run, made before any order row exists.
+
+The plan draws the marketplace, the organic rate curve, the planned legitimate events (flash
+sales, redirects, bulk buyers), the organic order count of every (shop, slice) through the
+re-ranking loop, and the layout of the work: time blocks (bounded by expected orders, so memory
+stays flat at any scale) × shop blocks. Everything per order happens later, in
+:mod:`.materialize`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from ..scenario.model import Scenario
+from .clock import to_epoch
+from .counts import organic_counts, slice_edges
+from .curves import Curve, build_curve
+from .drafts import OrderDraft
+from .legit.bulk import plan_bulk
+from .legit.flash_sale import plan_flash_sale
+from .legit.redirect import plan_redirect
+from .marketplace import Market, build_market
+from .pools import Pools, build_pools
+from .randomness import KeyedUniforms
+from .seeds import integer_key, stream
+
+#: Expected orders per time block: bounds the rows held in memory at once.
+BLOCK_ORDERS = 250_000
+#: Shops per shop block: the unit of parallel work inside a time block.
+SHOP_BLOCK = 4096
+#: How many orders a regular customer places on average in a shop, for sizing its regulars.
+ORDERS_PER_REGULAR = 2.5
+
+
+@dataclass(frozen=True)
+class Block:
+    """A time block ``[t0, t1)`` and the slices it overlaps (``slice0 <= h < slice1``)."""
+
+    t0: int
+    t1: int
+    slice0: int
+    slice1: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    seed: int
+    start: int
+    end: int
+    market: Market
+    pools: Pools
+    curve: Curve
+    edges: np.ndarray          # slice boundaries, epoch seconds
+    counts: np.ndarray         # organic orders per (shop, slice)
+    events: OrderDraft         # planned non-organic orders, sorted by time
+    regular_perm: np.ndarray   # a permutation of buyers; a shop's regulars are a slice of it
+    regular_offset: np.ndarray
+    regular_count: np.ndarray
+    blocks: tuple[Block, ...]
+    shop_blocks: tuple[tuple[int, int], ...]
+    uniforms_key: int
+
+    @property
+    def timezone(self) -> str:
+        return self.scenario.window.timezone
+
+    @property
+    def uniforms(self) -> KeyedUniforms:
+        return KeyedUniforms(self.uniforms_key)
+
+    @functools.cached_property
+    def ip_strings(self) -> pa.Array:
+        """Dotted IPs: the households' home addresses, then the carrier-grade NAT pool."""
+        from .tables import dotted_ips
+
+        return dotted_ips(np.concatenate((self.market.household_ip, self.market.cgnat_ips)))
+
+    @functools.cached_property
+    def review_texts(self) -> pa.Array:
+        return pa.array([t for group in self.pools.reviews for t in group], type=pa.string())
+
+    @property
+    def n_shards(self) -> int:
+        return len(self.blocks) * len(self.shop_blocks)
+
+
+def make_plan(scenario: Scenario, seed: int) -> Plan:
+    """All global decisions of generating ``scenario`` with ``seed``."""
+    tz = scenario.window.timezone
+    start = to_epoch(scenario.window.start, tz)
+    end = start + scenario.window.duration
+    mkt = scenario.marketplace
+    pools = build_pools(scenario.locale, mkt.cities, scenario.logistics.carriers,
+                        integer_key(seed, "pools", "faker"), stream(seed, "pools"))
+    market = build_market(mkt, len(pools.cities), len(pools.carriers), start, seed)
+    traffic = scenario.traffic
+    curve = build_curve(traffic, start, scenario.window.duration, tz)
+    uniforms_key = integer_key(seed, "uniforms")
+
+    drafts = []
+    for i, sale in enumerate(scenario.flash_sales):
+        drafts.append(plan_flash_sale(sale, i, market, tz, end, stream(seed, "flash_sale", i)))
+    for i, redirect in enumerate(scenario.redirects):
+        draft, market = plan_redirect(redirect, i, traffic, market, tz, end, len(pools.cities),
+                                      stream(seed, "redirect", i))
+        drafts.append(draft)
+    draft, market = plan_bulk(scenario.bulk_buyers, market, tz, start, end, len(pools.cities),
+                              mkt.item_popularity_skew, stream(seed, "bulk"))
+    drafts.append(draft)
+    events = OrderDraft.concat(drafts) if drafts else OrderDraft.empty()
+    events = events.take(np.argsort(events.time, kind="stable"))
+
+    edges = slice_edges(start, end, traffic.reranking.interval)
+    extra = _sales_per_slice(events, edges, market.n_shops)
+    counts = organic_counts(traffic, market.shop_popularity, market.shop_rank_before, curve,
+                            edges, extra, KeyedUniforms(uniforms_key))
+
+    n_organic_buyers = len(market.buyer_activity_cdf)
+    rng = stream(seed, "regulars")
+    expected = traffic.orders * market.shop_popularity / market.shop_popularity.sum()
+    regular_count = np.clip(np.rint(traffic.repeat_share * expected / ORDERS_PER_REGULAR), 1,
+                            n_organic_buyers).astype(np.int64)
+    return Plan(
+        scenario=scenario, seed=seed, start=start, end=end, market=market, pools=pools,
+        curve=curve, edges=edges, counts=counts, events=events,
+        regular_perm=rng.permutation(n_organic_buyers),
+        regular_offset=rng.integers(0, n_organic_buyers, size=market.n_shops),
+        regular_count=regular_count,
+        blocks=_time_blocks(curve, edges, traffic.orders + len(events)),
+        shop_blocks=tuple((s, min(s + SHOP_BLOCK, market.n_shops))
+                          for s in range(0, market.n_shops, SHOP_BLOCK)),
+        uniforms_key=uniforms_key,
+    )
+
+
+def _sales_per_slice(events: OrderDraft, edges: np.ndarray, n_shops: int) -> np.ndarray:
+    extra = np.zeros((n_shops, len(edges) - 1), dtype=np.int64)
+    h = np.searchsorted(edges, events.time, side="right") - 1
+    np.add.at(extra, (events.shop, h), 1)
+    return extra
+
+
+def _time_blocks(curve: Curve, edges: np.ndarray, total_orders: float) -> tuple[Block, ...]:
+    """Group slices into blocks of about BLOCK_ORDERS expected orders; split heavier slices.
+
+    The layout depends only on the scenario (expected, not drawn, volumes), so adding a fraud
+    campaign or changing the number of workers never moves a block boundary.
+    """
+    n_slices = len(edges) - 1
+    expected = total_orders * curve.mass(edges[:-1], edges[1:])
+    blocks: list[Block] = []
+    h = 0
+    while h < n_slices:
+        if expected[h] > BLOCK_ORDERS:
+            parts = int(np.ceil(expected[h] / BLOCK_ORDERS))
+            cuts = _equal_mass_cuts(curve, int(edges[h]), int(edges[h + 1]), parts)
+            blocks.extend(Block(a, b, h, h + 1) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
+            h += 1
+            continue
+        first, load = h, 0.0
+        while h < n_slices and load + expected[h] <= BLOCK_ORDERS:
+            load += expected[h]
+            h += 1
+        blocks.append(Block(int(edges[first]), int(edges[h]), first, h))
+    return tuple(blocks)
+
+
+def _equal_mass_cuts(curve: Curve, t0: int, t1: int, parts: int) -> list[int]:
+    grid = np.arange(t0, t1 + 1, 60, dtype=np.int64)
+    if grid[-1] != t1:
+        grid = np.append(grid, t1)
+    mass = curve.mass(np.full(len(grid), t0), grid)
+    targets = mass[-1] * np.arange(1, parts) / parts
+    inner = grid[np.searchsorted(mass, targets)]
+    return sorted({t0, *map(int, inner), t1})
