@@ -1,0 +1,57 @@
+"""brushbench: synthetic labelled order logs and a benchmark for order-brushing detectors.
+
+>>> import brushbench
+>>> data = brushbench.generate("flash_sale", scale=0.05, seed=1)   # doctest: +SKIP
+>>> data.orders.head()                                              # doctest: +SKIP
+
+The pipeline is scenario (:mod:`brushbench.scenario`) -> plan and materialize
+(:mod:`brushbench.generator`) -> dataset (:mod:`brushbench.dataset`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._version import GENERATOR_VERSION, __version__
+from .dataset import Dataset, load
+from .generator.run import generate_to as _generate_to
+from .generator.run import generate as _generate
+from .scenario.model import Scenario
+from .scenario.bundled import resolve as _resolve
+
+__all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "generate", "load",
+           "scenario"]
+
+
+def scenario(name_or_path: str | Path) -> Scenario:
+    """A scenario from a file path or the name of a bundled scenario (``"double11"``)."""
+    from .scenario import load_scenario
+
+    return load_scenario(_resolve(name_or_path))
+
+
+def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None,
+             scale: float = 1.0, workers: int = 1, out: str | Path | None = None,
+             fmt: str = "parquet", overwrite: bool = False) -> Dataset:
+    """Generate a dataset; with ``out`` it is also written there (atomically).
+
+    Parameters
+    ----------
+    scenario_or_name : Scenario, str or path
+        A scenario object, a scenario file, or a bundled scenario's name.
+    seed : int, optional
+        Defaults to the scenario's own seed.
+    scale : float
+        Volume multiplier.
+    workers : int
+        Worker processes; the output does not depend on it.
+    out, fmt, overwrite
+        Write the dataset to the folder ``out`` as ``fmt`` ("parquet" or "csv") and return it
+        as read back from there.
+    """
+    sc = (scenario_or_name if isinstance(scenario_or_name, Scenario)
+          else scenario(scenario_or_name))
+    if out is None:
+        return _generate(sc, seed=seed, scale=scale, workers=workers)
+    _generate_to(out, sc, seed=seed, scale=scale, fmt=fmt, workers=workers, overwrite=overwrite)
+    return load(out)

@@ -22,8 +22,8 @@ ROW_GROUP_SIZE = 1 << 17
 PARQUET_OPTIONS = {
     "version": "2.6",
     "compression": "zstd",
-    "compression_level": 3,
-    "use_dictionary": True,
+    # Level 1: measured 2x faster than 3 on generated tables, for files 0-5% larger.
+    "compression_level": 1,
     "write_statistics": True,
     "data_page_size": 1 << 20,
     "data_page_version": "1.0",
@@ -38,6 +38,15 @@ PARQUET_OPTIONS = {
 }
 
 
+def dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Columns worth dictionary-encoding: the strings (cities, channels, statuses, ...).
+
+    Random ids never fit a dictionary; trying one per page before falling back cost more than
+    half the write time.
+    """
+    return [f.name for f in schema if pa.types.is_string(f.type)]
+
+
 class ParquetSink:
     """Append-only Parquet file with fixed-size row groups."""
 
@@ -47,7 +56,8 @@ class ParquetSink:
         self._size = row_group_size
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
-        self._writer = pq.ParquetWriter(str(path), schema, **PARQUET_OPTIONS)
+        self._writer = pq.ParquetWriter(str(path), schema, use_dictionary=dictionary_columns(schema),
+                                        **PARQUET_OPTIONS)
 
     def write(self, table: pa.Table) -> None:
         self._pending.append(table)

@@ -89,8 +89,14 @@ def _round_to(values: np.ndarray, step: int) -> np.ndarray:
     return (np.rint(values / step) * step).astype(np.int64)
 
 
-def complete_orders(plan: Plan, draft: OrderDraft) -> OrderColumns:
-    """Fill every column of every table for the orders in ``draft``."""
+def order_ids(plan: Plan, row: np.ndarray) -> np.ndarray:
+    """Public order ids of packed order identities."""
+    return scramble(row, integer_key(plan.seed, "ids", "order"), ORDER_BITS)
+
+
+def complete_orders(plan: Plan, draft: OrderDraft,
+                    order_id: np.ndarray | None = None) -> OrderColumns:
+    """Fill every column of every table for the orders in ``draft`` (ids given or derived)."""
     sc = plan.scenario
     market = plan.market
     row = draft.row
@@ -162,48 +168,66 @@ def complete_orders(plan: Plan, draft: OrderDraft) -> OrderColumns:
     shipped = draft.time + np.rint(handling).astype(np.int64)
     origin = market.shop_city[shop]
     dest = market.household_city[household]
-    transit_local = lg.transit_days_local.ppf(u("transit"))
-    transit_remote = lg.transit_days_remote.ppf(u("transit"))
-    transit = np.maximum(np.where(origin == dest, transit_local, transit_remote), 0.05) * 86400
-    delivered = shipped + np.rint(transit).astype(np.int64)
+    local = origin == dest
+    transit = np.empty(n)
+    transit[local] = lg.transit_days_local.ppf(u.subset(local)("transit"))
+    transit[~local] = lg.transit_days_remote.ppf(u.subset(~local)("transit"))
+    delivered = shipped + np.rint(np.maximum(transit, 0.05) * 86400).astype(np.int64)
     declared = market.item_weight_g[item] * draft.quantity
     packaging = np.maximum(lg.packaging_g.ppf(u("packaging")), 5)
     scale = 1.0 + lg.scale_error * ndtri(u("scale"))
     weighed = np.maximum(np.rint((declared + packaging) * scale), 1).astype(np.int64)
     tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
 
-    # Refund: a cancellation within hours, or a return days after delivery.
+    # Refund: a cancellation within hours, or a return days after delivery. Drawn only for the
+    # orders that have one (an order's draws are keyed by the order, so subsets change nothing).
     refunded = status == STATUS_REFUNDED
-    delay = np.maximum(refunds.delay_days.ppf(u("refund_delay")), 0.01) * 86400
-    cancel_after = handling * u("cancel_after")
-    requested = np.where(cancelled, draft.time + np.rint(cancel_after).astype(np.int64) + 60,
-                         delivered + np.rint(delay).astype(np.int64))
-    processing = np.maximum(refunds.processing_hours.ppf(u("refund_processing")), 0.01)
-    refunded_at = requested + np.rint(np.where(cancelled, processing / 24, processing)
-                                      * 3600).astype(np.int64)
-    partial = refunded & (u("partial") < refunds.partial_share)
-    part = 0.2 + 0.6 * u("partial_amount")
-    refund_amount = np.where(partial, np.maximum(np.rint(paid * part), 1).astype(np.int64), paid)
-    reason = np.where(cancelled, REFUND_REASONS.index("cancelled"),
-                      np.searchsorted(_RETURN_REASON_CDF, u("reason") * 0.999999,
-                                      side="right"))
     has_refund = cancelled | refunded
+    requested = np.zeros(n, dtype=np.int64)
+    refunded_at = np.zeros(n, dtype=np.int64)
+    refund_amount = np.zeros(n, dtype=np.int64)
+    reason = np.zeros(n, dtype=np.int64)
+    if has_refund.any():
+        ur = u.subset(has_refund)
+        c = cancelled[has_refund]
+        delay = np.maximum(refunds.delay_days.ppf(ur("refund_delay")), 0.01) * 86400
+        cancel_after = handling[has_refund] * ur("cancel_after") + 60
+        req = np.where(c, draft.time[has_refund] + np.rint(cancel_after).astype(np.int64),
+                       delivered[has_refund] + np.rint(delay).astype(np.int64))
+        hours = np.maximum(refunds.processing_hours.ppf(ur("refund_processing")), 0.01)
+        requested[has_refund] = req
+        refunded_at[has_refund] = req + np.rint(np.where(c, hours / 24, hours) * 3600).astype(
+            np.int64)
+        paid_r = paid[has_refund]
+        partial = ~c & (ur("partial") < refunds.partial_share)
+        part = np.maximum(np.rint(paid_r * (0.2 + 0.6 * ur("partial_amount"))), 1)
+        refund_amount[has_refund] = np.where(partial, part.astype(np.int64), paid_r)
+        reason[has_refund] = np.where(c, REFUND_REASONS.index("cancelled"), np.searchsorted(
+            _RETURN_REASON_CDF, ur("reason") * _RETURN_REASON_CDF[-1], side="right"))
 
     # Review: a share of delivered orders; refunded ones rarely, and harshly.
     rv = sc.reviews
     u_review = u("review")
     reviewed = ~cancelled & np.where(refunded, u_review < rv.rate * 0.3, u_review < rv.rate)
-    rating_cdf = np.cumsum(rv.ratings) / sum(rv.ratings)
-    u_rating = u("rating") * 0.999999
-    rating = 1 + np.where(refunded, np.searchsorted(_REFUNDED_RATING_CDF, u_rating, side="right"),
-                          np.searchsorted(rating_cdf, u_rating, side="right"))
-    group = np.select([rating <= 2, rating == 3], [0, 1], 2)
-    text = group * REVIEWS_PER_GROUP + (u("review_text") * REVIEWS_PER_GROUP).astype(np.int64)
-    review_delay = np.maximum(rv.delay_days.ppf(u("review_delay")), 0.01) * 86400
-    review_at = delivered + np.rint(review_delay).astype(np.int64)
+    review_at = np.zeros(n, dtype=np.int64)
+    rating = np.zeros(n, dtype=np.int64)
+    text = np.zeros(n, dtype=np.int64)
+    if reviewed.any():
+        uv = u.subset(reviewed)
+        rating_cdf = np.cumsum(rv.ratings) / sum(rv.ratings)
+        u_rating = uv("rating") * 0.999999
+        stars = 1 + np.where(refunded[reviewed],
+                             np.searchsorted(_REFUNDED_RATING_CDF, u_rating, side="right"),
+                             np.searchsorted(rating_cdf, u_rating, side="right"))
+        group = np.select([stars <= 2, stars == 3], [0, 1], 2)
+        rating[reviewed] = stars
+        text[reviewed] = group * REVIEWS_PER_GROUP + (
+            uv("review_text") * REVIEWS_PER_GROUP).astype(np.int64)
+        delay = np.maximum(rv.delay_days.ppf(uv("review_delay")), 0.01) * 86400
+        review_at[reviewed] = delivered[reviewed] + np.rint(delay).astype(np.int64)
 
     return OrderColumns(
-        order_id=scramble(row, integer_key(plan.seed, "ids", "order"), ORDER_BITS),
+        order_id=order_ids(plan, row) if order_id is None else order_id,
         created_at=draft.time, buyer=buyer, shop=shop, item=item, quantity=draft.quantity,
         unit_price=unit_price, paid_amount=paid, coupon_amount=coupon, channel=draft.channel,
         device=device, ip=ip, payment=payment, household=household, distributor=distributor,

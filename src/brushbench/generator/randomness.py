@@ -55,6 +55,10 @@ class RowUniforms:
     def __len__(self) -> int:
         return len(self._base)
 
+    def subset(self, mask: np.ndarray) -> RowUniforms:
+        """The same rows' uniforms, for the rows where ``mask`` is set."""
+        return RowUniforms(self._base[mask], self._key)
+
     def __call__(self, column: str) -> np.ndarray:
         # A Weyl sequence per column through the SplitMix64 finaliser: SplitMix64 itself.
         with np.errstate(over="ignore"):

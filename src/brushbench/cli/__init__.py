@@ -1,0 +1,51 @@
+"""The ``brushbench`` command: thin wrappers over the library's functions.
+
+Each sub-command lives in its own module with ``register(subparsers)`` and ``run(args) -> int``.
+A user mistake (a bad file, a missing scenario) raises :class:`UserError` or a library error the
+command maps to one: it prints one line to stderr and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .._version import GENERATOR_VERSION, __version__
+from . import generate, scenarios
+from .errors import EXIT_USAGE, UserError
+
+COMMANDS = (generate, scenarios)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brushbench",
+        description="Synthetic labelled order logs and a benchmark for order-brushing detectors.",
+    )
+    parser.add_argument("--version", action="version",
+                        version=f"brushbench {__version__} (generator {GENERATOR_VERSION})")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or 0)
+    except UserError as exc:
+        print(exc if exc.located else f"brushbench: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("brushbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

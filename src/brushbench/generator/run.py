@@ -1,0 +1,173 @@
+"""Generate a dataset from a scenario: the pipeline's entry points.
+
+``generate`` returns a :class:`~brushbench.dataset.Dataset` in memory (for tests, notebooks and
+the harness on small data); ``generate_to`` streams the tables to a folder block by block, so
+memory stays flat at any scale. Both give the same tables for the same scenario and seed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from .._version import GENERATOR_VERSION
+from ..dataset import Dataset, DatasetWriter
+from ..scenario.model import Scenario
+from .background import BackgroundWriter
+from .materialize import iter_blocks
+from .plan import Plan, make_plan
+from .tables import IdMaker, order_tables, static_tables
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress callback receives after each shard."""
+
+    shards_done: int
+    shards_total: int
+    orders: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``generate_to`` did."""
+
+    out: Path
+    rows: dict[str, int]
+    seconds: float
+    manifest: dict
+
+    @property
+    def orders_per_second(self) -> float:
+        return self.rows.get("orders", 0) / self.seconds if self.seconds > 0 else float("inf")
+
+
+def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
+    """Multiply a scenario's volume by ``factor``: orders, and shops and buyers with them.
+
+    Shops and buyers scale too, so a shop's hourly counts and a buyer's repeat rate keep their
+    shape; flash-sale stock, redirects and bulk buyers scale with the rest.
+    """
+    if factor == 1:
+        return scenario
+
+    def times(n: int, low: int = 1) -> int:
+        return max(low, round(n * factor))
+
+    mkt, tr = scenario.marketplace, scenario.traffic
+    return dataclasses.replace(
+        scenario,
+        marketplace=dataclasses.replace(
+            mkt, shops=times(mkt.shops), buyers=times(mkt.buyers),
+            distributors=times(mkt.distributors),
+            network=dataclasses.replace(mkt.network, cgnat_ips=times(mkt.network.cgnat_ips))),
+        traffic=dataclasses.replace(tr, orders=times(tr.orders, 0)),
+        flash_sales=tuple(dataclasses.replace(f, stock=times(f.stock)) for f in
+                          scenario.flash_sales),
+        redirects=tuple(dataclasses.replace(r, orders=times(r.orders, 0)) for r in
+                        scenario.redirects),
+        bulk_buyers=dataclasses.replace(
+            scenario.bulk_buyers, accounts=times(scenario.bulk_buyers.accounts, 0),
+            orders=times(scenario.bulk_buyers.orders, 0)),
+    )
+
+
+def manifest_fields(scenario: Scenario, seed: int, scale: float, plan: Plan) -> dict:
+    """What a dataset's manifest says about where it came from (nothing about when)."""
+    from ..scenario.canonical import scenario_hash
+
+    return {
+        "generator_version": GENERATOR_VERSION,
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": int(seed),
+        "scale": float(scale),
+        "window": {"start": plan.start, "end": plan.end},
+        "libraries": {name: importlib.metadata.version(name) for name in ("faker", "numpy")},
+    }
+
+
+def _prepare(scenario: Scenario, seed: int | None, scale: float) -> tuple[Scenario, int, Plan]:
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    seed = scenario.seed if seed is None else int(seed)
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    scaled = scale_scenario(scenario, scale)
+    return scaled, seed, make_plan(scaled, seed)
+
+
+def _emit(plan: Plan, workers: int, write: Callable[[str, pa.Table], None],
+          progress: Callable[[Progress], None] | None) -> None:
+    ids = IdMaker(plan.seed)
+    orders = 0
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(Progress(done, plan.n_shards, orders))
+
+    for columns in iter_blocks(plan, workers, on_shard=tick):
+        orders += len(columns)
+        for name, table in order_tables(plan, columns, ids).items():
+            write(name, table)
+    for name, table in static_tables(plan, ids).items():
+        write(name, table)
+
+
+def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
+                scale: float = 1.0, fmt: str = "parquet", workers: int = 1,
+                overwrite: bool = False, answer_key: bool = True,
+                progress: Callable[[Progress], None] | None = None) -> Summary:
+    """Generate ``scenario`` into the folder ``out``, written atomically.
+
+    Parameters
+    ----------
+    out : path
+        Destination folder; it appears only once complete.
+    scenario : Scenario
+        A validated scenario (see :func:`brushbench.scenario.load_scenario`).
+    seed : int, optional
+        Seed of the run; defaults to the scenario's own ``seed``. 0 is a seed like any other.
+    scale : float
+        Volume multiplier (:func:`scale_scenario`).
+    fmt : {"parquet", "csv"}
+    workers : int
+        Processes materialising shards; the bytes do not depend on it.
+    answer_key : bool
+        Write ``labels``, ``entity_labels`` and ``campaigns`` too.
+    """
+    started = time.perf_counter()
+    # Open the writer first: a refused destination fails before any work is done.
+    writer = DatasetWriter(out, timezone=scenario.window.timezone, fmt=fmt, overwrite=overwrite,
+                           answer_key=answer_key)
+    with writer:
+        scaled, seed, plan = _prepare(scenario, seed, scale)
+
+        def write(name: str, table: pa.Table) -> None:
+            if name in writer.tables:  # without the answer key, its tables are dropped here
+                writer.write(name, table)
+
+        background = BackgroundWriter(write)
+        try:
+            _emit(plan, workers, background, progress)
+        finally:
+            background.finish()
+        manifest = writer.close(manifest_fields(scaled, seed, scale, plan))
+    return Summary(Path(out), dict(writer.rows), time.perf_counter() - started, manifest)
+
+
+def generate(scenario: Scenario, *, seed: int | None = None, scale: float = 1.0,
+             workers: int = 1) -> Dataset:
+    """Generate ``scenario`` in memory and return the :class:`~brushbench.dataset.Dataset`."""
+    scaled, seed, plan = _prepare(scenario, seed, scale)
+    parts: dict[str, list[pa.Table]] = {}
+    _emit(plan, workers, lambda name, table: parts.setdefault(name, []).append(table), None)
+    tables = {name: pa.concat_tables(chunks) for name, chunks in parts.items()}
+    manifest = {**manifest_fields(scaled, seed, scale, plan), "has_answer_key": True}
+    return Dataset(tables, manifest, timezone=scenario.window.timezone)

@@ -1,0 +1,59 @@
+"""Every bundled scenario loads, generates, and has the shape it promises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import brushbench
+from brushbench.scenario.bundled import bundled_names
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_bundled_scenario_generates_and_cites_its_sources(name):
+    scenario = brushbench.scenario(name)
+    assert scenario.name == name and scenario.description and scenario.sources
+    data = brushbench.generate(scenario, scale=0.01, seed=1)
+    assert len(data.orders) > 0
+    assert data.labels.order_id.tolist() == data.orders.order_id.tolist()
+
+
+@pytest.fixture(scope="module")
+def normal_week():
+    return brushbench.generate("normal_week", seed=7)
+
+
+def test_normal_week_shop_hours_resemble_the_shopee_2020_log(normal_week):
+    # domain.md §1.6: non-empty shop-hours p50 1, p75 2, p90 4, p95 7, p99 51.
+    o = normal_week.orders
+    per_shop_hour = o.groupby(["shop_id", o.created_at.dt.floor("h")]).size()
+    p50, p75, p90, p95, p99 = np.percentile(per_shop_hour, [50, 75, 90, 95, 99])
+    assert p50 == 1 and p75 <= 3 and 3 <= p90 <= 6 and 5 <= p95 <= 10 and 15 <= p99 <= 120
+    # 51.9% of shops took fewer than 3 orders in 5 days.
+    per_shop = o.groupby("shop_id").size().reindex(normal_week.shops.shop_id, fill_value=0)
+    assert 0.4 < (per_shop < 3).mean() < 0.7
+
+
+def test_normal_week_repeat_buying_resembles_the_shopee_2020_log(normal_week):
+    # domain.md §1.6: 85.5% of (shop, buyer) pairs have exactly one order.
+    pairs = normal_week.orders.groupby(["shop_id", "buyer_id"]).size()
+    assert 0.8 < (pairs == 1).mean() < 0.92
+    assert (pairs >= 10).any()
+
+
+def test_normal_week_follows_the_hour_of_day_profile(normal_week):
+    hours = normal_week.orders.created_at.dt.hour.value_counts(normalize=True)
+    assert hours[0] > 3 * hours[5] and hours[12] > 3 * hours[5]
+    days = normal_week.orders.created_at.dt.normalize().value_counts().sort_index()
+    assert days.iloc[4] > days.iloc[0]  # the week's volume rises, as in the log
+
+
+def test_double11_midnight_burst_and_hard_negatives():
+    data = brushbench.generate("double11", scale=0.05, seed=11)
+    o = data.orders
+    start = pd.Timestamp("2019-11-11", tz="Asia/Shanghai")
+    first_hour = (o.created_at < start + pd.Timedelta(hours=1)).mean()
+    assert 0.3 < first_hour < 0.55   # Double 11 2019: 37% of the day in the first hour
+    kinds = set(data.labels.legit_kind)
+    assert {"flash_sale", "split_order", "redirect", "bulk", "household"} <= kinds
