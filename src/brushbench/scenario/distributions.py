@@ -28,13 +28,10 @@ class DistError(ValueError):
     """A distribution spec that cannot be used; the message says what was expected."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scipy_names() -> tuple[str, ...]:
-    names = [
-        name
-        for name in dir(scipy.stats)
-        if isinstance(getattr(scipy.stats, name), scipy.stats.rv_continuous | scipy.stats.rv_discrete)
-    ]
+    laws = scipy.stats.rv_continuous | scipy.stats.rv_discrete
+    names = [name for name in dir(scipy.stats) if isinstance(getattr(scipy.stats, name), laws)]
     return tuple(sorted(names))
 
 
@@ -109,7 +106,8 @@ class Dist:
         if not isinstance(name, str) or name not in _scipy_names():
             raise DistError(f"unknown distribution {name!r}; expected a scipy.stats name")
         allowed = allowed_parameters(name)
-        unknown = sorted(set(rest) - set(allowed))
+        # str(): YAML keys may be numbers, and sorting mixed types would raise TypeError.
+        unknown = sorted(str(k) for k in set(rest) - set(allowed))
         if unknown:
             raise DistError(
                 f"{name} takes parameters {', '.join(allowed)}; unknown: {', '.join(unknown)}"
@@ -122,6 +120,8 @@ class Dist:
         for key, value in rest.items():
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise DistError(f"{name} parameter {key!r} must be a number, found {value!r}")
+            if not math.isfinite(value):
+                raise DistError(f"{name} parameter {key!r} must be finite, found {value!r}")
             params.append((key, float(value)))
         dist = cls(name, tuple(sorted(params)))
         try:
@@ -146,11 +146,13 @@ class Dist:
         if not isinstance(weights, list) or len(weights) != len(values):
             raise DistError("categorical 'weights' must be a list as long as 'values'")
         for item in (*values, *weights):
-            if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
+            if (isinstance(item, bool) or not isinstance(item, int | float)
+                    or not math.isfinite(item)):
                 raise DistError(f"categorical values and weights must be numbers, found {item!r}")
         if any(w < 0 for w in weights) or sum(weights) <= 0:
             raise DistError("categorical weights must be >= 0 with a positive sum")
-        return cls(CATEGORICAL, (), tuple(float(v) for v in values), tuple(float(w) for w in weights))
+        return cls(CATEGORICAL, (), tuple(float(v) for v in values),
+                   tuple(float(w) for w in weights))
 
     # -- use ----------------------------------------------------------------------------------
     def _frozen(self):
@@ -206,7 +208,7 @@ class Dist:
         return "{" + ", ".join(f"{k}: {v}" for k, v in spec.items()) + "}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _discrete_names() -> frozenset[str]:
     return frozenset(
         n for n in _scipy_names() if isinstance(getattr(scipy.stats, n), scipy.stats.rv_discrete)

@@ -9,6 +9,7 @@ Defaults come from public figures where there are any (``../reference/domain.md`
 notes, cited in ``docs/scenarios.md``); the rest are marked as assumptions there.
 """
 
+# ruff: noqa: RUF009 -- param() returns a dataclasses.field; ruff cannot see that.
 from __future__ import annotations
 
 import dataclasses
@@ -22,7 +23,7 @@ from .distributions import Dist
 
 
 class Seconds(int):
-    """A duration in whole seconds, written ``90s``, ``3m``, ``24h``, ``7d`` or ``1h30m`` in YAML."""
+    """A duration in whole seconds, written ``90s``, ``3m``, ``24h``, ``7d`` or ``1h30m``."""
 
 
 class Probability(float):
@@ -84,7 +85,9 @@ class Category:
     price: Dist = param(doc="List price in cents (fen).")
 
 
-DEFAULT_CATEGORIES = MappingProxyType({
+# Mappings are kept sorted by key, as the loader stores them, so that the order in which the
+# generator walks them (and draws random numbers) is the same however a scenario was made.
+DEFAULT_CATEGORIES = MappingProxyType(dict(sorted({
     "telephony": Category(3.0, _d("lognorm", s=0.5, scale=200), _d("lognorm", s=1.2, scale=9_900)),
     "fashion": Category(4.0, _d("lognorm", s=0.6, scale=300), _d("lognorm", s=0.7, scale=12_900)),
     "beauty": Category(2.0, _d("lognorm", s=0.5, scale=400), _d("lognorm", s=0.8, scale=8_900)),
@@ -93,7 +96,7 @@ DEFAULT_CATEGORIES = MappingProxyType({
                             _d("lognorm", s=1.0, scale=29_900)),
     "furniture": Category(0.5, _d("lognorm", s=0.6, scale=6_000),
                           _d("lognorm", s=0.7, scale=49_900)),
-})
+}.items())))
 
 
 @dataclass(frozen=True)
@@ -196,14 +199,16 @@ class Reranking:
 
 @dataclass(frozen=True)
 class Coupons:
+    """Coupons paid with ordinary orders."""
+
     share: Probability = param(Probability(0.25), doc="Share of orders paying with a coupon.",
                                min=0, max=1)
     value: Dist = param(_d("uniform", loc=0.03, scale=0.12),
                         doc="Coupon value as a fraction of the order value.")
 
 
-DEFAULT_CHANNELS = MappingProxyType({"search": 0.5, "recommend": 0.3, "campaign": 0.1,
-                                     "affiliate": 0.07, "share_link": 0.03})
+DEFAULT_CHANNELS = MappingProxyType(dict(sorted({"search": 0.5, "recommend": 0.3, "campaign": 0.1,
+                                                 "affiliate": 0.07, "share_link": 0.03}.items())))
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,8 @@ class BulkBuyers:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Logistics:
+    """Parcels: carriers, handling and transit times, packaging and the carrier's scale."""
+
     carriers: tuple[str, ...] = param((), doc="Carrier names; empty = the locale's usual ones.")
     handling_hours: Dist = param(_d("lognorm", s=0.6, scale=18),
                                  doc="Hours from order to shipment.")
@@ -290,6 +297,8 @@ class Logistics:
 
 @dataclass(frozen=True)
 class Refunds:
+    """Cancellations and returns of ordinary orders."""
+
     rate: Probability = param(Probability(0.04), doc="Share of ordinary orders returned and "
                               "refunded (Shopee seller target: < 2.5%; US online: 16.5%).",
                               min=0, max=1)
@@ -305,6 +314,8 @@ class Refunds:
 
 @dataclass(frozen=True)
 class Reviews:
+    """Reviews written after delivery."""
+
     rate: Probability = param(Probability(0.35), doc="Share of delivered orders reviewed.",
                               min=0, max=1)
     ratings: tuple[float, ...] = param((0.04, 0.02, 0.06, 0.16, 0.72), length=5,

@@ -1,0 +1,32 @@
+"""Fixtures for the scenario-language tests: files in tmp_path and a fake fraud pattern."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from brushbench import patterns
+
+from scenario_helpers import FakePattern
+
+
+@pytest.fixture
+def fake_pattern(monkeypatch):
+    """Register ``self_purchase`` for one test only (the real registry may be empty)."""
+    monkeypatch.setitem(patterns._REGISTRY, "self_purchase", FakePattern)
+    return FakePattern
+
+
+@pytest.fixture
+def write(tmp_path):
+    """``write(name, text)`` saves dedented text under tmp_path and returns the path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
