@@ -14,10 +14,10 @@ from pathlib import Path
 
 from ._version import GENERATOR_VERSION, __version__
 from .dataset import Dataset, load
-from .generator.run import generate_to as _generate_to
 from .generator.run import generate as _generate
-from .scenario.model import Scenario
+from .generator.run import generate_to as _generate_to
 from .scenario.bundled import resolve as _resolve
+from .scenario.model import Scenario
 
 __all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "generate", "load",
            "scenario"]

@@ -14,11 +14,20 @@ from brushbench.dataset.tables import OBSERVED_TABLES
 from brushbench.generator.run import generate
 from brushbench.scenario.distributions import Dist
 from brushbench.scenario.model import (
-    BulkBuyers, FlashSale, Households, Marketplace, Promotion, Redirect, Refunds, Reviews,
-    Seconds, Traffic, Window,
+    BulkBuyers,
+    FlashSale,
+    Households,
+    Marketplace,
+    Promotion,
+    Redirect,
+    Refunds,
+    Reviews,
+    Seconds,
+    Traffic,
+    Window,
 )
 
-from .conftest import small_scenario
+from generator_fixtures import small_scenario
 
 TIMEZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "UTC", "Asia/Kolkata"]
 

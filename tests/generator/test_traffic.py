@@ -10,7 +10,7 @@ import pandas as pd
 from brushbench.generator.run import generate
 from brushbench.scenario.model import FlashSale, Promotion, Reranking, Seconds, Traffic
 
-from .conftest import DAY, small_scenario
+from generator_fixtures import DAY, small_scenario
 
 
 def test_promotion_opens_with_a_burst(small, small_data):
@@ -21,8 +21,9 @@ def test_promotion_opens_with_a_burst(small, small_data):
     burst = small.traffic.promotions[0].burst_share
     # The burst carries burst_share of the day, plus the plateau's share of the first hour.
     assert burst <= first_hour < burst + 0.12
-    # ...and decays: the first 10 minutes hold more than the next 50.
-    assert (minutes < 10).sum() > ((minutes >= 10) & (minutes < 60)).sum()
+    # ...and decays with burst_tau (20 min): each 10 minutes hold about e^-0.5 of the previous.
+    spans = [((minutes >= a) & (minutes < a + 10)).sum() for a in (0, 10, 20)]
+    assert spans[0] > 1.3 * spans[1] > 1.3 * 1.3 * spans[2] * 0.9
 
 
 def test_flash_sale_sells_out_within_minutes_under_the_limit(small, small_data):
@@ -83,19 +84,18 @@ def _orders_of(data, shop_rank: int, after: pd.Timestamp) -> int:
 
 
 def test_reranking_rewards_a_sales_spike_with_more_traffic():
-    # A flash sale lifts a mid-ranked shop's sales; with re-ranking on it then gets more
-    # organic orders than the same shop does with the feedback switched off.
+    # A flash sale lifts a mid-ranked shop's sales; the re-ranking then sends it more organic
+    # orders in the following hours than the same shop gets in the same log without the sale.
     at = DAY.replace(hour=6)
-    base = small_scenario(
+    without = small_scenario(
         traffic=Traffic(orders=20000, reranking=Reranking(strength=3.0, top_slots=5)),
-        flash_sales=(FlashSale(at=at, shop_rank=60, stock=3000, per_order_limit=3),),
-        redirects=())
-    off = dataclasses.replace(base, traffic=dataclasses.replace(
-        base.traffic, reranking=Reranking(strength=0.0)))
+        flash_sales=(), redirects=())
+    with_sale = dataclasses.replace(without, flash_sales=(
+        FlashSale(at=at, shop_rank=60, stock=3000, per_order_limit=3),))
     after = pd.Timestamp(at, tz="Asia/Shanghai") + pd.Timedelta(hours=1)
-    with_feedback = _orders_of(generate(base, seed=5), 60, after)
-    without = _orders_of(generate(off, seed=5), 60, after)
-    assert with_feedback > 1.5 * without
+    boosted = _orders_of(generate(with_sale, seed=5), 60, after)
+    baseline = _orders_of(generate(without, seed=5), 60, after)
+    assert boosted > 1.5 * baseline
 
 
 def test_promotion_raises_refunds(small):

@@ -1,4 +1,4 @@
-"""``brushbench scenarios``, ``validate`` and ``schema``: the scenario language on the command line."""
+"""``brushbench scenarios``, ``validate`` and ``schema``: the scenario language, from a shell."""
 
 from __future__ import annotations
 

@@ -29,4 +29,4 @@ def local_calendar(epochs: np.ndarray, timezone: str, day0: int) -> LocalCalenda
     start = pd.Timestamp(day0, unit="s", tz="UTC").tz_convert(timezone).normalize()
     days = (local.normalize() - start).days
     return LocalCalendar(np.asarray(local.hour, dtype=np.int64), np.asarray(days, dtype=np.int64),
-                         np.asarray(local.weekday, dtype=np.int64))
+                         np.asarray(local.day_of_week, dtype=np.int64))

@@ -49,38 +49,64 @@ def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 
 def slice_edges(start: int, end: int, interval: int) -> np.ndarray:
-    """Slice boundaries (epoch seconds): every ``interval`` from ``start``, the last cut at ``end``."""
+    """Slice boundaries (epoch seconds): every ``interval`` from ``start``, cut at ``end``."""
     edges = np.arange(start, end, interval, dtype=np.int64)
     return np.append(edges, end)
 
 
 def organic_counts(traffic: Traffic, popularity: np.ndarray, rank_before: np.ndarray,
                    curve: Curve, edges: np.ndarray, extra_sales: np.ndarray,
-                   uniforms: KeyedUniforms) -> np.ndarray:
+                   uniforms: KeyedUniforms, fraud_sales: np.ndarray | None = None) -> np.ndarray:
     """Organic orders per (shop, slice), shape ``(n_shops, n_slices)``, int64.
 
-    ``extra_sales`` (same shape) holds the orders the plan adds outside organic traffic (flash
-    sales, redirects, bulk buyers and, later, fraud): they count towards a shop's rank exactly
-    like organic sales, which is what makes brushing pay.
+    ``extra_sales`` (same shape) holds the legitimate orders the plan adds outside organic
+    traffic (flash sales, redirects, bulk buyers): they count towards a shop's rank like organic
+    sales. ``fraud_sales`` holds brushing orders. They lift the rank, and so the traffic, of the
+    shops they are placed on: that is what makes brushing pay. Every other shop keeps the rank
+    and traffic share it has in the log without fraud (a brushed shop is inserted into the
+    others' ranking rather than pushing each of them down), so that adding a campaign changes
+    the legitimate orders of the shops it targets and of no other.
     """
     n_shops, n_slices = len(popularity), len(edges) - 1
     expected = traffic.orders * curve.mass(edges[:-1], edges[1:])
     rr = traffic.reranking
-    sigma = traffic.burstiness
     counts = np.zeros((n_shops, n_slices), dtype=np.int64)
-    share = popularity / popularity.sum()
-    score = share * expected.mean()
+    score = popularity / popularity.sum() * expected.mean()
     shops = np.arange(n_shops, dtype=np.uint64)
+    brushed = (np.flatnonzero(fraud_sales.any(axis=1)) if fraud_sales is not None
+               else np.zeros(0, dtype=np.int64))
+    brushed_score = score[brushed].copy()
+
+    def boost(rank: np.ndarray) -> np.ndarray:
+        return 1.0 + rr.strength * np.exp(-rank / rr.top_slots)
+
     for h in range(n_slices):
         # Rank by the smoothed score; ties go to the shop that ranked higher before the window.
         order = np.lexsort((rank_before, -score))
         rank = np.empty(n_shops, dtype=np.float64)
         rank[order] = np.arange(n_shops)
-        weight = popularity * (1.0 + rr.strength * np.exp(-rank / rr.top_slots))
-        mean = expected[h] * weight / weight.sum()
+        weight = popularity * boost(rank)
+        total = weight.sum()
         keys = shops | (np.uint64(h) << np.uint64(32))
-        if sigma > 0:
-            mean = mean * np.exp(sigma * ndtri(uniforms(keys, "burst")) - 0.5 * sigma * sigma)
-        counts[:, h] = poisson_quantile(uniforms(keys, "count"), mean)
+        counts[:, h] = _draw(traffic, expected[h] * weight / total, uniforms, keys)
+        if brushed.size:
+            # A brushed shop's rank among the others, as the others stand without fraud.
+            ascending = np.sort(score)
+            above = n_shops - np.searchsorted(ascending, brushed_score, side="right")
+            rank_b = above - (score[brushed] > brushed_score)
+            mean_b = expected[h] * popularity[brushed] * boost(rank_b) / total
+            own = _draw(traffic, mean_b, uniforms, keys[brushed])
         score = rr.memory * score + counts[:, h] + extra_sales[:, h]
+        if brushed.size:
+            brushed_score = (rr.memory * brushed_score + own + extra_sales[brushed, h]
+                             + fraud_sales[brushed, h])
+            counts[brushed, h] = own
     return counts
+
+
+def _draw(traffic: Traffic, mean: np.ndarray, uniforms: KeyedUniforms,
+          keys: np.ndarray) -> np.ndarray:
+    sigma = traffic.burstiness
+    if sigma > 0:
+        mean = mean * np.exp(sigma * ndtri(uniforms(keys, "burst")) - 0.5 * sigma * sigma)
+    return poisson_quantile(uniforms(keys, "count"), mean)

@@ -84,7 +84,8 @@ def _public_ipv4(rng: np.random.Generator, size: int) -> np.ndarray:
 def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start: int,
                  seed: int) -> Market:
     """Draw the marketplace of a scenario; each part from its own named stream."""
-    categories = list(spec.categories.values())
+    # Sorted by name: a mapping's order must not change the data (the scenario hash ignores it).
+    categories = [spec.categories[name] for name in sorted(spec.categories)]
     city_w = _zipf_weights(n_cities, spec.city_skew)
 
     # Shops: heavy-tailed popularity; warehouses concentrate in the big cities.

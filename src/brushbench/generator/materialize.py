@@ -51,7 +51,7 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     slot = (plan.regular_offset[shop] + (u_buyer * plan.regular_count[shop]).astype(np.int64))
     buyer = np.where(regular, plan.regular_perm[slot % n_pool], buyer)
 
-    names = list(traffic.channels)
+    names = sorted(traffic.channels)  # order-independent, like the scenario hash
     weights = np.array([traffic.channels[n] for n in names], dtype=np.float64)
     codes = np.array([CHANNEL[n] for n in names], dtype=np.int8)
     cdf = np.cumsum(weights) / weights.sum()

@@ -10,6 +10,7 @@ stays flat at any scale) × shop blocks. Everything per order happens later, in
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,7 +162,7 @@ def _time_blocks(curve: Curve, edges: np.ndarray, total_orders: float) -> tuple[
         if expected[h] > BLOCK_ORDERS:
             parts = int(np.ceil(expected[h] / BLOCK_ORDERS))
             cuts = _equal_mass_cuts(curve, int(edges[h]), int(edges[h + 1]), parts)
-            blocks.extend(Block(a, b, h, h + 1) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
+            blocks.extend(Block(a, b, h, h + 1) for a, b in itertools.pairwise(cuts) if b > a)
             h += 1
             continue
         first, load = h, 0.0

@@ -111,7 +111,7 @@ def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
     tz = plan.timezone
     m = plan.market
     city = list(plan.pools.cities)
-    categories = list(plan.scenario.marketplace.categories)
+    categories = sorted(plan.scenario.marketplace.categories)
     buyer_ids = ids("buyer", np.arange(m.n_buyers))
     order = np.lexsort((buyer_ids, m.buyer_registered_at))
     buyers = pa.Table.from_arrays([
