@@ -56,7 +56,8 @@ class ParquetSink:
         self._size = row_group_size
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
-        self._writer = pq.ParquetWriter(str(path), schema, use_dictionary=dictionary_columns(schema),
+        self._writer = pq.ParquetWriter(str(path), schema,
+                                        use_dictionary=dictionary_columns(schema),
                                         **PARQUET_OPTIONS)
 
     def write(self, table: pa.Table) -> None:
