@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
-from .drafts import CHANNEL, KIND, NO_PRICE, OrderDraft
+from .drafts import CHANNEL, KIND, NO_PRICE, REVIEW_NONE, REVIEW_TEMPLATE, OrderDraft
 from .ids import ORDER_BITS, scramble
 from .pools import REVIEWS_PER_GROUP
 from .seeds import integer_key
@@ -72,6 +72,9 @@ class OrderColumns:
     review_at: np.ndarray
     rating: np.ndarray
     review_text: np.ndarray    # index into the flattened review pool
+    campaign: np.ndarray       # campaign index, -1 for legitimate orders
+    beneficiary: np.ndarray    # shop index, -1 where none
+    victim: np.ndarray         # shop index, -1 where none
 
     def __len__(self) -> int:
         return len(self.order_id)
@@ -118,6 +121,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     use_shared_pay = (shared_pay >= 0) & (u("shared_payment") < 0.5)
     payment = np.where(use_shared_pay, shared_pay, payment)
     mobile = u("mobile") < sc.marketplace.network.mobile_share
+    forced_mobile = draft.column("mobile")
+    mobile = np.where(forced_mobile >= 0, forced_mobile == 1, mobile)
     n_households = len(market.household_ip)
     ip = np.where(mobile, n_households + (u("cgnat") * len(market.cgnat_ips)).astype(np.int64),
                   household)
@@ -149,6 +154,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     n_dist = sc.marketplace.distributors
     distributor = np.where(affiliate,
                            (n_dist * u("distributor") ** 2).astype(np.int64), NULL)
+    forced_distributor = draft.column("distributor")
+    distributor = np.where(forced_distributor >= 0, forced_distributor, distributor)
 
     # Status: cancelled before shipping, refunded after delivery, or completed.
     refunds = sc.refunds
@@ -159,6 +166,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     status = np.where(u_status < refunds.cancel_rate, STATUS_CANCELLED,
                       np.where(u_status < refunds.cancel_rate + refunds.rate * uplift,
                                STATUS_REFUNDED, STATUS_COMPLETED))
+    forced_status = draft.column("status")
+    status = np.where(forced_status >= 0, forced_status, status)
     cancelled = status == STATUS_CANCELLED
 
     # Parcel: handling (longer for promotion backlogs), transit by distance, weighed weight.
@@ -176,7 +185,10 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     declared = market.item_weight_g[item] * draft.quantity
     packaging = np.maximum(lg.packaging_g.ppf(u("packaging")), 5)
     scale = 1.0 + lg.scale_error * ndtri(u("scale"))
-    weighed = np.maximum(np.rint((declared + packaging) * scale), 1).astype(np.int64)
+    # An empty or token parcel weighs its packaging and whatever share of the goods it holds.
+    fill = draft.column("parcel_fill")
+    content = np.where(np.isnan(fill), declared, declared * np.nan_to_num(fill))
+    weighed = np.maximum(np.rint((content + packaging) * scale), 1).astype(np.int64)
     tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
 
     # Refund: a cancellation within hours, or a return days after delivery. Drawn only for the
@@ -194,6 +206,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         cancel_after = handling[has_refund] * ur("cancel_after") + 60
         req = np.where(c, draft.time[has_refund] + np.rint(cancel_after).astype(np.int64),
                        delivered[has_refund] + np.rint(delay).astype(np.int64))
+        forced_at = draft.column("refund_at")[has_refund]
+        req = np.where(forced_at >= 0, forced_at, req)
         hours = np.maximum(refunds.processing_hours.ppf(ur("refund_processing")), 0.01)
         requested[has_refund] = req
         refunded_at[has_refund] = req + np.rint(np.where(c, hours / 24, hours) * 3600).astype(
@@ -209,6 +223,9 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     rv = sc.reviews
     u_review = u("review")
     reviewed = ~cancelled & np.where(refunded, u_review < rv.rate * 0.3, u_review < rv.rate)
+    mode = draft.column("review")
+    templated = ~cancelled & (mode == REVIEW_TEMPLATE)
+    reviewed = np.where(mode == REVIEW_NONE, False, reviewed | templated)
     review_at = np.zeros(n, dtype=np.int64)
     rating = np.zeros(n, dtype=np.int64)
     text = np.zeros(n, dtype=np.int64)
@@ -224,6 +241,15 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         text[reviewed] = group * REVIEWS_PER_GROUP + (
             uv("review_text") * REVIEWS_PER_GROUP).astype(np.int64)
         delay = np.maximum(rv.delay_days.ppf(uv("review_delay")), 0.01) * 86400
+        # A campaign's template: five stars, one text for all its orders, posted within hours.
+        tpl = templated[reviewed]
+        campaign = draft.column("campaign")[reviewed]
+        stars[tpl] = 5
+        text[reviewed] = np.where(
+            tpl, 2 * REVIEWS_PER_GROUP + (campaign.astype(np.int64) * 7919) % REVIEWS_PER_GROUP,
+            text[reviewed])
+        rating[reviewed] = stars
+        delay = np.where(tpl, 3600 + delay * 0.05, delay)
         review_at[reviewed] = delivered[reviewed] + np.rint(delay).astype(np.int64)
 
     return OrderColumns(
@@ -237,4 +263,6 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         has_refund=has_refund, refund_requested_at=requested, refunded_at=refunded_at,
         refund_reason=reason, refund_amount=refund_amount,
         reviewed=reviewed, review_at=review_at, rating=rating, review_text=text,
+        campaign=draft.column("campaign"), beneficiary=draft.column("beneficiary"),
+        victim=draft.column("victim"),
     )

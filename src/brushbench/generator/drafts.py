@@ -18,7 +18,7 @@ import numpy as np
 from ..dataset.tables import CHANNELS, LEGIT_KINDS
 
 # Source tags (the top bits of ``row``).
-TAG_ORGANIC, TAG_FLASH, TAG_REDIRECT, TAG_BULK = 0, 1, 2, 3
+TAG_ORGANIC, TAG_FLASH, TAG_REDIRECT, TAG_BULK, TAG_FRAUD = 0, 1, 2, 3, 4
 TAG_BITS, SLICE_BITS, GROUP_BITS, INDEX_BITS = 3, 16, 22, 22
 ROW_BITS = TAG_BITS + SLICE_BITS + GROUP_BITS + INDEX_BITS  # 63: ids fit a signed int64
 
@@ -44,6 +44,11 @@ def pack_rows(tag: int, slice_: np.ndarray | int, group: np.ndarray | int,
             | np.asarray(index, dtype=np.uint64))
 
 
+#: Review modes a draft may force (``review``): none, or the five-star template of a campaign.
+REVIEW_DEFAULT, REVIEW_NONE, REVIEW_TEMPLATE = -1, 0, 1
+UNSET = -1
+
+
 @dataclass
 class OrderDraft:
     row: np.ndarray         # uint64 packed identity
@@ -54,21 +59,50 @@ class OrderDraft:
     quantity: np.ndarray    # int64 >= 1
     unit_price: np.ndarray  # int64 cents, NO_PRICE for the shop's price
     channel: np.ndarray     # int8 code in CHANNELS
-    kind: np.ndarray        # int8 code in LEGIT_KINDS
+    kind: np.ndarray        # int8 code in LEGIT_KINDS, UNSET for brushing orders
+    # What a fraud pattern decides instead of the shared completion stage (None = nothing).
+    campaign: np.ndarray | None = None      # int32 campaign index, UNSET for legitimate
+    beneficiary: np.ndarray | None = None   # int64 shop index whose rank the order serves
+    victim: np.ndarray | None = None        # int64 shop index harmed, UNSET where none
+    distributor: np.ndarray | None = None   # int64 distributor index, UNSET = drawn
+    parcel_fill: np.ndarray | None = None   # float64 share of the goods shipped, NaN = all
+    status: np.ndarray | None = None        # int8 forced status code, UNSET = drawn
+    refund_at: np.ndarray | None = None     # int64 forced refund request time, UNSET = drawn
+    review: np.ndarray | None = None        # int8 REVIEW_* mode
+    mobile: np.ndarray | None = None        # int8 1 = over CGNAT, 0 = home IP, UNSET = drawn
 
     def __len__(self) -> int:
         return len(self.row)
 
+    def column(self, name: str) -> np.ndarray:
+        """A column, with the neutral default where a draft leaves an override unset."""
+        value = getattr(self, name)
+        if value is not None:
+            return value
+        fill = np.nan if name == "parcel_fill" else UNSET
+        return np.full(len(self), fill, dtype=_OVERRIDE_DTYPES[name])
+
     def take(self, index: np.ndarray) -> OrderDraft:
-        return OrderDraft(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        return OrderDraft(**{f.name: None if getattr(self, f.name) is None
+                             else getattr(self, f.name)[index] for f in fields(self)})
 
     @staticmethod
     def concat(drafts: list[OrderDraft]) -> OrderDraft:
-        return OrderDraft(**{f.name: np.concatenate([getattr(d, f.name) for d in drafts])
-                             for f in fields(OrderDraft)})
+        out = {}
+        for f in fields(OrderDraft):
+            if f.name in _OVERRIDE_DTYPES and all(getattr(d, f.name) is None for d in drafts):
+                out[f.name] = None
+            else:
+                out[f.name] = np.concatenate([d.column(f.name) for d in drafts])
+        return OrderDraft(**out)
 
     @staticmethod
     def empty() -> OrderDraft:
         i64 = np.zeros(0, dtype=np.int64)
         return OrderDraft(np.zeros(0, dtype=np.uint64), i64, i64, i64, i64, i64, i64,
                           np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int8))
+
+
+_OVERRIDE_DTYPES = {"campaign": np.int32, "beneficiary": np.int64, "victim": np.int64,
+                    "distributor": np.int64, "parcel_fill": np.float64, "status": np.int8,
+                    "refund_at": np.int64, "review": np.int8, "mobile": np.int8}

@@ -129,8 +129,7 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     registered = window_start - np.rint(age_days * 86400).astype(np.int64)
     # Level grows with account age and activity, as marketplace tiers do.
     act_q = np.argsort(np.argsort(activity)) / max(n_buyers - 1, 1)
-    level = np.clip(1 + np.log2(1 + age_days / 60).astype(np.int64) // 2 + (act_q > 0.8)
-                    + (act_q > 0.95), 1, 6).astype(np.int8)
+    level = account_level(age_days, act_q)
 
     # Personal devices and payment accounts, then the households' shared ones after them.
     rng = stream(seed, "marketplace", "identities")
@@ -169,6 +168,13 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     )
 
 
+def account_level(age_days: np.ndarray, activity_quantile: np.ndarray | float) -> np.ndarray:
+    """Marketplace tier 1-6: grows with account age and, for the most active, with activity."""
+    aq = np.asarray(activity_quantile)
+    return np.clip(1 + np.log2(1 + np.asarray(age_days) / 60).astype(np.int64) // 2 + (aq > 0.8)
+                   + (aq > 0.95), 1, 6).astype(np.int8)
+
+
 def buyers_by_activity(market: Market, u: np.ndarray) -> np.ndarray:
     """Buyer indices drawn in proportion to activity, one per uniform in ``u``."""
     cdf = market.buyer_activity_cdf
@@ -184,36 +190,46 @@ def items_of(market: Market, shop: np.ndarray, u: np.ndarray, skew: float) -> np
 
 def add_accounts(market: Market, registered_at: np.ndarray, group: np.ndarray,
                  group_city: np.ndarray, group_shares_payment: np.ndarray,
-                 rng: np.random.Generator) -> tuple[Market, np.ndarray]:
-    """Append accounts that organic traffic does not draw (new sign-ups, company buyers).
+                 rng: np.random.Generator, device_group: np.ndarray | None = None,
+                 payment_group: np.ndarray | None = None,
+                 level: np.ndarray | None = None) -> tuple[Market, np.ndarray]:
+    """Append accounts that organic traffic does not draw (sign-ups, companies, fraud rings).
 
     Accounts with the same ``group`` share an address and home IP (a new household), and a
-    payment account where ``group_shares_payment``. Each has one device and one payment account
-    of its own. Returns the new market and the new accounts' buyer indices.
+    payment account where ``group_shares_payment``. Accounts with the same ``device_group``
+    (``payment_group``) use one device (payment account); by default each has its own. ``level``
+    is each account's tier (default 1, a new account).
+    Returns the new market and the new accounts' buyer indices.
     """
     n, n_groups = len(registered_at), len(group_city)
+    device_group = np.arange(n) if device_group is None else np.asarray(device_group)
+    payment_group = np.arange(n) if payment_group is None else np.asarray(payment_group)
+    n_new_devices = int(device_group.max()) + 1 if n else 0
+    n_new_payments = int(payment_group.max()) + 1 if n else 0
     first_buyer, first_household = market.n_buyers, len(market.household_city)
     sizes = np.bincount(group, minlength=n_groups)
     shared_pay = group_shares_payment & (sizes > 1)
     household_payment = np.full(n_groups, -1, dtype=np.int64)
-    household_payment[shared_pay] = market.n_payments + n + np.arange(int(shared_pay.sum()))
+    household_payment[shared_pay] = (market.n_payments + n_new_payments
+                                     + np.arange(int(shared_pay.sum())))
     cat = np.concatenate
     new = dataclasses.replace(
         market,
         buyer_household=cat((market.buyer_household, first_household + group)),
         buyer_registered_at=cat((market.buyer_registered_at, registered_at.astype(np.int64))),
-        buyer_level=cat((market.buyer_level, np.ones(n, dtype=np.int8))),
-        buyer_device_offset=cat((market.buyer_device_offset, market.n_devices + np.arange(n))),
+        buyer_level=cat((market.buyer_level, np.ones(n, dtype=np.int8) if level is None
+                         else np.asarray(level, dtype=np.int8))),
+        buyer_device_offset=cat((market.buyer_device_offset, market.n_devices + device_group)),
         buyer_device_count=cat((market.buyer_device_count, np.ones(n, dtype=np.int64))),
         buyer_payment_offset=cat((market.buyer_payment_offset,
-                                  market.n_payments + np.arange(n))),
+                                  market.n_payments + payment_group)),
         buyer_payment_count=cat((market.buyer_payment_count, np.ones(n, dtype=np.int64))),
         household_city=cat((market.household_city, group_city)),
         household_size=cat((market.household_size, sizes)),
         household_device=cat((market.household_device, np.full(n_groups, -1, dtype=np.int64))),
         household_payment=cat((market.household_payment, household_payment)),
         household_ip=cat((market.household_ip, _public_ipv4(rng, n_groups))),
-        n_devices=market.n_devices + n,
-        n_payments=market.n_payments + n + int(shared_pay.sum()),
+        n_devices=market.n_devices + n_new_devices,
+        n_payments=market.n_payments + n_new_payments + int(shared_pay.sum()),
     )
     return new, first_buyer + np.arange(n)

@@ -48,6 +48,21 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Campaign:
+    """One planned fraud campaign: what the answer key says about it."""
+
+    index: int
+    campaign_id: str
+    pattern: str
+    camouflage: float
+    shops: tuple[int, ...]                 # shop indices the campaign serves
+    start: int
+    end: int
+    orders: int
+    entities: tuple[tuple[str, np.ndarray, str], ...]  # (entity type, indices, role)
+
+
+@dataclass(frozen=True)
 class Plan:
     scenario: Scenario
     seed: int
@@ -58,7 +73,8 @@ class Plan:
     curve: Curve
     edges: np.ndarray          # slice boundaries, epoch seconds
     counts: np.ndarray         # organic orders per (shop, slice)
-    events: OrderDraft         # planned non-organic orders, sorted by time
+    events: OrderDraft         # planned non-organic orders (fraud included), sorted by time
+    campaigns: tuple[Campaign, ...]
     regular_perm: np.ndarray   # a permutation of buyers; a shop's regulars are a slice of it
     regular_offset: np.ndarray
     regular_count: np.ndarray
@@ -113,13 +129,17 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
     draft, market = plan_bulk(scenario.bulk_buyers, market, tz, start, end, len(pools.cities),
                               mkt.item_popularity_skew, stream(seed, "bulk"))
     drafts.append(draft)
-    events = OrderDraft.concat(drafts) if drafts else OrderDraft.empty()
+    legit = OrderDraft.concat(drafts)
+    campaigns, fraud, market = _plan_campaigns(scenario, seed, market, start, end,
+                                               len(pools.cities))
+    events = OrderDraft.concat([legit, fraud])
     events = events.take(np.argsort(events.time, kind="stable"))
 
     edges = slice_edges(start, end, traffic.reranking.interval)
-    extra = _sales_per_slice(events, edges, market.n_shops)
     counts = organic_counts(traffic, market.shop_popularity, market.shop_rank_before, curve,
-                            edges, extra, KeyedUniforms(uniforms_key))
+                            edges, _sales_per_slice(legit, edges, market.n_shops),
+                            KeyedUniforms(uniforms_key),
+                            fraud_sales=_sales_per_slice(fraud, edges, market.n_shops))
 
     n_organic_buyers = len(market.buyer_activity_cdf)
     rng = stream(seed, "regulars")
@@ -128,7 +148,7 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
                             n_organic_buyers).astype(np.int64)
     return Plan(
         scenario=scenario, seed=seed, start=start, end=end, market=market, pools=pools,
-        curve=curve, edges=edges, counts=counts, events=events,
+        curve=curve, edges=edges, counts=counts, events=events, campaigns=campaigns,
         regular_perm=rng.permutation(n_organic_buyers),
         # Disjoint slices of the permutation: a loyal customer is loyal to one shop (the Shopee
         # 2020 log: 83% of buyers order from a single shop).
@@ -139,6 +159,32 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
                           for s in range(0, market.n_shops, SHOP_BLOCK)),
         uniforms_key=uniforms_key,
     )
+
+
+def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, end: int,
+                    n_cities: int) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
+    """Run each fraud entry's pattern; each campaign draws from its own named stream."""
+    from .. import patterns
+    from ..patterns.base import CampaignContext
+    from ..scenario.canonical import pattern_name
+
+    campaigns, drafts = [], [OrderDraft.empty()]
+    for i, spec in enumerate(scenario.fraud):
+        name = pattern_name(spec)
+        ctx = CampaignContext(scenario, market, i, name, stream(seed, "campaign", i), start, end,
+                              n_cities, scenario.marketplace.distributors)
+        patterns.get(name).plan(spec, ctx)
+        market = ctx.market
+        draft = OrderDraft.concat([OrderDraft.empty(), *ctx.result.drafts])
+        draft = draft.take(np.flatnonzero((draft.time >= start) & (draft.time < end)))
+        drafts.append(draft)
+        span = (int(draft.time.min()), int(draft.time.max()) + 1) if len(draft) else (start, start)
+        campaigns.append(Campaign(
+            index=i, campaign_id=f"c{i + 1:02d}-{name}", pattern=name,
+            camouflage=float(spec.camouflage), shops=tuple(int(x) for x in ctx.result.shops),
+            start=span[0], end=span[1], orders=len(draft),
+            entities=tuple(ctx.result.entities)))
+    return tuple(campaigns), OrderDraft.concat(drafts), market
 
 
 def _sales_per_slice(events: OrderDraft, edges: np.ndarray, n_shops: int) -> np.ndarray:

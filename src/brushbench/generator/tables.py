@@ -97,13 +97,26 @@ def order_tables(plan: Plan, cols: OrderColumns, ids: IdMaker) -> dict[str, pa.T
         plan.review_texts.take(pa.array(cols.review_text[reviewed])),
     ], schema=table_schema("reviews", tz))
 
-    n = len(cols)
-    tables["labels"] = pa.Table.from_arrays([
-        order_id, pa.array(np.zeros(n, dtype=bool)), pa.nulls(n, pa.string()),
-        pa.nulls(n, pa.string()), pa.nulls(n, pa.int64()), pa.nulls(n, pa.int64()),
-        _strings(LEGIT_KINDS, cols.kind),
-    ], schema=table_schema("labels", tz))
+    tables["labels"] = label_table(plan, cols, ids, order_id)
     return tables
+
+
+def label_table(plan: Plan, cols: OrderColumns, ids: IdMaker, order_id: pa.Array) -> pa.Table:
+    """Per order: brushing or not, its campaign and shops, or its legitimate kind."""
+    brushing = cols.campaign >= 0
+    legit = ~brushing
+    campaign = np.where(brushing, cols.campaign, 0)
+    patterns = [c.pattern for c in plan.campaigns] or [""]
+    campaign_ids = [c.campaign_id for c in plan.campaigns] or [""]
+    no_beneficiary = cols.beneficiary < 0
+    no_victim = cols.victim < 0
+    return pa.Table.from_arrays([
+        order_id, pa.array(brushing), _strings(patterns, campaign, legit),
+        _strings(campaign_ids, campaign, legit),
+        pa.array(ids("shop", np.maximum(cols.beneficiary, 0)), mask=no_beneficiary),
+        pa.array(ids("shop", np.maximum(cols.victim, 0)), mask=no_victim),
+        _strings(LEGIT_KINDS, np.maximum(cols.kind, 0), brushing),
+    ], schema=table_schema("labels", plan.timezone))
 
 
 def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
@@ -132,5 +145,47 @@ def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
         _strings(categories, m.item_category[order]), pa.array(m.item_list_price[order]),
         pa.array(m.item_weight_g[order].astype(np.int32)),
     ], schema=table_schema("items", tz))
-    empty = {name: table_schema(name, tz).empty_table() for name in ("entity_labels", "campaigns")}
-    return {"buyers": buyers, "shops": shops, "items": items, **empty}
+    return {"buyers": buyers, "shops": shops, "items": items,
+            "entity_labels": entity_table(plan, ids), "campaigns": campaign_table(plan, ids)}
+
+
+# Entity types of the answer key and the id space each one's indices live in.
+ENTITY_ID_SPACE = {"account": "buyer", "shop": "shop", "device": "device",
+                   "distributor": "distributor", "payment_account": "payment",
+                   "address": "address"}
+
+
+def entity_table(plan: Plan, ids: IdMaker) -> pa.Table:
+    """One row per (entity, role, campaign), sorted for a stable file."""
+    rows: dict[str, list] = {"entity_type": [], "entity_id": [], "role": [], "campaign_id": []}
+    for c in plan.campaigns:
+        for entity_type, indices, role in c.entities:
+            rows["entity_type"] += [entity_type] * len(indices)
+            rows["entity_id"].append(ids(ENTITY_ID_SPACE[entity_type], indices))
+            rows["role"] += [role] * len(indices)
+            rows["campaign_id"] += [c.campaign_id] * len(indices)
+    table = pa.table({
+        "entity_type": pa.array(rows["entity_type"], pa.string()),
+        "entity_id": pa.array(np.concatenate(rows["entity_id"]) if rows["entity_id"]
+                              else np.zeros(0, np.int64)),
+        "role": pa.array(rows["role"], pa.string()),
+        "campaign_id": pa.array(rows["campaign_id"], pa.string()),
+    }, schema=table_schema("entity_labels", plan.timezone))
+    table = table.group_by(table.column_names, use_threads=False).aggregate([])
+    return table.select(table_schema("entity_labels", plan.timezone).names).sort_by(
+        [("campaign_id", "ascending"), ("entity_type", "ascending"), ("role", "ascending"),
+         ("entity_id", "ascending")])
+
+
+def campaign_table(plan: Plan, ids: IdMaker) -> pa.Table:
+    cs = plan.campaigns
+    return pa.Table.from_arrays([
+        pa.array([c.campaign_id for c in cs], pa.string()),
+        pa.array([c.pattern for c in cs], pa.string()),
+        pa.array([ids("shop", np.asarray(c.shops, dtype=np.int64)).tolist() for c in cs],
+                 pa.list_(pa.int64())),
+        _ts(np.array([c.start for c in cs], dtype=np.int64), plan.timezone),
+        _ts(np.array([c.end for c in cs], dtype=np.int64), plan.timezone),
+        pa.array([c.orders for c in cs], pa.int64()),
+        pa.array([c.camouflage for c in cs], pa.float64()),
+    ], schema=table_schema("campaigns", plan.timezone))

@@ -38,3 +38,12 @@ def get(name: str) -> Any:
     except KeyError:
         known = ", ".join(names()) or "none registered yet"
         raise KeyError(f"unknown fraud pattern {name!r} (known: {known})") from None
+
+
+def _load_builtin_patterns() -> None:
+    # Imported here, at the end, so that every registered name is known as soon as
+    # ``brushbench.patterns`` is: the loader, the schema and the docs all list them.
+    from . import self_purchase  # noqa: F401
+
+
+_load_builtin_patterns()

@@ -11,7 +11,7 @@ import numpy as np
 from ...scenario.model import BulkBuyers
 from ..clock import local_calendar
 from ..drafts import CHANNEL, KIND, NO_PRICE, TAG_BULK, OrderDraft, pack_rows
-from ..marketplace import Market, add_accounts, items_of
+from ..marketplace import Market, account_level, add_accounts, items_of
 
 
 def plan_bulk(bulk: BulkBuyers, market: Market, timezone: str, start: int, end: int,
@@ -21,10 +21,11 @@ def plan_bulk(bulk: BulkBuyers, market: Market, timezone: str, start: int, end: 
     company = np.sort(rng.integers(0, max(bulk.accounts // 3, 1), size=bulk.accounts))
     _, company = np.unique(company, return_inverse=True)
     n_companies = int(company.max()) + 1
-    registered = start - np.rint(rng.uniform(200, 2000, bulk.accounts) * 86400).astype(np.int64)
+    age_days = rng.uniform(200, 2000, bulk.accounts)
+    registered = start - np.rint(age_days * 86400).astype(np.int64)
     market, accounts = add_accounts(
         market, registered, company, rng.integers(0, n_cities, size=n_companies),
-        rng.random(n_companies) < 0.7, rng)
+        rng.random(n_companies) < 0.7, rng, level=account_level(age_days, 0.5))
 
     n = int(rng.poisson(bulk.orders))
     # Business hours on weekdays: draw in the window, keep 09:00-18:00 Monday to Friday.

@@ -1,0 +1,235 @@
+"""What every fraud pattern shares: the campaign keys, the planning context and the result.
+
+A pattern module defines ``Spec`` (a frozen dataclass extending :class:`CampaignSpec` with the
+keys of its own) and ``plan(spec, ctx)``, which turns one campaign of a scenario into order drafts,
+accounts and entity labels through the :class:`CampaignContext`. The shared completion stage then
+gives those orders their parcels, refunds and reviews exactly as it does legitimate ones, apart
+from what the draft forces (an empty parcel, a refund date, a templated review).
+
+``camouflage`` runs from 0 (naive: fresh accounts, one device, a burst, empty parcels, one review
+text) to 1 (careful: aged accounts, spread timing, real-weight parcels, varied reviews, shared
+infrastructure that legitimate users share too). The helpers below interpolate between the two,
+so every pattern reads the knob the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from ..generator.clock import to_epoch
+from ..generator.complete import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_REFUNDED
+from ..generator.drafts import (
+    CHANNEL, NO_PRICE, REVIEW_DEFAULT, TAG_FRAUD, UNSET, OrderDraft, pack_rows,
+)
+from ..generator.marketplace import Market, account_level, add_accounts, items_of
+from ..scenario.distributions import Dist
+from ..scenario.model import Probability, Scenario, Seconds, param
+
+__all__ = ["ROLES", "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_REFUNDED", "CampaignContext",
+           "CampaignResult", "CampaignSpec"]
+
+#: Roles an entity can hold in a campaign (``entity_labels.role``).
+ROLES = ("controller", "fake_buyer", "beneficiary", "victim", "culprit", "supplier",
+         "distributor", "device")
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """Keys common to every fraud campaign of a scenario."""
+
+    start: datetime = param(doc="When the campaign starts (local time).")
+    duration: Seconds = param(Seconds(3600), doc="How long its orders keep coming.", min=60)
+    shops: int = param(1, doc="How many shops the campaign serves (each gets its own ring).",
+                       min=1)
+    shop_ranks: tuple[int, ...] = param((20, 0), length=2, doc="Range of shops' popularity "
+                                        "ranks to pick from, [best, worst]; 0 = the last shop.")
+    accounts: Dist = param(Dist.constant(3), doc="Accounts the ring controls, per shop.")
+    orders: Dist = param(Dist.constant(12), doc="Brushing orders per shop.")
+    camouflage: Probability = param(Probability(0.0), doc="0 = naive (fresh accounts, one "
+                                    "device, bursts, empty parcels), 1 = careful.", min=0, max=1)
+
+
+@dataclass
+class CampaignResult:
+    """Everything a campaign adds, in plan terms (indices, not public ids)."""
+
+    drafts: list[OrderDraft] = field(default_factory=list)
+    entities: list[tuple[str, np.ndarray, str]] = field(default_factory=list)
+    shops: list[int] = field(default_factory=list)
+
+
+class CampaignContext:
+    """The plan as a pattern sees it while planning one campaign.
+
+    Parameters
+    ----------
+    scenario, market
+        The scenario and the marketplace so far (accounts added here extend it).
+    index : int
+        The campaign's position in the scenario's ``fraud`` list: its rows and ids derive
+        from it, so campaigns never collide.
+    rng : numpy.random.Generator
+        The campaign's own named stream: nothing else draws from it.
+    """
+
+    def __init__(self, scenario: Scenario, market: Market, index: int, name: str,
+                 rng: np.random.Generator, start: int, end: int, n_cities: int,
+                 n_distributors: int) -> None:
+        self.scenario = scenario
+        self.market = market
+        self.index = index
+        self.name = name
+        self.rng = rng
+        self.window_start, self.window_end = start, end
+        self.n_cities = n_cities
+        self.n_distributors = n_distributors
+        self.result = CampaignResult()
+        self._extra_distributors = 0
+
+    # -- time ---------------------------------------------------------------------------------
+    def epoch(self, moment: datetime) -> int:
+        return to_epoch(moment, self.scenario.window.timezone)
+
+    def span(self, spec: CampaignSpec) -> tuple[int, int]:
+        """The campaign's [start, end) clipped to the window."""
+        t0 = max(self.epoch(spec.start), self.window_start)
+        return t0, max(min(t0 + spec.duration, self.window_end), t0 + 1)
+
+    def order_times(self, n: int, t0: int, t1: int, camouflage: float) -> np.ndarray:
+        """Sorted order times: a burst right after ``t0`` when naive, spread when careful.
+
+        A naive ring fires its orders within minutes; a careful one spreads them over the span
+        like ordinary traffic. Each order is one or the other, with probability ``camouflage``.
+        """
+        rng = self.rng
+        burst = t0 + rng.exponential(max((t1 - t0) * 0.02, 30.0), n)
+        spread = rng.uniform(t0, t1, n)
+        times = np.where(rng.random(n) < camouflage, spread, burst)
+        return np.sort(np.clip(np.rint(times), t0, t1 - 1).astype(np.int64))
+
+    def promotion_end(self, at: int) -> int:
+        """End of the promotion running at ``at`` (the window's end if there is none)."""
+        for promo in self.scenario.traffic.promotions:
+            p0 = self.epoch(promo.start)
+            if p0 <= at < p0 + promo.duration:
+                return p0 + promo.duration
+        return self.window_end
+
+    # -- shops and items ----------------------------------------------------------------------
+    def pick_shops(self, spec: CampaignSpec, exclude: np.ndarray | None = None) -> np.ndarray:
+        """``spec.shops`` distinct shops within ``spec.shop_ranks`` (by base popularity)."""
+        m = self.market
+        best, worst = spec.shop_ranks
+        worst = m.n_shops if worst <= 0 else min(worst, m.n_shops)
+        best = min(max(best, 1), worst)
+        pool = m.shop_by_rank[best - 1:worst]
+        if exclude is not None:
+            pool = pool[~np.isin(pool, exclude)]
+        if len(pool) == 0:
+            pool = np.setdiff1d(np.arange(m.n_shops), exclude if exclude is not None else [])
+        return self.rng.choice(pool, size=min(spec.shops, len(pool)), replace=False)
+
+    def items(self, shop: np.ndarray, camouflage: float) -> np.ndarray:
+        """Items of each order's shop: the shop's hero item when naive, its range when careful."""
+        hero = self.market.shop_item_offset[shop]
+        varied = items_of(self.market, shop, self.rng.random(len(shop)),
+                          self.scenario.marketplace.item_popularity_skew)
+        return np.where(self.rng.random(len(shop)) < camouflage, varied, hero)
+
+    def count(self, dist: Dist, low: int = 1) -> int:
+        return max(low, int(np.rint(dist.sample(self.rng, 1)[0])))
+
+    # -- accounts -----------------------------------------------------------------------------
+    def account_ages(self, n: int, camouflage: float) -> np.ndarray:
+        """Account ages in days: fresh (registered days before) or aged like real accounts."""
+        fresh = self.rng.uniform(0.05, 10.0, n)
+        aged = np.maximum(self.scenario.marketplace.account_age_days.sample(self.rng, n), 1.0)
+        return np.where(self.rng.random(n) < camouflage, aged, fresh)
+
+    def add_accounts(self, n: int, *, at: int, camouflage: float, city: np.ndarray,
+                     devices: int, addresses: int, payments: int,
+                     registered_at: np.ndarray | None = None) -> np.ndarray:
+        """Open ``n`` accounts that share ``devices`` devices, ``addresses`` addresses and
+        ``payments`` payment accounts (each at least 1), registered before ``at``.
+
+        Returns their buyer indices. ``city`` gives each address's city. Registration times
+        follow :meth:`account_ages` unless ``registered_at`` gives them (a batch sign-up).
+        """
+        rng = self.rng
+        if registered_at is None:
+            age = self.account_ages(n, camouflage)
+            registered = at - np.rint(age * 86400).astype(np.int64) - 60
+        else:
+            registered = np.minimum(np.asarray(registered_at, dtype=np.int64), at - 60)
+            age = (self.window_start - registered) / 86400
+        household = rng.integers(0, max(addresses, 1), size=n)
+        household[: min(n, addresses)] = np.arange(min(n, addresses))  # every address used
+        device = rng.integers(0, max(devices, 1), size=n)
+        device[: min(n, devices)] = np.arange(min(n, devices))
+        payment = rng.integers(0, max(payments, 1), size=n)
+        payment[: min(n, payments)] = np.arange(min(n, payments))
+        self.market, buyers = add_accounts(
+            self.market, registered, household, np.asarray(city)[: max(addresses, 1)],
+            np.zeros(max(addresses, 1), dtype=bool), rng, device_group=device,
+            payment_group=payment, level=account_level(age, 0.0))
+        return buyers
+
+    def existing_buyers(self, n: int) -> np.ndarray:
+        """Real accounts hired as brushers (刷手): drawn from the legitimate population."""
+        cdf = self.market.buyer_activity_cdf
+        return np.minimum(np.searchsorted(cdf, self.rng.random(n) * cdf[-1]), len(cdf) - 1)
+
+    def new_distributor(self) -> int:
+        """A distributor index that no legitimate order uses."""
+        self._extra_distributors += 1
+        return self.n_distributors + 1000 * self.index + self._extra_distributors - 1
+
+    def cities_near(self, shop: int, n: int, camouflage: float) -> np.ndarray:
+        """Cities for ring addresses: the shop's own warehouse city, or anywhere when careful."""
+        home = np.full(n, self.market.shop_city[shop])
+        anywhere = self.rng.integers(0, self.n_cities, size=n)
+        return np.where(self.rng.random(n) < camouflage, anywhere, home)
+
+    # -- output -------------------------------------------------------------------------------
+    def add_orders(self, *, time: np.ndarray, shop: np.ndarray, item: np.ndarray,
+                   buyer: np.ndarray, beneficiary: np.ndarray | int,
+                   quantity: np.ndarray | int = 1, unit_price: np.ndarray | int = NO_PRICE,
+                   channel: str | np.ndarray = "search", victim: np.ndarray | int = UNSET,
+                   distributor: np.ndarray | int = UNSET, parcel_fill: np.ndarray | float = np.nan,
+                   status: np.ndarray | int = UNSET, refund_at: np.ndarray | int = UNSET,
+                   review: np.ndarray | int = REVIEW_DEFAULT,
+                   mobile: np.ndarray | int = UNSET) -> None:
+        """Add brushing orders; scalars broadcast. Rows are numbered within the campaign."""
+        n = len(time)
+        first = sum(len(d) for d in self.result.drafts)
+
+        def full(value, dtype):
+            return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
+
+        channel_code = (np.full(n, CHANNEL[channel], dtype=np.int8) if isinstance(channel, str)
+                        else np.asarray(channel, dtype=np.int8))
+        self.result.drafts.append(OrderDraft(
+            row=pack_rows(TAG_FRAUD, 0, self.index, first + np.arange(n)),
+            time=np.asarray(time, dtype=np.int64), shop=full(shop, np.int64),
+            item=full(item, np.int64), buyer=full(buyer, np.int64),
+            quantity=np.maximum(full(quantity, np.int64), 1), unit_price=full(unit_price, np.int64),
+            channel=channel_code, kind=np.full(n, UNSET, dtype=np.int8),
+            campaign=np.full(n, self.index, dtype=np.int32),
+            beneficiary=full(beneficiary, np.int64), victim=full(victim, np.int64),
+            distributor=full(distributor, np.int64), parcel_fill=full(parcel_fill, np.float64),
+            status=full(status, np.int8), refund_at=full(refund_at, np.int64),
+            review=full(review, np.int8), mobile=full(mobile, np.int8),
+        ))
+
+    def label(self, entity_type: str, indices: np.ndarray | int, role: str) -> None:
+        """Record entities (``account``, ``shop``, ``device``, ``distributor``) and their role."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        self.result.entities.append((entity_type, np.unique(np.atleast_1d(indices)), role))
+
+    def devices_of(self, buyers: np.ndarray) -> np.ndarray:
+        m = self.market
+        return np.unique(m.buyer_device_offset[buyers])

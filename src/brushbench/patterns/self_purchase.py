@@ -1,0 +1,63 @@
+"""``self_purchase``: a shop buys its own items through accounts it controls (自买自卖, 空包).
+
+From the seed report of Double 11 2015 (phone makers accusing each other of brushing): the shop
+orders through its own accounts at the moment that moves its rank most, ships empty parcels or a
+token item (toilet rolls "for heft", FT 2014), and refunds the buyers off-platform, so the orders
+complete and earn five-star reviews.
+
+Traces, naive to careful: a burst at the campaign's start vs orders spread over its span; fresh
+accounts vs aged ones; one shared device and one address near the shop's warehouse vs one each,
+anywhere; an empty parcel vs a real-weight one; one templated five-star review vs ordinary ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..generator.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
+from ..scenario.model import Probability, param
+from . import register
+from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec
+
+
+@dataclass(frozen=True)
+class Spec(CampaignSpec):
+    """A self-purchase campaign."""
+
+    empty_parcels: Probability = param(Probability(0.9), doc="Share of a naive ring's parcels "
+                                       "shipped empty or with a token item; careful rings ship "
+                                       "real weight.", min=0, max=1)
+
+
+@register("self_purchase")
+class SelfPurchase:
+    Spec = Spec
+
+    @staticmethod
+    def plan(spec: Spec, ctx: CampaignContext) -> None:
+        rng, cam = ctx.rng, spec.camouflage
+        t0, t1 = ctx.span(spec)
+        for shop in ctx.pick_shops(spec):
+            n_accounts = ctx.count(spec.accounts)
+            n_orders = ctx.count(spec.orders)
+            # Naive: one phone, one address by the warehouse, one wallet for the whole ring.
+            spread = max(1, int(round(cam * n_accounts)))
+            buyers = ctx.add_accounts(
+                n_accounts, at=t0, camouflage=cam,
+                city=ctx.cities_near(shop, n_accounts, cam),
+                devices=spread, addresses=spread, payments=spread)
+            time = ctx.order_times(n_orders, t0, t1, cam)
+            empty = rng.random(n_orders) < spec.empty_parcels * (1 - cam)
+            fill = np.where(empty, rng.choice([0.0, 0.02, 0.05], size=n_orders), np.nan)
+            templated = rng.random(n_orders) >= cam
+            ctx.add_orders(
+                time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
+                buyer=rng.choice(buyers, size=n_orders), beneficiary=shop, parcel_fill=fill,
+                status=STATUS_COMPLETED, review=np.where(templated, REVIEW_TEMPLATE, REVIEW_DEFAULT),
+            )
+            ctx.result.shops.append(int(shop))
+            ctx.label("shop", shop, "beneficiary")
+            ctx.label("account", buyers, "fake_buyer")
+            ctx.label("device", ctx.devices_of(buyers), "device")
