@@ -231,5 +231,11 @@ class CampaignContext:
         self.result.entities.append((entity_type, np.unique(np.atleast_1d(indices)), role))
 
     def devices_of(self, buyers: np.ndarray) -> np.ndarray:
-        m = self.market
-        return np.unique(m.buyer_device_offset[buyers])
+        """Devices the given accounts have ordered from in this campaign so far.
+
+        Accounts that never ordered are left out: an entity label must point at something
+        in the log, and a device shows only on orders.
+        """
+        ordered = [d.buyer for d in self.result.drafts]
+        used = np.intersect1d(np.asarray(buyers), np.concatenate(ordered) if ordered else [])
+        return np.unique(self.market.buyer_device_offset[used.astype(np.int64)])
