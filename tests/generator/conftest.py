@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator_fixtures import small_scenario
+from builders import small_scenario
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from brushbench.generator import plan
 from brushbench.generator.run import generate, generate_to
 from brushbench.scenario.model import Traffic
 
-from generator_fixtures import small_scenario
+from builders import small_scenario
 
 
 def _hashes(folder):

@@ -27,7 +27,7 @@ from brushbench.scenario.model import (
     Window,
 )
 
-from generator_fixtures import small_scenario
+from builders import small_scenario
 
 TIMEZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "UTC", "Asia/Kolkata"]
 

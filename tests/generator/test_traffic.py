@@ -10,7 +10,7 @@ import pandas as pd
 from brushbench.generator.run import generate
 from brushbench.scenario.model import FlashSale, Promotion, Reranking, Seconds, Traffic
 
-from generator_fixtures import DAY, small_scenario
+from builders import DAY, small_scenario
 
 
 def test_promotion_opens_with_a_burst(small, small_data):

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-
 import numpy as np
 
 from brushbench import patterns
 from brushbench.scenario.distributions import Dist
-from brushbench.scenario.model import (
-    BulkBuyers, FlashSale, Marketplace, Promotion, Redirect, Scenario, Seconds, Traffic, Window,
-)
+from brushbench.scenario.model import Scenario
 
-DAY = dt.datetime(2019, 11, 11)
+from builders import DAY, small_scenario
 
 
 def base_scenario(**overrides) -> Scenario:
     """A Double 11 day with every legitimate source, about 20,000 orders, no fraud."""
-    base = Scenario(
-        name="fraud_base",
-        window=Window(start=DAY, duration=Seconds(86400), timezone="Asia/Shanghai"),
-        marketplace=Marketplace(shops=300, buyers=8000, distributors=20),
-        traffic=Traffic(orders=20000, promotions=(Promotion(start=DAY),)),
-        flash_sales=(FlashSale(at=DAY.replace(hour=12), shop_rank=2, stock=600),),
-        redirects=(Redirect(at=DAY.replace(hour=9), shop_rank=3, orders=400),),
-        bulk_buyers=BulkBuyers(accounts=10, orders=60),
-    )
-    return dataclasses.replace(base, **overrides)
+    return small_scenario(**{"name": "fraud_base", **overrides})
 
 
 def campaign(pattern: str, **keys):

@@ -1,4 +1,4 @@
-"""Small scenarios built in Python, so generator tests do not depend on the YAML loader."""
+"""Small scenarios built in Python, so tests do not depend on the YAML loader."""
 
 from __future__ import annotations
 

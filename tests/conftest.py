@@ -1,0 +1,1 @@
+"""Shared by every test folder: ``tests/`` is on ``sys.path``, so ``import builders`` works."""
