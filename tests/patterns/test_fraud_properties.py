@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 
 import pandas as pd
-from fraud_fixtures import DAY, base_scenario, campaign
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from brushbench import patterns
 from brushbench.generator.run import generate
 from brushbench.scenario.distributions import Dist
 from brushbench.scenario.model import Traffic
+
+from fraud_fixtures import DAY, base_scenario, campaign
 
 
 @st.composite

@@ -6,9 +6,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-from fraud_fixtures import DAY, Dist, average_precision, base_scenario, campaign
 
 from brushbench.generator.run import generate
+
+from fraud_fixtures import DAY, Dist, average_precision, base_scenario, campaign
 
 
 def scenario(camouflage: float):
