@@ -1,6 +1,5 @@
 """Shared by the scenario-language tests: a valid base file and a fake fraud pattern."""
 
-# ruff: noqa: RUF009 -- param() returns a dataclasses.field; ruff cannot see that.
 from __future__ import annotations
 
 import re

@@ -43,7 +43,14 @@ def get(name: str) -> Any:
 def _load_builtin_patterns() -> None:
     # Imported here, at the end, so that every registered name is known as soon as
     # ``brushbench.patterns`` is: the loader, the schema and the docs all list them.
-    from . import self_purchase  # noqa: F401
+    from . import (
+        click_farm,  # noqa: F401
+        competitor_framing,  # noqa: F401
+        distributor_fake,  # noqa: F401
+        post_promo_return,  # noqa: F401
+        self_purchase,  # noqa: F401
+        supplier_buyback,  # noqa: F401
+    )
 
 
 _load_builtin_patterns()

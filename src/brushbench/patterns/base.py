@@ -22,7 +22,13 @@ import numpy as np
 from ..generator.clock import to_epoch
 from ..generator.complete import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_REFUNDED
 from ..generator.drafts import (
-    CHANNEL, NO_PRICE, REVIEW_DEFAULT, TAG_FRAUD, UNSET, OrderDraft, pack_rows,
+    CHANNEL,
+    NO_PRICE,
+    REVIEW_DEFAULT,
+    TAG_FRAUD,
+    UNSET,
+    OrderDraft,
+    pack_rows,
 )
 from ..generator.marketplace import Market, account_level, add_accounts, items_of
 from ..scenario.distributions import Dist

@@ -43,7 +43,7 @@ class SelfPurchase:
             n_accounts = ctx.count(spec.accounts)
             n_orders = ctx.count(spec.orders)
             # Naive: one phone, one address by the warehouse, one wallet for the whole ring.
-            spread = max(1, int(round(cam * n_accounts)))
+            spread = max(1, round(cam * n_accounts))
             buyers = ctx.add_accounts(
                 n_accounts, at=t0, camouflage=cam,
                 city=ctx.cities_near(shop, n_accounts, cam),
@@ -55,7 +55,8 @@ class SelfPurchase:
             ctx.add_orders(
                 time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
                 buyer=rng.choice(buyers, size=n_orders), beneficiary=shop, parcel_fill=fill,
-                status=STATUS_COMPLETED, review=np.where(templated, REVIEW_TEMPLATE, REVIEW_DEFAULT),
+                status=STATUS_COMPLETED,
+                review=np.where(templated, REVIEW_TEMPLATE, REVIEW_DEFAULT),
             )
             ctx.result.shops.append(int(shop))
             ctx.label("shop", shop, "beneficiary")

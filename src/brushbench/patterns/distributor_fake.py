@@ -1,0 +1,113 @@
+"""``distributor_fake``: fake orders through a distributor's link for its commission (分销刷单).
+
+From the seed note on brushing through Youzan distribution (分销) links and domain.md §5 (P6): a
+distributor, alone or with the shop, orders through their own link so that the sales earn a
+commission (and lift the item for other distributors), then refunds once the commission has
+settled. The platform's risk control looks for one device ordering again and again, shipping
+addresses clustered together, odd payment accounts and IP anomalies (Youzan rules, domain.md
+§3.3); the after-sale trace is a refund spike just after the settlement window.
+
+Each ring gets a distributor of its own, which no legitimate order uses; every order carries the
+"affiliate" channel and that distributor.
+
+Traces, naive to careful: fresh accounts on one phone, one wallet and one address ordering again
+and again vs aged accounts taking turns, with a phone, wallet and address each, all in the
+distributor's city (a careful scenario also gives the ring more accounts); the shop's cheapest item
+vs its range; orders in a burst vs spread over the span; every order refunded within hours of the
+commission settling (``settlement`` after the expected delivery) vs a share ``kept`` for good, so
+that the refund rate looks ordinary, and the rest refunded over the following days; no reviews vs
+ordinary ones. Each is interpolated by ``camouflage``.
+"""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..generator.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
+from ..scenario.distributions import Dist
+from ..scenario.model import Probability, Seconds, param
+from . import register
+from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec
+
+#: Expected time from order to delivery: the settlement clock starts when the buyer could confirm.
+EXPECTED_DELIVERY = 3 * 86400
+#: Mean delay of a naive refund after the commission settled (the distributor is waiting).
+NAIVE_REFUND_LAG = 3 * 3600
+
+
+@dataclass(frozen=True)
+class Spec(CampaignSpec):
+    """A fake-distributor campaign: one distributor per shop, ordering through its own link."""
+
+    duration: Seconds = param(Seconds(12 * 3600), doc="How long its orders keep coming.",
+                              min=60)
+    accounts: Dist = param(Dist.constant(3), doc="Accounts the distributor orders from, per "
+                           "shop (a naive ring shares one phone, wallet and address; a careful "
+                           "one gives each account its own).")
+    orders: Dist = param(Dist.constant(40), doc="Fake orders through the link, per shop.")
+    settlement: Seconds = param(Seconds(7 * 86400), doc="Time from the expected delivery "
+                                "(3 days after the order) until the commission settles; "
+                                "refunds come after it.", min=60)
+    kept: Probability = param(Probability(0.9), doc="Share of a careful distributor's orders "
+                              "(camouflage 1) kept for good instead of refunded, so that its "
+                              "refund rate looks ordinary; a naive one refunds them all.",
+                              min=0, max=1)
+
+
+def _blend(naive: float, careful: float, cam: float) -> float:
+    return float(naive ** (1.0 - cam) * careful ** cam)
+
+
+@register("distributor_fake")
+class DistributorFake:
+    Spec = Spec
+
+    @staticmethod
+    def plan(spec: Spec, ctx: CampaignContext) -> None:
+        rng, cam = ctx.rng, float(spec.camouflage)
+        t0, t1 = ctx.span(spec)
+        for shop in ctx.pick_shops(spec):
+            distributor = ctx.new_distributor()
+            n_orders = ctx.count(spec.orders)
+            n_accounts = ctx.count(spec.accounts)
+            # Naive: one phone, one wallet, one address; careful: one each, in the same city.
+            spread = max(1, round(cam * n_accounts))
+            m = ctx.market  # the distributor lives where real buyers do
+            home = m.household_city[m.buyer_household[ctx.existing_buyers(1)[0]]]
+            buyers = ctx.add_accounts(
+                n_accounts, at=t0, camouflage=cam, city=np.full(spread, home),
+                devices=spread, addresses=spread, payments=spread)
+
+            time = ctx.order_times(n_orders, t0, t1, cam)
+            # Careful rings take turns so that no account orders twice before all have ordered.
+            turns = buyers[rng.permutation(n_accounts)][rng.permutation(n_orders) % n_accounts]
+            buyer = np.where(rng.random(n_orders) < cam, turns,
+                             rng.choice(buyers, size=n_orders))
+            first = m.shop_item_offset[shop]
+            cheapest = first + int(np.argmin(
+                m.item_list_price[first:first + m.shop_item_count[shop]]))
+            item = np.where(rng.random(n_orders) < cam,
+                            ctx.items(np.full(n_orders, shop), 1.0), cheapest)
+
+            # Refunds wait for the commission: hours after it settles when naive, days when
+            # careful. A careful ring keeps a share of its orders for good, so that its refund
+            # rate stays near the marketplace's ordinary one.
+            refunded = rng.random(n_orders) >= cam * spec.kept
+            lag = rng.exponential(_blend(NAIVE_REFUND_LAG, spec.settlement, cam), n_orders)
+            refund_at = time + EXPECTED_DELIVERY + spec.settlement + 60 + np.rint(lag).astype(
+                np.int64)
+            ctx.add_orders(
+                time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop,
+                channel="affiliate", distributor=distributor,
+                status=np.where(refunded, STATUS_REFUNDED, STATUS_COMPLETED),
+                refund_at=np.where(refunded, refund_at, UNSET),
+                review=np.where(rng.random(n_orders) < cam, REVIEW_DEFAULT, REVIEW_NONE),
+            )
+            ctx.result.shops.append(int(shop))
+            ctx.label("distributor", distributor, "distributor")
+            ctx.label("shop", shop, "beneficiary")
+            ctx.label("account", buyers, "fake_buyer")
+            ctx.label("device", ctx.devices_of(buyers), "device")

@@ -1,0 +1,87 @@
+"""``post_promo_return``: promotion orders refunded once the promotion is over (刷单后退货).
+
+From the seed report of Double 11 2015 (phone makers accusing each other of brushing): "some
+makers brush during Double 11 and return the goods afterwards". A shop places orders through
+accounts it controls while the promotion runs, so that its hourly rank, its GMV or a subsidy
+threshold is reached when the platform takes its snapshot, and asks for refunds once the
+promotion has ended (domain.md §5, P2). Post-Double 11 refund rates give the scale: Tmall apparel
+averaged 10% in 2014 while Handu reached 64% and Jack Jones 38% (domain.md §3.1), so a shop's
+refund ratio alone is a weak signal: ordinary promotion orders are returned more often too.
+
+Traces, naive to careful: fresh accounts on one device and one address near the shop's warehouse
+vs aged accounts, each with its own, anywhere; a burst at the campaign's start vs orders spread
+over its span (both inside the promotion); every order refunded within hours of the promotion's
+end vs refunds spread over the days after it like ordinary returns, with a share of the orders
+kept; no reviews at all vs ordinary reviews (rare and harsh on refunded orders).
+"""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..generator.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
+from ..scenario.distributions import Dist
+from ..scenario.model import Probability, param
+from . import register
+from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec
+
+HOUR, DAY = 3600, 86400
+
+
+@dataclass(frozen=True)
+class Spec(CampaignSpec):
+    """A post-promotion return campaign: its orders fall inside the promotion running at
+    `start` (without one, the window's end stands for the promotion's end)."""
+
+    refund_hours: Dist = param(Dist.of("truncexpon", b=7.9, loc=0.05, scale=3.0),
+                               doc="Hours from the promotion's end to a naive ring's refund "
+                                   "requests, once the ranking snapshot is taken (clipped to "
+                                   "one minute to one day; the default averages 3 hours).")
+    return_days: Dist = param(Dist.of("uniform", loc=1.0, scale=6.0),
+                              doc="Days from the promotion's end to a careful ring's refund "
+                                  "requests, spread like ordinary returns (at least one hour).")
+    kept: Probability = param(Probability(0.3), doc="Share of a careful ring's orders kept "
+                              "(never refunded), so that the shop's refund ratio stays near "
+                              "the promotion's ordinary one; scales with camouflage.",
+                              min=0, max=1)
+
+
+@register("post_promo_return")
+class PostPromoReturn:
+    Spec = Spec
+
+    @staticmethod
+    def plan(spec: Spec, ctx: CampaignContext) -> None:
+        rng, cam = ctx.rng, spec.camouflage
+        t0, t1 = ctx.span(spec)
+        end = ctx.promotion_end(t0)
+        t1 = max(min(t1, end), t0 + 1)  # every order placed while the promotion runs
+        for shop in ctx.pick_shops(spec):
+            n_accounts = ctx.count(spec.accounts)
+            n_orders = ctx.count(spec.orders)
+            # Naive: the shop's staff on one phone, one address by the warehouse, one wallet.
+            spread = max(1, round(cam * n_accounts))
+            buyers = ctx.add_accounts(
+                n_accounts, at=t0, camouflage=cam,
+                city=ctx.cities_near(shop, n_accounts, cam),
+                devices=spread, addresses=spread, payments=spread)
+            time = ctx.order_times(n_orders, t0, t1, cam)
+            careful = rng.random(n_orders) < cam
+            kept = careful & (rng.random(n_orders) < spec.kept)
+            rush = np.clip(spec.refund_hours.sample(rng, n_orders) * HOUR, 60, DAY)
+            late = np.maximum(spec.return_days.sample(rng, n_orders) * DAY, HOUR)
+            refund_at = end + np.rint(np.where(careful, late, rush)).astype(np.int64)
+            ctx.add_orders(
+                time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
+                buyer=rng.choice(buyers, size=n_orders), beneficiary=shop,
+                status=np.where(kept, STATUS_COMPLETED, STATUS_REFUNDED),
+                refund_at=np.where(kept, UNSET, refund_at),
+                review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
+            )
+            ctx.result.shops.append(int(shop))
+            ctx.label("shop", shop, "beneficiary")
+            ctx.label("account", buyers, "fake_buyer")
+            ctx.label("device", ctx.devices_of(buyers), "device")

@@ -1,0 +1,122 @@
+"""``supplier_buyback``: a supplier buys back the shop's discounted promoted stock (供货商合谋回购).
+
+From the seed report of Double 11 2015: in the 2013 Suning-JD price war (and Suning-Gome before
+it), promoted goods sold so cheap that suppliers bought them back in bulk and supplied them to
+the platforms again; the report counts this collusion between shop and supplier among the ways
+sales are brushed. The goods go back to the supplier's warehouse, the shop's sell-through and
+rank rise, and the supplier resells the stock (domain.md §5, P3). Honest bulk buyers (companies,
+resellers) leave some of the same traces, which is what makes the pattern hard.
+
+Traces, naive to careful: bulk quantities at the promotion's lowest price (an explicit unit price,
+the list price less ``discount``) vs orders split into ordinary sizes at that price; fresh accounts
+on one device, all shipping to ONE address (the supplier's warehouse, in the shop's own city) and
+paying from ONE payment account vs aged accounts, each on its own device, shipping to a few
+addresses in one city anywhere and paying from a few accounts; the shop's hero item vs its range;
+a burst vs orders spread over the span, always in office hours; no reviews in either case (the
+goods go back on sale, nobody reviews them).
+"""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from ..generator.drafts import REVIEW_NONE
+from ..scenario.distributions import Dist
+from ..scenario.model import Probability, param
+from . import register
+from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec
+
+
+@dataclass(frozen=True)
+class Spec(CampaignSpec):
+    """A supplier buy-back campaign."""
+
+    quantity: Dist = param(Dist.of("lognorm", s=0.5, scale=40),
+                           doc="Units per order of a naive supplier: stock bought back by the "
+                               "case (at least 2).")
+    careful_split: float = param(5.0, doc="How many times smaller a careful supplier's orders "
+                                 "are, closer to an ordinary buyer's (at least one unit each).",
+                                 min=1)
+    discount: Probability = param(Probability(0.4), doc="Fraction off the item's list price "
+                                  "that the supplier pays: the deepest discount of the price "
+                                  "war.", min=0, max=0.95)
+    opens: int = param(9, doc="Local hour the supplier's office opens: its orders fall between "
+                              "`opens` and `closes` (anywhere in the span if it holds no such "
+                              "hours and none follow in the window).", min=0, max=23)
+    closes: int = param(18, doc="Local hour the supplier's office closes (24 = midnight); a "
+                                "value not after `opens` stands for `opens` + 1.", min=1, max=24)
+
+
+def office_times(ctx: CampaignContext, n: int, t0: int, t1: int, camouflage: float,
+                 opens: int, closes: int) -> np.ndarray:
+    """Sorted order times in office hours: ``ctx.order_times`` on a clock that stops at night.
+
+    The clock runs through the office hours of ``[t0, t1)``; if the span holds none, through
+    as many office seconds as the span is long from the next opening in the window.
+    """
+    tz = ctx.scenario.window.timezone
+    zone = ZoneInfo(tz)
+    closes = max(closes, opens + 1)
+    first = datetime.fromtimestamp(t0, zone).date()
+    last = datetime.fromtimestamp(ctx.window_end - 1, zone).date()
+    days = [first + timedelta(days=d) for d in range((last - first).days + 1)]
+    open_at = np.array([ctx.epoch(datetime.combine(d, time(opens))) for d in days])
+    close_at = np.array([ctx.epoch(datetime.combine(d + timedelta(days=closes // 24),
+                                                    time(closes % 24))) for d in days])
+    lo = np.maximum(open_at, t0)
+    hi = np.minimum(close_at, t1)
+    length = np.clip(hi - lo, 0, None)
+    budget = int(length.sum())
+    if budget == 0:  # no office hours in the span: the next ones in the window
+        hi = np.minimum(close_at, ctx.window_end)
+        length = np.clip(hi - lo, 0, None)
+        budget = min(int(length.sum()), t1 - t0)
+        if budget == 0:
+            return ctx.order_times(n, t0, t1, camouflage)
+    keep = length > 0
+    lo, length = lo[keep], length[keep]
+    ends = np.cumsum(length)
+    clock = ctx.order_times(n, 0, budget, camouflage)
+    k = np.searchsorted(ends, clock, side="right")
+    return (lo[k] + clock - (ends[k] - length[k])).astype(np.int64)
+
+
+@register("supplier_buyback")
+class SupplierBuyback:
+    Spec = Spec
+
+    @staticmethod
+    def plan(spec: Spec, ctx: CampaignContext) -> None:
+        rng, cam = ctx.rng, spec.camouflage
+        m = ctx.market
+        t0, t1 = ctx.span(spec)
+        for shop in ctx.pick_shops(spec):
+            n_accounts = ctx.count(spec.accounts)
+            n_orders = ctx.count(spec.orders)
+            # Naive: every account ships to the one warehouse and pays from the one account.
+            few = max(1, round(cam * n_accounts / 2))
+            buyers = ctx.add_accounts(
+                n_accounts, at=t0, camouflage=cam,
+                city=np.repeat(ctx.cities_near(shop, 1, cam), few),
+                devices=max(1, round(cam * n_accounts)), addresses=few, payments=few)
+            when = office_times(ctx, n_orders, t0, t1, cam, spec.opens, spec.closes)
+            item = ctx.items(np.full(n_orders, shop), cam)
+            bulk = np.maximum(spec.quantity.sample(rng, n_orders), 2)
+            split = rng.random(n_orders) < cam
+            quantity = np.maximum(np.rint(np.where(split, bulk / spec.careful_split, bulk)), 1)
+            price = np.rint(m.item_list_price[item] * (1.0 - spec.discount) / 10) * 10
+            ctx.add_orders(
+                time=when, shop=shop, item=item, buyer=rng.choice(buyers, size=n_orders),
+                beneficiary=shop, quantity=quantity.astype(np.int64),
+                unit_price=np.maximum(price, 10).astype(np.int64),
+                status=STATUS_COMPLETED, review=REVIEW_NONE,
+            )
+            ctx.result.shops.append(int(shop))
+            ctx.label("shop", shop, "beneficiary")
+            ctx.label("account", buyers, "supplier")
+            ctx.label("device", ctx.devices_of(buyers), "device")

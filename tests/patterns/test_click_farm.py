@@ -1,0 +1,150 @@
+"""click_farm: many accounts per phone, lockstep waves, batch sign-ups, CGNAT IPs, one review."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from brushbench.generator.run import generate
+
+from fraud_fixtures import DAY, average_precision, base_scenario, campaign
+
+START = DAY.replace(hour=8)
+SEEDS = (31, 32, 33)
+
+
+def scenario(camouflage: float):
+    # The pattern's defaults: a farm of 300 accounts lifting 3 client shops, 100 orders each,
+    # in waves of 20 over 6 hours.
+    return base_scenario(fraud=(campaign("click_farm", start=START, camouflage=camouflage),))
+
+
+@pytest.fixture(scope="module")
+def naive():
+    return generate(scenario(0.0), seed=SEEDS[0])
+
+
+@pytest.fixture(scope="module")
+def careful():
+    return generate(scenario(1.0), seed=SEEDS[0])
+
+
+def _fake(data) -> pd.DataFrame:
+    return data.orders[data.labels.is_brushing.to_numpy()]
+
+
+def _legit(data) -> pd.DataFrame:
+    return data.orders[~data.labels.is_brushing.to_numpy()]
+
+
+def _seconds(times: pd.Series) -> np.ndarray:
+    return times.dt.as_unit("s").astype("int64").to_numpy()
+
+
+def lockstep_share(orders: pd.DataFrame, window_s: int = 60, crowd: int = 10) -> float:
+    """Share of orders with at least ``crowd`` other orders of the same item within the window."""
+    t = _seconds(orders.created_at)
+    key = np.sort(pd.factorize(orders.item_id)[0] * 10**10 + t)  # items apart on one axis
+    lo = np.searchsorted(key, key - window_s, side="left")
+    hi = np.searchsorted(key, key + window_s, side="right")
+    return float(((hi - lo - 1) >= crowd).mean())
+
+
+def test_naive_farm_runs_dozens_of_accounts_on_each_phone(naive):
+    fake = _fake(naive)
+    assert len(fake) == 300
+    per_device = naive.orders.groupby("device_id").buyer_id.nunique()
+    farm = per_device[per_device.index.isin(fake.device_id)]
+    assert len(farm) <= 15 and farm.min() >= 10 and farm.median() >= 20
+    # Households share phones too, but a few accounts each.
+    legit = per_device[per_device.index.isin(_legit(naive).device_id)]
+    assert (legit >= 2).sum() > 50 and legit.median() == 1
+
+
+def test_careful_farm_runs_a_couple_of_accounts_per_phone(careful):
+    per_device = careful.orders.groupby("device_id").buyer_id.nunique()
+    farm = per_device[per_device.index.isin(_fake(careful).device_id)]
+    assert len(farm) > 100 and farm.median() <= 2
+
+
+def test_naive_waves_buy_one_item_in_lockstep(naive, careful):
+    fake = _fake(naive).sort_values("created_at")
+    t = _seconds(fake.created_at)
+    wave = np.r_[0, np.cumsum(np.diff(t) > 60)]
+    waves = fake.assign(wave=wave).groupby("wave").agg(
+        size=("order_id", "size"), items=("item_id", "nunique"), shops=("shop_id", "nunique"),
+        accounts=("buyer_id", "nunique"), span=("created_at", lambda s: s.max() - s.min()))
+    assert len(waves) == 15 and (waves["size"] == 20).all() and (waves.accounts == 20).all()
+    assert (waves["items"] == 1).all() and (waves.shops == 1).all()
+    assert (waves.span < pd.Timedelta(minutes=1)).all()
+    # Machine-regular: the scheduler's slots are evenly spaced.
+    gaps = np.diff(_seconds(fake.groupby(wave).created_at.min()))
+    assert gaps.std() < 0.1 * gaps.mean()
+    assert lockstep_share(fake) == 1.0
+    assert lockstep_share(_fake(careful)) < 0.1
+
+
+def test_naive_accounts_signed_up_in_one_batch(naive, careful):
+    def registrations(data):
+        ent = data.entity_labels
+        accounts = ent.entity_id[ent.role == "fake_buyer"]
+        return data.buyers.registered_at[data.buyers.buyer_id.isin(accounts)]
+
+    reg = registrations(naive)
+    assert len(reg) == 300 and reg.max() - reg.min() <= pd.Timedelta(minutes=10)
+    assert reg.max() < pd.Timestamp(START, tz="Asia/Shanghai") - pd.Timedelta(days=1)
+    spread = registrations(careful)
+    assert spread.max() - spread.min() > pd.Timedelta(days=180)
+
+
+def test_every_order_rotates_over_carrier_nat_ips_legit_users_share(naive):
+    fake, legit = _fake(naive), _legit(naive)
+    assert fake.ip.nunique() > 100                       # rotated, not one address
+    assert fake.ip.isin(legit.ip).all()                  # no IP of the farm's own
+    users = legit[legit.ip.isin(fake.ip)].groupby("ip").buyer_id.nunique()
+    assert users.median() >= 5                           # each shared by many real users
+
+
+def test_naive_reviews_are_one_five_star_template(naive, careful):
+    def fake_reviews(data):
+        r = data.reviews.merge(data.labels, on="order_id")
+        return r[r.is_brushing]
+
+    r = fake_reviews(naive)
+    assert len(r) == 300 and (r.rating == 5).all() and r.text.nunique() == 1
+    assert fake_reviews(careful).text.nunique() > 10
+
+
+def test_labels_campaigns_and_entities_agree(naive):
+    lab, ent, camp = naive.labels, naive.entity_labels, naive.campaigns
+    fake = _fake(naive)
+    assert len(camp) == 1 and camp.pattern.iloc[0] == "click_farm"
+    assert camp.orders.iloc[0] == lab.is_brushing.sum() == 300
+    assert (lab.pattern[lab.is_brushing] == "click_farm").all()
+    shops = set(camp.shops.iloc[0])
+    assert len(shops) == 3 and set(fake.shop_id) == shops
+    assert set(lab.beneficiary_shop_id.dropna()) == shops and lab.victim_shop_id.isna().all()
+    roles = ent.groupby(["entity_type", "role"]).entity_id.apply(set)
+    assert roles[("shop", "beneficiary")] == shops
+    assert len(roles[("account", "fake_buyer")]) == 300
+    assert set(fake.buyer_id) <= roles[("account", "fake_buyer")] <= set(naive.buyers.buyer_id)
+    assert set(fake.device_id) <= roles[("device", "device")]
+    t0 = pd.Timestamp(START, tz="Asia/Shanghai")
+    assert fake.created_at.min() >= t0 and fake.created_at.max() < t0 + pd.Timedelta(hours=6)
+    assert naive.labels.is_brushing.mean() < 0.05
+
+
+def device_rule(data) -> np.ndarray:
+    """Accounts seen on each order's device."""
+    return data.orders.groupby("device_id").buyer_id.transform("nunique").to_numpy()
+
+
+def test_naive_farm_is_far_easier_for_a_device_rule_than_a_careful_one():
+    ap = {}
+    for cam in (0.0, 1.0):
+        runs = [generate(scenario(cam), seed=s) for s in SEEDS]
+        ap[cam] = np.mean([average_precision(device_rule(d), d.labels.is_brushing.to_numpy())
+                           for d in runs])
+    assert ap[0.0] > 0.9
+    assert ap[0.0] > ap[1.0] + 0.5
