@@ -157,3 +157,10 @@ def test_seed_zero_is_a_seed(small):
     b = generate(dataclasses.replace(small, traffic=Traffic(orders=2000)), seed=1)
     assert len(a.orders) > 0
     assert not np.array_equal(a.orders.order_id.to_numpy(), b.orders.order_id.to_numpy())
+
+
+def test_no_account_is_older_than_the_marketplace(small_data, small):
+    oldest = pd.Timestamp(small.window.start, tz="Asia/Shanghai") - pd.Timedelta(
+        days=small.marketplace.max_account_age_days)
+    assert (small_data.buyers.registered_at >= oldest).all()
+    assert small_data.buyers.registered_at.min() < oldest + pd.Timedelta(days=365 * 5)

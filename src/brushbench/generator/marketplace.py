@@ -125,7 +125,7 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     buyer_household = np.repeat(np.arange(n_households), sizes)
     household_city = rng.choice(n_cities, size=n_households, p=city_w)
     activity = np.maximum(spec.buyer_activity.sample(rng, n_buyers), 1e-12)
-    age_days = np.maximum(spec.account_age_days.sample(rng, n_buyers), 1.0)
+    age_days = np.clip(spec.account_age_days.sample(rng, n_buyers), 1.0, spec.max_account_age_days)
     registered = window_start - np.rint(age_days * 86400).astype(np.int64)
     # Level grows with account age and activity, as marketplace tiers do.
     act_q = np.argsort(np.argsort(activity)) / max(n_buyers - 1, 1)

@@ -152,7 +152,8 @@ class CampaignContext:
     def account_ages(self, n: int, camouflage: float) -> np.ndarray:
         """Account ages in days: fresh (registered days before) or aged like real accounts."""
         fresh = self.rng.uniform(0.05, 10.0, n)
-        aged = np.maximum(self.scenario.marketplace.account_age_days.sample(self.rng, n), 1.0)
+        mkt = self.scenario.marketplace
+        aged = np.clip(mkt.account_age_days.sample(self.rng, n), 1.0, mkt.max_account_age_days)
         return np.where(self.rng.random(n) < camouflage, aged, fresh)
 
     def add_accounts(self, n: int, *, at: int, camouflage: float, city: np.ndarray,

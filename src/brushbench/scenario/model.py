@@ -9,7 +9,6 @@ Defaults come from public figures where there are any (``../reference/domain.md`
 notes, cited in ``docs/scenarios.md``); the rest are marked as assumptions there.
 """
 
-# ruff: noqa: RUF009 -- param() returns a dataclasses.field; ruff cannot see that.
 from __future__ import annotations
 
 import dataclasses
@@ -147,6 +146,9 @@ class Marketplace:
                                  doc="Relative ordering rate of a buyer (heavy-tailed).")
     account_age_days: Dist = param(_d("lognorm", s=1.0, scale=500),
                                    doc="Age of an account when the window opens, in days.")
+    max_account_age_days: float = param(5000.0, doc="Age of the oldest account, in days: no "
+                                        "account is older than the marketplace (Taobao opened "
+                                        "in 2003); longer draws are cut here.", min=1)
     cities: int = param(60, doc="Number of cities (names from Faker in the scenario's locale).",
                         min=1)
     city_skew: float = param(1.0, doc="Zipf exponent of city sizes.", min=0)
