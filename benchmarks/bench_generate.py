@@ -35,7 +35,7 @@ def test_generate_double11_1m_parquet(benchmark, tmp_path, double11, workers):
     benchmark.extra_info["orders_per_second"] = summary.rows["orders"] / benchmark.stats["mean"]
 
 
-def test_injection_free_plan_only(benchmark, double11):
+def test_plan_only(benchmark, double11):
     from brushbench.generator.plan import make_plan
 
     benchmark.pedantic(lambda: make_plan(double11, 1), rounds=3, iterations=1)

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from .._version import GENERATOR_VERSION, __version__
-from . import generate, patterns, scenarios
+from . import audit, generate, patterns, scenarios
 from .errors import EXIT_USAGE, UserError
 
-COMMANDS = (generate, scenarios, patterns)
+COMMANDS = (generate, scenarios, patterns, audit)
 
 
 def build_parser() -> argparse.ArgumentParser:

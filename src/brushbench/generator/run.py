@@ -52,7 +52,8 @@ def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
     """Multiply a scenario's volume by ``factor``: orders, and shops and buyers with them.
 
     Shops and buyers scale too, so a shop's hourly counts and a buyer's repeat rate keep their
-    shape; flash-sale stock, redirects and bulk buyers scale with the rest.
+    shape; flash-sale stock, redirects, bulk buyers and the shops each fraud campaign serves
+    scale with the rest.
     """
     if factor == 1:
         return scenario
@@ -75,6 +76,9 @@ def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
         bulk_buyers=dataclasses.replace(
             scenario.bulk_buyers, accounts=times(scenario.bulk_buyers.accounts, 0),
             orders=times(scenario.bulk_buyers.orders, 0)),
+        # Fraud scales by the number of shops it serves, so the brushing share stays put;
+        # a ring keeps its size (a ring of five accounts is not a tenth of a ring at scale 0.1).
+        fraud=tuple(dataclasses.replace(f, shops=times(f.shops)) for f in scenario.fraud),
     )
 
 

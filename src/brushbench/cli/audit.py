@@ -1,0 +1,82 @@
+"""``brushbench audit DIR``: does anything but behaviour tell brushing orders apart?"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..audit import AuditError, audit_dataset, describe_probes
+from ..dataset import DatasetError, load
+from .errors import EXIT_FAILURE, UserError
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _permutations(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be >= 2, got {text}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "audit", help="check a labelled dataset for leaks",
+        description="Check a dataset with its answer key for leaks: ids, formats, precision, "
+                    "null patterns, row order or categories that tell brushing orders from "
+                    "legitimate ones. Exit 0 when nothing leaks, 1 when something does, 2 when "
+                    "the dataset cannot be audited. See docs/audit.md.")
+    p.add_argument("dataset", nargs="?", metavar="DIR", help="dataset folder (with labels)")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument("--threshold", type=_non_negative, default=5.0, metavar="SIGMAS",
+                   help="standard deviations of the permutation null above chance that make "
+                        "a leak (default 5)")
+    p.add_argument("--min-margin", type=_non_negative, default=0.02, metavar="AP",
+                   help="smallest AP above chance that makes a leak (default 0.02)")
+    p.add_argument("--top-hits", type=_non_negative, default=3.0, metavar="N",
+                   help="the margin is at least N / positives (default 3)")
+    p.add_argument("--permutations", type=_permutations, default=20, metavar="N",
+                   help="label permutations per comparison (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the permutations (default 0)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="threads (default: CPUs, at most 4); the report does not depend on it")
+    p.add_argument("--all", dest="show_all", action="store_true",
+                   help="list every finding, not only the leaks and the closest passes")
+    p.add_argument("--list-probes", action="store_true",
+                   help="print what is probed and why, and exit")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_probes:
+        print(describe_probes())
+        return 0
+    if args.dataset is None:
+        raise UserError("audit: give the dataset folder (brushbench audit DIR)")
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers must be >= 1, got {args.workers}")
+    try:
+        data = load(args.dataset)
+    except DatasetError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        report = audit_dataset(data, sigmas=args.threshold, min_margin=args.min_margin,
+                               top_hits=args.top_hits, permutations=args.permutations,
+                               seed=args.seed, workers=args.workers)
+    except AuditError as exc:
+        raise UserError(f"{args.dataset}: {exc}") from None
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.render(top=None if args.show_all else 10))
+    return 0 if report.passed else EXIT_FAILURE
