@@ -23,7 +23,7 @@ def test_generate_with_and_without_fraud(benchmark, tmp_path, name, scale):
     def run():
         return generate_to(tmp_path / f"d{next(runs)}", scenario, seed=1, scale=scale)
 
-    summary = benchmark.pedantic(run, rounds=3, iterations=1)
+    summary = benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1)
     benchmark.extra_info["orders"] = summary.rows["orders"]
     benchmark.extra_info["seconds_per_million_orders"] = (
         benchmark.stats["mean"] / summary.rows["orders"] * 1e6)
