@@ -35,11 +35,17 @@ from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Scenario, Seconds, param
 
 __all__ = ["ROLES", "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_REFUNDED", "CampaignContext",
-           "CampaignResult", "CampaignSpec"]
+           "CampaignResult", "CampaignSpec", "blend"]
 
 #: Roles an entity can hold in a campaign (``entity_labels.role``).
 ROLES = ("controller", "fake_buyer", "beneficiary", "victim", "culprit", "supplier",
          "distributor", "device")
+
+
+def blend(naive: float, careful: float, camouflage: float) -> float:
+    """Geometric interpolation between a naive and a careful value: scales (seconds, counts)
+    move by factors, not by steps."""
+    return float(naive ** (1.0 - camouflage) * careful ** camouflage)
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,18 @@ class CampaignContext:
             np.zeros(max(addresses, 1), dtype=bool), rng, device_group=device,
             payment_group=payment, level=account_level(age, 0.0))
         return buyers
+
+    def ring(self, shop: int, n_accounts: int, at: int, camouflage: float) -> np.ndarray:
+        """Accounts a shop controls, opened before ``at``.
+
+        Naive, they share one phone, one address near the shop's warehouse and one wallet;
+        careful, each has its own (``round(camouflage * n)`` of each), anywhere.
+        """
+        spread = max(1, round(camouflage * n_accounts))
+        return self.add_accounts(
+            n_accounts, at=at, camouflage=camouflage,
+            city=self.cities_near(shop, n_accounts, camouflage),
+            devices=spread, addresses=spread, payments=spread)
 
     def existing_buyers(self, n: int) -> np.ndarray:
         """Real accounts hired as brushers (刷手): drawn from the legitimate population."""

@@ -28,7 +28,7 @@ from ..generator.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
 from ..scenario.distributions import Dist
 from ..scenario.model import Seconds, param
 from . import register
-from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec
+from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec, blend
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,6 @@ class Spec(CampaignSpec):
                                   "use accounts registered over months.", min=1)
 
 
-def _blend(naive: float, careful: float, cam: float) -> float:
-    """Geometric interpolation: scales (seconds, counts) move by factors, not by steps."""
-    return float(naive ** (1.0 - cam) * careful ** cam)
-
 
 @register("click_farm")
 class ClickFarm:
@@ -77,7 +73,7 @@ class ClickFarm:
 
         # The farm: its accounts, the phones that run them and where it sends the parcels.
         n_accounts = ctx.count(spec.accounts)
-        per_device = _blend(spec.accounts_per_device, spec.careful_accounts_per_device, cam)
+        per_device = blend(spec.accounts_per_device, spec.careful_accounts_per_device, cam)
         n_devices = min(n_accounts, max(1, round(n_accounts / per_device)))
         batch = t0 - np.rint(rng.uniform(2, 30) * 86400) + rng.uniform(0, spec.signup_batch,
                                                                        n_accounts)
@@ -103,7 +99,7 @@ class ClickFarm:
 
         # When: a scheduler's regular slots when naive, random times when careful; inside a
         # wave, evenly spaced over the jitter when naive, at random when careful.
-        spread = _blend(spec.jitter, spec.careful_jitter, cam)
+        spread = blend(spec.jitter, spec.careful_jitter, cam)
         usable = max(t1 - t0 - spread, 1.0)
         slot = t0 + (rng.permutation(n_waves) + rng.random(n_waves) * 0.1) * usable / n_waves
         wave_at = (1 - cam) * slot + cam * rng.uniform(t0, t0 + usable, n_waves)

@@ -30,7 +30,7 @@ from ..generator.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Seconds, param
 from . import register
-from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec
+from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec, blend
 
 #: Expected time from order to delivery: the settlement clock starts when the buyer could confirm.
 EXPECTED_DELIVERY = 3 * 86400
@@ -56,9 +56,6 @@ class Spec(CampaignSpec):
                               "refund rate looks ordinary; a naive one refunds them all.",
                               min=0, max=1)
 
-
-def _blend(naive: float, careful: float, cam: float) -> float:
-    return float(naive ** (1.0 - cam) * careful ** cam)
 
 
 @register("distributor_fake")
@@ -96,7 +93,7 @@ class DistributorFake:
             # careful. A careful ring keeps a share of its orders for good, so that its refund
             # rate stays near the marketplace's ordinary one.
             refunded = rng.random(n_orders) >= cam * spec.kept
-            lag = rng.exponential(_blend(NAIVE_REFUND_LAG, spec.settlement, cam), n_orders)
+            lag = rng.exponential(blend(NAIVE_REFUND_LAG, spec.settlement, cam), n_orders)
             refund_at = time + EXPECTED_DELIVERY + spec.settlement + 60 + np.rint(lag).astype(
                 np.int64)
             ctx.add_orders(

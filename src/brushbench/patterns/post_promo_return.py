@@ -62,12 +62,7 @@ class PostPromoReturn:
         for shop in ctx.pick_shops(spec):
             n_accounts = ctx.count(spec.accounts)
             n_orders = ctx.count(spec.orders)
-            # Naive: the shop's staff on one phone, one address by the warehouse, one wallet.
-            spread = max(1, round(cam * n_accounts))
-            buyers = ctx.add_accounts(
-                n_accounts, at=t0, camouflage=cam,
-                city=ctx.cities_near(shop, n_accounts, cam),
-                devices=spread, addresses=spread, payments=spread)
+            buyers = ctx.ring(shop, n_accounts, t0, cam)
             time = ctx.order_times(n_orders, t0, t1, cam)
             careful = rng.random(n_orders) < cam
             kept = careful & (rng.random(n_orders) < spec.kept)

@@ -42,12 +42,7 @@ class SelfPurchase:
         for shop in ctx.pick_shops(spec):
             n_accounts = ctx.count(spec.accounts)
             n_orders = ctx.count(spec.orders)
-            # Naive: one phone, one address by the warehouse, one wallet for the whole ring.
-            spread = max(1, round(cam * n_accounts))
-            buyers = ctx.add_accounts(
-                n_accounts, at=t0, camouflage=cam,
-                city=ctx.cities_near(shop, n_accounts, cam),
-                devices=spread, addresses=spread, payments=spread)
+            buyers = ctx.ring(shop, n_accounts, t0, cam)
             time = ctx.order_times(n_orders, t0, t1, cam)
             empty = rng.random(n_orders) < spec.empty_parcels * (1 - cam)
             fill = np.where(empty, rng.choice([0.0, 0.02, 0.05], size=n_orders), np.nan)
