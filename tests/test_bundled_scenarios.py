@@ -57,3 +57,12 @@ def test_double11_midnight_burst_and_hard_negatives():
     assert 0.3 < first_hour < 0.55   # Double 11 2019: 37% of the day in the first hour
     kinds = set(data.labels.legit_kind)
     assert {"flash_sale", "split_order", "redirect", "bulk", "household"} <= kinds
+
+
+def test_phone_war_rival_frames_a_shop_with_one_huge_order():
+    data = brushbench.generate("double11_phone_war_naive", scale=0.05, seed=11)
+    o = data.orders.merge(data.labels, on="order_id")
+    framing = o[o.pattern == "competitor_framing"]
+    assert len(framing) == 1 and framing.quantity.iloc[0] >= 100
+    assert (framing.shop_id == framing.victim_shop_id).all()
+    assert set(o.pattern.dropna()) == {"self_purchase", "post_promo_return", "competitor_framing"}
