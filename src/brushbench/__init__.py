@@ -5,29 +5,41 @@
 >>> data.orders.head()                                              # doctest: +SKIP
 
 The pipeline is scenario (:mod:`brushbench.scenario`) -> plan and materialize
-(:mod:`brushbench.generator`) -> dataset (:mod:`brushbench.dataset`).
+(:mod:`brushbench.generator`) -> dataset (:mod:`brushbench.dataset`) -> detectors
+(:mod:`brushbench.harness`) -> metrics (:mod:`brushbench.metrics`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._version import GENERATOR_VERSION, __version__
 from .dataset import Dataset, load
-from .generator.run import generate as _generate
-from .generator.run import generate_to as _generate_to
-from .scenario.bundled import resolve as _resolve
-from .scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 __all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "generate", "load",
            "scenario"]
 
 
+def __getattr__(name: str) -> Any:
+    # The scenario language and the generator pull in scipy; a detector process that only reads
+    # a dataset should not pay for them (PEP 562 lazy attribute).
+    if name == "Scenario":
+        from .scenario import Scenario
+
+        return Scenario
+    raise AttributeError(f"module 'brushbench' has no attribute {name!r}")
+
+
 def scenario(name_or_path: str | Path) -> Scenario:
     """A scenario from a file path or the name of a bundled scenario (``"double11"``)."""
     from .scenario import load_scenario
+    from .scenario.bundled import resolve
 
-    return load_scenario(_resolve(name_or_path))
+    return load_scenario(resolve(name_or_path))
 
 
 def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None,
@@ -49,9 +61,13 @@ def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None
         Write the dataset to the folder ``out`` as ``fmt`` ("parquet" or "csv") and return it
         as read back from there.
     """
+    from .generator.run import generate as in_memory
+    from .generator.run import generate_to
+    from .scenario import Scenario
+
     sc = (scenario_or_name if isinstance(scenario_or_name, Scenario)
           else scenario(scenario_or_name))
     if out is None:
-        return _generate(sc, seed=seed, scale=scale, workers=workers)
-    _generate_to(out, sc, seed=seed, scale=scale, fmt=fmt, workers=workers, overwrite=overwrite)
+        return in_memory(sc, seed=seed, scale=scale, workers=workers)
+    generate_to(out, sc, seed=seed, scale=scale, fmt=fmt, workers=workers, overwrite=overwrite)
     return load(out)

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from .._version import GENERATOR_VERSION, __version__
-from . import audit, generate, patterns, scenarios
+from . import audit, check, compare, evaluate, generate, patterns, scenarios
 from .errors import EXIT_USAGE, UserError
 
-COMMANDS = (generate, scenarios, patterns, audit)
+COMMANDS = (generate, scenarios, patterns, audit, evaluate, check, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:

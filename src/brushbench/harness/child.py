@@ -1,0 +1,291 @@
+"""The process one detector runs in: ``python -m brushbench.harness.child JOB.json``.
+
+Started by :func:`brushbench.harness.run_isolated`, never by users. It loads the detector and
+the two dataset folders, limits its own address space, runs :func:`run_protocol`, checks the
+output and leaves the result in the job's folder:
+
+- ``result.json``: status, reason, timings, memory, problems, traceback;
+- ``scores.npy`` (float64, aligned to the test orders), ``predictions.npy`` (bool),
+  ``buyer_ids.npy``/``buyer_scores.npy`` and ``shop_ids.npy``/``shop_scores.npy`` when valid.
+
+Arrays go through files rather than the pipe: millions of scores pickled through a pipe cost
+more than the detector. The pipe (file descriptor ``status_fd``) carries one JSON line per
+phase so that the parent can say which phase a timeout interrupted and can start the
+detector's clock only once the data is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import sysconfig
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+import numpy as np
+
+try:  # POSIX only: elsewhere there is no memory limit and peak memory is not measured
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, load
+from brushbench.harness.detectors import DetectorLoadError, load_detector
+from brushbench.harness.protocol import (
+    STEP_NAMES,
+    DetectorFailed,
+    DetectorSkipped,
+    check_output,
+    run_protocol,
+)
+
+# Folders (with a trailing separator, so that "brushbench" does not match "brushbench_x").
+_HARNESS_DIR = str(Path(__file__).resolve().parent) + os.sep
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
+_LIBRARY_DIRS = tuple({str(Path(p).resolve()) + os.sep
+                       for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                       if (p := sysconfig.get_paths().get(key))})
+# Dataset raises AttributeError/KeyError with this text when the answer key is asked for.
+_WITHHELD_MARK = "answer key is withheld"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the job file given as the only argument, then exit without waiting for threads."""
+    args = sys.argv[1:] if argv is None else argv
+    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    out = Path(job["out_dir"])
+    status = os.fdopen(job["status_fd"], "w", buffering=1, encoding="utf-8")
+    os.set_inheritable(status.fileno(), False)
+    _merge_sys_path(job["sys_path"])
+    try:
+        result = _run(job, out, lambda **msg: _send(status, msg))
+    except BaseException as exc:  # a bug of the harness: still a recorded failure
+        result = {"status": "error", "phase": "harness",
+                  "reason": f"harness error: {_exception_line(exc)}",
+                  "traceback": traceback.format_exc()}
+    tmp = out / "result.json.tmp"
+    tmp.write_text(json.dumps(result), encoding="utf-8")
+    os.replace(tmp, out / "result.json")
+    _send(status, {"phase": "done"})
+    status.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # os._exit: a detector that left non-daemon threads or pools running must not keep the
+    # process (and the harness waiting for it) alive after the result is written.
+    os._exit(0)
+
+
+def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {"status": "error", "phase": "load"}
+    send(phase="load")
+    try:
+        spec = load_detector(job["target"])
+    except DetectorLoadError as exc:
+        return {**result, "reason": f"cannot load the detector: {exc}"}
+    result["identity"] = spec.identity()
+
+    result["phase"] = "data"
+    # Sent as they become known, so that a run killed later still names its detector.
+    send(phase="data", identity=result["identity"])
+    try:
+        # verify=False: the caller wrote or verified these folders; hashing a large dataset
+        # again for every detector would dominate the harness's own time. A detector without
+        # fit() never sees the training set, so it is not loaded (nor counted in its memory).
+        train = load(job["train_dir"], verify=False) \
+            if job["train_dir"] and spec.has_fit else None
+        test = load(job["test_dir"], verify=False).without_answer_key()
+    except DatasetError as exc:
+        return {**result, "reason": f"cannot load a dataset: {exc}"}
+    n_orders = test.arrow("orders").num_rows
+    result["n_orders"] = n_orders
+    result["baseline_memory_mb"] = _rss_mb()
+
+    memory_mb = job["memory_mb"]
+    peak_reset = _reset_peak()
+    previous = _limit_address_space(memory_mb)
+    send(phase="ready", n_orders=n_orders, baseline_memory_mb=result["baseline_memory_mb"])
+    failure: dict[str, Any] | None = None
+    try:
+        raw = run_protocol(spec, train, test, on_phase=lambda phase: send(phase=phase))
+    except DetectorSkipped as exc:
+        failure = {"status": "skipped", "phase": "skipped", "reason": str(exc)}
+    except DetectorFailed as exc:
+        failure = _failure(exc.phase, exc.error, memory_mb)
+    except MemoryError as exc:  # in the harness's part, e.g. while removing the answer key
+        failure = _failure("score", exc, memory_mb)
+    finally:
+        _restore_address_space(previous)
+        result["peak_memory_mb"] = _peak_mb(peak_reset)
+    if failure is not None:
+        return {**result, **failure}
+
+    result.update(phase="check", fit_seconds=raw.fit_seconds, score_seconds=raw.score_seconds,
+                  predict_seconds=raw.predict_seconds, orders_per_second=raw.orders_per_second)
+    checked = check_output(raw, test)
+    if checked.problems:
+        return {**result, "status": "invalid_output", "problems": checked.problems,
+                "reason": f"invalid output: {checked.problems[0]}"
+                          + (f" (and {len(checked.problems) - 1} more problem(s))"
+                             if len(checked.problems) > 1 else "")}
+    files: dict[str, str] = {}
+    arrays = {"scores": checked.scores, "predictions": checked.predictions}
+    for entity, series in (("buyer", checked.buyer_scores), ("shop", checked.shop_scores)):
+        if series is not None:
+            arrays[f"{entity}_ids"] = series.index.to_numpy(dtype=np.int64)
+            arrays[f"{entity}_scores"] = series.to_numpy(dtype=np.float64)
+    for name, array in arrays.items():
+        if array is not None:
+            np.save(out / f"{name}.npy", array, allow_pickle=False)
+            files[name] = f"{name}.npy"
+    return {**result, "status": "ok", "phase": "done", "reason": "", "files": files}
+
+
+def _failure(phase: str, error: BaseException, memory_mb: int | None) -> dict[str, Any]:
+    """Status, reason and traceback for an exception the detector raised in ``phase``."""
+    step = STEP_NAMES.get(phase, phase)
+    where = _user_frame(error.__traceback__)
+    at = f" at {where}" if where else ""
+    failure: dict[str, Any] = {"status": "error", "phase": phase,
+                               "traceback": _format_traceback(error)}
+    if isinstance(error, SystemExit):
+        failure["reason"] = f"{step} called sys.exit({error.code!r}){at}"
+    elif isinstance(error, MemoryError) or "bad_alloc" in str(error):
+        limit = (f"it hit the memory limit of {memory_mb:,} MB (address space beyond the "
+                 "loaded data)" if memory_mb else "the machine ran out of memory")
+        failure["reason"] = f"out of memory in {step}: {limit}; {_exception_line(error)}{at}"
+    elif phase in ("score", "predict", "build") and _reads_answer_key(error):
+        failure["reads_answer_key"] = True
+        failure["reason"] = (f"{step} tried to read the answer key of the test data{at} "
+                             f"({_exception_line(error)}); the test data carries no labels: "
+                             "only fit(train) gets them")
+    else:
+        failure["reason"] = f"{step} raised {_exception_line(error)}{at}"
+    return failure
+
+
+def _reads_answer_key(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, AttributeError | KeyError) and (
+                _WITHHELD_MARK in str(seen)
+                or getattr(seen, "name", None) in ANSWER_KEY_TABLES):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _user_frame(tb: TracebackType | None) -> str | None:
+    """``file:line `code``` of the innermost frame of the detector's own code.
+
+    The detector's code is anything outside the standard library, site-packages and
+    brushbench (``data.labels`` raises inside brushbench, the line that asked is the
+    detector's); a detector installed in site-packages falls back to the first frame below
+    the harness (its own method).
+    """
+    frames = [f for f in traceback.extract_tb(tb)
+              if not str(Path(f.filename).resolve()).startswith(_HARNESS_DIR)]
+    if not frames:
+        return None
+    own = [f for f in frames
+           if not str(Path(f.filename).resolve()).startswith((*_LIBRARY_DIRS, _PACKAGE_DIR))]
+    frame = own[-1] if own else frames[0]
+    code = f" `{frame.line.strip()}`" if frame.line else ""
+    return f"{Path(frame.filename).name}:{frame.lineno}{code}"
+
+
+def _format_traceback(error: BaseException) -> str:
+    # Drop the harness's own frames at the top: the traceback starts at the detector's code.
+    tb = error.__traceback__
+    while tb is not None and str(Path(tb.tb_frame.f_code.co_filename).resolve()
+                                 ).startswith(_HARNESS_DIR):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def _exception_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def _send(status: TextIO, message: dict[str, Any]) -> None:
+    try:
+        status.write(json.dumps(message) + "\n")
+    except (OSError, ValueError):  # the parent gave up on us (timeout): nobody is listening
+        pass
+
+
+def _merge_sys_path(parent: list[str]) -> None:
+    # The detector must import the way it would in the caller's process (pytest's rootdir,
+    # a notebook's extra folders), plus this process's own entries.
+    merged = [p for p in parent if p]
+    merged += [p for p in sys.path if p not in merged]
+    sys.path[:] = merged
+
+
+# ---------------------------------------------------------------------------------------------
+# memory
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _rss_mb() -> float | None:
+    kb = _status_kb("VmRSS")
+    return None if kb is None else kb / 1024
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux >= 4.0) so the peak covers the detector only."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_mb(reset: bool) -> float | None:
+    """Peak resident memory while the detector ran (whole-life peak if it could not be reset)."""
+    kb = _status_kb("VmHWM") if reset else None
+    if kb is not None:
+        return kb / 1024
+    if resource is None:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS
+
+
+def _limit_address_space(memory_mb: int | None) -> tuple[int, int] | None:
+    """Cap the address space at its current size plus ``memory_mb``; the old limits."""
+    if memory_mb is None or resource is None:
+        return None
+    current_kb = _status_kb("VmSize")
+    if current_kb is None:  # not Linux: no reliable starting point, so no limit
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current_kb * 1024 + int(memory_mb) * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return soft, hard
+
+
+def _restore_address_space(previous: tuple[int, int] | None) -> None:
+    # Lifted again for checking and saving the output, which the detector is not charged for.
+    if previous is not None and resource is not None:
+        resource.setrlimit(resource.RLIMIT_AS, previous)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,738 @@
+"""Compare two results files: what changed beyond the spread across seeds, and what regressed.
+
+``brushbench compare BASE.json NEW.json`` and ``brushbench eval --compare BASE.json`` both call
+:func:`compare_results` (through :func:`compare_files`). Everything here is a pure function of
+the two results documents (see :mod:`brushbench.harness.results` for their format) except
+:func:`compare_files`, which reads them.
+
+Semantics (ASV's, adapted to detection quality; docs/ci.md explains them for CI users):
+
+* **Comparable** exactly when :func:`~brushbench.harness.results.comparability` finds no
+  reason otherwise (same suite hash, generator version and set of (scenario, scenario hash,
+  seed)). Results that are not comparable are not compared at all: the comparison lists the
+  reasons and its exit code is 2.
+* **Per scenario and metric**: the mean over the seeds whose value is defined, on each side;
+  ``delta = new - base``; ``noise = max(noise_sigmas * max(sd_base, sd_new), floor)`` with the
+  sample standard deviations over seeds (sides with fewer than two defined values have none);
+  the floor is :data:`QUALITY_FLOOR` for quality metrics and :data:`COST_FLOOR_SHARE` of the
+  base mean for ``cost.*``. A change is ``"improved"`` or ``"worse"`` only when
+  ``|delta| > noise``, otherwise ``"within noise"``; ``"undefined"`` when either side has no
+  defined value (with the reason).
+* **Regressions** (exit code 1) are only: a run ``ok`` in base and not ``ok`` in new; a
+  :class:`FailRule` breached (worse beyond noise *and* by more than the rule allows); a metric
+  named by a fail rule that is defined in base and undefined in new (the gate cannot be
+  checked). Without fail rules a metric that got worse is reported, not failed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+import statistics
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from .results import STATUSES, ResultsError, comparability, count_statuses, read_results
+
+#: Metrics always compared, when present. ``*`` matches any part of a path (fnmatch). Budgets
+#: are spelled as :mod:`brushbench.metrics` writes them (``recall_at_1pct``) and, as an alias for
+#: results that spell them as a share, ``recall_at_0.01``: a name absent from a scenario's runs in
+#: both files is left out, and so is a ``*`` match undefined on both sides (a pattern with no
+#: orders in that scenario).
+DEFAULT_METRICS: tuple[str, ...] = (
+    "orders.average_precision",
+    "orders.roc_auc",
+    "orders.recall_at_1pct",
+    "orders.precision_at_1pct",
+    "per_pattern.*.recall_at_1pct",
+    "orders.recall_at_0.01",
+    "orders.precision_at_0.01",
+    "per_pattern.*.recall_at_0.01",
+    "cost.score_seconds",
+    "cost.orders_per_second",
+)
+
+#: Smallest noise band of a quality metric (absolute): what a single seed, or seeds that agree
+#: exactly, fall back to.
+QUALITY_FLOOR = 0.005
+#: Smallest noise band of a ``cost.*`` metric, as a share of the base mean (timings on shared
+#: CI runners move by this much between identical runs).
+COST_FLOOR_SHARE = 0.10
+
+VERDICTS = ("improved", "worse", "within noise", "undefined")
+
+EXIT_OK = 0
+EXIT_REGRESSION = 1
+EXIT_NOT_COMPARABLE = 2
+
+RULE_FORM = "METRIC:DELTA, e.g. orders.average_precision:-0.02 or cost.score_seconds:+20%"
+
+
+class CompareError(ValueError):
+    """A request that cannot be compared (a malformed fail rule, a metric in neither file)."""
+
+
+def higher_is_better(metric: str) -> bool:
+    """The direction rule, the only one: is a larger value of ``metric`` an improvement?
+
+    Lower is better for ``cost.*`` paths ending in ``_seconds`` or ``_mb`` (time, memory) and
+    for any path containing ``false_alarm``; higher is better for everything else (average
+    precision, recall, precision, ROC-AUC, ``cost.orders_per_second``, ...).
+    """
+    if metric.startswith("cost.") and metric.endswith(("_seconds", "_mb")):
+        return False
+    return "false_alarm" not in metric
+
+
+def is_cost(metric: str) -> bool:
+    return metric.startswith("cost.")
+
+
+def noise_floor(metric: str, base_mean: float | None) -> float:
+    """The smallest noise band of ``metric``: :data:`QUALITY_FLOOR` or :data:`COST_FLOOR_SHARE`."""
+    if is_cost(metric):
+        return COST_FLOOR_SHARE * abs(base_mean) if base_mean is not None else 0.0
+    return QUALITY_FLOOR
+
+
+# --------------------------------------------------------------------------------------------
+# Fail rules
+
+_RULE = re.compile(r"(?P<metric>[^:\s]+):(?P<sign>[+-]?)(?P<number>\d+(?:\.\d*)?|\.\d+)"
+                   r"(?P<percent>%?)")
+
+
+@dataclass(frozen=True)
+class FailRule:
+    """``METRIC:DELTA``: fail when ``METRIC`` moves the bad way by more than ``DELTA``.
+
+    ``DELTA`` is a signed number, absolute (``-0.02``) or relative to the base mean (``+20%``);
+    its sign must be the metric's bad direction (``-`` for higher-is-better metrics, ``+`` for
+    the others). ``METRIC`` may contain ``*``; such a rule applies to the matching metrics whose
+    bad direction is the sign's. A rule only fires on a change that is also beyond noise.
+    """
+
+    metric: str
+    threshold: float          # magnitude, >= 0
+    percent: bool
+    sign: str                 # "-" (a drop is bad) or "+" (a rise is bad)
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> FailRule:
+        return parse_fail_rule(text)
+
+    @property
+    def wildcard(self) -> bool:
+        return "*" in self.metric
+
+    def applies_to(self, metric: str) -> bool:
+        if self.wildcard:
+            if not fnmatch.fnmatchcase(metric, self.metric):
+                return False
+        elif metric != self.metric:
+            return False
+        return higher_is_better(metric) == (self.sign == "-")
+
+    def allowed(self) -> str:
+        return f"{self.sign}{self.threshold:g}{'%' if self.percent else ''}"
+
+    def breached(self, base: float, delta: float) -> bool:
+        """Does a change of ``delta`` from ``base`` go the bad way by more than allowed?"""
+        bad = -delta if self.sign == "-" else delta
+        if bad <= 0:
+            return False
+        if not self.percent:
+            return bad > self.threshold
+        if base == 0:
+            return True
+        return bad / abs(base) * 100.0 > self.threshold
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_fail_rule(text: str) -> FailRule:
+    """Parse ``METRIC:DELTA``; raise :class:`CompareError` with a one-line message otherwise."""
+    raw = str(text)
+    m = _RULE.fullmatch(raw.strip())
+    if m is None:
+        raise CompareError(f"--fail-if {raw!r}: expected {RULE_FORM}")
+    metric, sign = m["metric"], m["sign"]
+    bad = "-" if higher_is_better(metric) else "+"
+    if not sign:
+        raise CompareError(f"--fail-if {raw!r}: the delta needs a sign, the metric's bad "
+                           f"direction: {metric}:{bad}{m['number']}{m['percent']} "
+                           f"(expected {RULE_FORM})")
+    if sign != bad and "*" not in metric:
+        word = "higher" if bad == "-" else "lower"
+        raise CompareError(f"--fail-if {raw!r}: {metric} is {word}-is-better, so a regression "
+                           f"is {'a drop' if bad == '-' else 'a rise'}: write "
+                           f"{metric}:{bad}{m['number']}{m['percent']} (expected {RULE_FORM})")
+    return FailRule(metric=metric, threshold=float(m["number"]), percent=bool(m["percent"]),
+                    sign=sign, text=f"{metric}:{sign}{m['number']}{m['percent']}")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading metric values out of runs
+
+@dataclass(frozen=True)
+class _Undefined:
+    reason: str
+
+
+def _leaf(value: Any) -> float | _Undefined | None:
+    """A number, an undefined value with its reason, or None for what is not a metric."""
+    if value is None:
+        return _Undefined("null")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value):
+        return _Undefined(f"not finite ({value})")
+    return float(value)
+
+
+def _flatten(tree: Any, prefix: str, out: dict[str, float | _Undefined]) -> None:
+    if not isinstance(tree, Mapping):
+        return
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and "value" in value:
+            leaf = _leaf(value["value"])
+            if isinstance(leaf, _Undefined) and value.get("reason"):
+                leaf = _Undefined(str(value["reason"]))
+        elif isinstance(value, Mapping):
+            _flatten(value, path + ".", out)
+            continue
+        else:
+            leaf = _leaf(value)
+        if leaf is not None:
+            out[path] = leaf
+
+
+def run_values(run: Mapping[str, Any]) -> dict[str, float | _Undefined]:
+    """Every metric of one run by dotted path (``orders.recall_at_0.01``, ``cost.fit_seconds``)."""
+    out: dict[str, float | _Undefined] = {}
+    _flatten(run.get("metrics"), "", out)
+    _flatten(run.get("cost"), "cost.", out)
+    return out
+
+
+@dataclass
+class _Side:
+    """One scenario's runs in one results file, by seed."""
+
+    runs: dict[int, Mapping[str, Any]]
+    values: dict[int, dict[str, float | _Undefined]]
+
+    def paths(self) -> set[str]:
+        return {p for v in self.values.values() for p in v}
+
+    def collect(self, metric: str) -> tuple[list[float], str]:
+        """The defined values over seeds and, when there are none, why."""
+        found, why = [], []
+        for seed in sorted(self.runs):
+            status = self.runs[seed]["status"]
+            leaf = self.values[seed].get(metric)
+            if isinstance(leaf, float):
+                found.append(leaf)
+            elif status != "ok":
+                why.append(f"run {status}")
+            elif leaf is None:
+                why.append("not recorded")
+            else:
+                why.append(leaf.reason)
+        if found:
+            return found, ""
+        counts: dict[str, int] = {}
+        for w in why:
+            counts[w] = counts.get(w, 0) + 1
+        reason = "; ".join(w if n == len(why) else f"{w} ({n} of {len(why)} seeds)"
+                           for w, n in counts.items())
+        return found, reason or "no runs"
+
+
+def _sides(doc: Mapping[str, Any], where: str) -> dict[str, _Side]:
+    sides: dict[str, _Side] = {}
+    for run in doc["runs"]:
+        side = sides.setdefault(run["scenario"], _Side({}, {}))
+        seed = int(run["seed"])
+        if seed in side.runs:
+            raise CompareError(f"{where}: scenario {run['scenario']} seed {seed} appears twice")
+        side.runs[seed] = run
+        side.values[seed] = run_values(run)
+    return sides
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison
+
+@dataclass(frozen=True)
+class Row:
+    """One (scenario, metric): means over seeds, change, noise band and verdict."""
+
+    scenario: str
+    metric: str
+    base: float | None
+    new: float | None
+    delta: float | None
+    noise: float | None
+    verdict: str                       # one of VERDICTS
+    reason: str = ""                   # why undefined
+    n_base: int = 0                    # seeds with a defined value
+    n_new: int = 0
+    rule: FailRule | None = None       # the fail rule gating this metric, if any
+    failed: bool = False               # this row is a regression
+
+    @property
+    def higher_is_better(self) -> bool:
+        return higher_is_better(self.metric)
+
+    @property
+    def relative(self) -> float | None:
+        if self.delta is None or not self.base:
+            return None
+        return self.delta / abs(self.base)
+
+
+@dataclass(frozen=True)
+class RunChange:
+    """One (scenario, seed) run's status in base and in new."""
+
+    scenario: str
+    seed: int
+    base_status: str
+    new_status: str
+    detail: str = ""                   # first problem or the traceback's exception line (new)
+
+    @property
+    def regression(self) -> bool:
+        return self.base_status == "ok" and self.new_status != "ok"
+
+    @property
+    def fixed(self) -> bool:
+        return self.base_status != "ok" and self.new_status == "ok"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of :func:`compare_results`; render it with ``render_*`` / ``to_junit_xml``."""
+
+    comparable: bool
+    reasons: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    runs: list[RunChange] = field(default_factory=list)
+    regressions: list[str] = field(default_factory=list)
+    rules: list[FailRule] = field(default_factory=list)
+    noise_sigmas: float = 2.0
+    base_label: str = "base"
+    new_label: str = "new"
+    base_statuses: dict[str, int] = field(default_factory=dict)
+    new_statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 fine, 1 at least one regression, 2 not comparable."""
+        if not self.comparable:
+            return EXIT_NOT_COMPARABLE
+        return EXIT_REGRESSION if self.regressions else EXIT_OK
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(VERDICTS, 0)
+        for row in self.rows:
+            counts[row.verdict] += 1
+        return counts
+
+    def row(self, scenario: str, metric: str) -> Row:
+        for r in self.rows:
+            if r.scenario == scenario and r.metric == metric:
+                return r
+        raise KeyError((scenario, metric))
+
+    def headline(self) -> str:
+        if not self.comparable:
+            return "not comparable: " + "; ".join(self.reasons)
+        c = self.counts()
+        parts = [f"{c[v]} {v}" for v in VERDICTS if c[v]]
+        n = len(self.regressions)
+        lead = f"{n} regression{'s' if n != 1 else ''}" if n else "no regressions"
+        return f"{lead} ({', '.join(parts) or 'no metrics'})"
+
+    # -- renderings ----------------------------------------------------------------------------
+
+    def render_text(self) -> str:
+        """A terminal table: regressions first, then every (scenario, metric), then runs."""
+        title = f"brushbench compare: {self.base_label} -> {self.new_label}"
+        lines = [title]
+        if not self.comparable:
+            lines.append("NOT COMPARABLE: nothing was compared")
+            lines += [f"  x {r}" for r in self.reasons]
+            lines.append(f"result: not comparable; exit {self.exit_code}")
+            return "\n".join(lines)
+        if self.regressions:
+            lines.append(f"REGRESSIONS ({len(self.regressions)})")
+            lines += [f"  ! {r}" for r in self.regressions]
+        lines.append("")
+        header = ("", "scenario", "metric", "base", "new", "delta", "noise", "verdict")
+        table = [header]
+        for r in self.rows:
+            table.append(("!" if r.failed else _MARK[r.verdict], r.scenario, r.metric,
+                          _num(r.base), _num(r.new), _delta(r), _noise(r),
+                          _verdict_text(r)))
+        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+        right = {3, 4, 5, 6}
+        for row in table:
+            cells = [c.rjust(w) if i in right else c.ljust(w)
+                     for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+            lines.append(" ".join(cells).rstrip())
+        lines.append("")
+        lines.append(f"runs: {self.base_label} {_statuses(self.base_statuses)}; "
+                     f"{self.new_label} {_statuses(self.new_statuses)}")
+        changed = [c for c in self.runs if c.base_status != c.new_status]
+        for c in changed:
+            mark = "!" if c.regression else "+" if c.fixed else " "
+            lines.append(f"  {mark} {c.scenario} seed {c.seed}: {c.base_status} -> "
+                         f"{c.new_status}" + (f": {c.detail}" if c.detail else ""))
+        rules = ", ".join(r.text for r in self.rules) or "none (only newly failing runs fail)"
+        lines.append(f"noise: {self.noise_sigmas:g} x seed sd (floor {QUALITY_FLOOR:g}, cost "
+                     f"{COST_FLOOR_SHARE:.0%} of base); fail rules: {rules}")
+        lines.append(f"result: {self.headline()}; exit {self.exit_code}")
+        return "\n".join(lines)
+
+    def render_markdown(self) -> str:
+        """A summary for a CI job page (``$GITHUB_STEP_SUMMARY``, a PR comment)."""
+        icon = "✅" if self.exit_code == EXIT_OK else "❌"
+        out = [f"### {icon} brushbench compare: {_md(self.headline())}", ""]
+        out.append(f"`{_md(self.base_label)}` → `{_md(self.new_label)}`, noise = "
+                   f"{self.noise_sigmas:g} × seed sd (floor {QUALITY_FLOOR:g}; cost "
+                   f"{COST_FLOOR_SHARE:.0%} of base); fail rules: "
+                   + (", ".join(f"`{r.text}`" for r in self.rules) or "none") + ".")
+        out.append("")
+        if not self.comparable:
+            out.append("**Not comparable**: nothing was compared.")
+            out.append("")
+            out += [f"- {_md(r)}" for r in self.reasons]
+            return "\n".join(out) + "\n"
+        shown = [r for r in self.rows if r.verdict != "within noise" or r.rule or r.failed]
+        shown_ids = {id(r) for r in shown}
+        quiet = [r for r in self.rows if id(r) not in shown_ids]
+        if shown:
+            out += _md_table(shown)
+        else:
+            out.append("Every metric is within noise.")
+        if quiet:
+            out += ["", f"<details><summary>{len(quiet)} within noise</summary>", ""]
+            out += _md_table(quiet)
+            out += ["", "</details>"]
+        changed = [c for c in self.runs if c.base_status != c.new_status]
+        out += ["", f"Runs: {self.base_label} {_statuses(self.base_statuses)}; "
+                    f"{self.new_label} {_statuses(self.new_statuses)}."]
+        if changed:
+            out.append("")
+            out += [f"- {c.scenario} seed {c.seed}: {c.base_status} → {c.new_status}"
+                    + (f": {_md(c.detail)}" if c.detail else "") for c in changed]
+        if self.regressions:
+            out += ["", f"**Regressions ({len(self.regressions)})**", ""]
+            out += [f"- {_md(r)}" for r in self.regressions]
+        return "\n".join(out) + "\n"
+
+    def to_junit_xml(self) -> str:
+        """One ``testsuite``: a testcase per (scenario, metric) and per run status."""
+        suite = ET.Element("testsuite", name="brushbench compare")
+        cases = 0
+        failures = errors = skipped = 0
+        if not self.comparable:
+            case = ET.SubElement(suite, "testcase", classname="brushbench.compare",
+                                 name="comparable")
+            err = ET.SubElement(case, "error", message="not comparable", type="NotComparable")
+            err.text = "\n".join(self.reasons)
+            cases, errors = 1, 1
+        for r in self.rows:
+            case = ET.SubElement(suite, "testcase", classname=r.scenario, name=r.metric)
+            cases += 1
+            detail = (f"base {_num(r.base)} new {_num(r.new)} delta {_delta(r)} "
+                      f"noise {_noise(r)} verdict {_verdict_text(r)}")
+            if r.failed:
+                failures += 1
+                f = ET.SubElement(case, "failure", message=_row_sentence(r), type="Regression")
+                f.text = detail
+            elif r.verdict == "undefined":
+                skipped += 1
+                ET.SubElement(case, "skipped", message=f"undefined: {r.reason}")
+            ET.SubElement(case, "system-out").text = detail
+        for c in self.runs:
+            case = ET.SubElement(suite, "testcase", classname=c.scenario,
+                                 name=f"run seed {c.seed} status")
+            cases += 1
+            if c.regression:
+                failures += 1
+                f = ET.SubElement(case, "failure", message=_run_sentence(c),
+                                  type="NewlyFailing")
+                f.text = c.detail
+            ET.SubElement(case, "system-out").text = f"{c.base_status} -> {c.new_status}"
+        suite.set("tests", str(cases))
+        suite.set("failures", str(failures))
+        suite.set("errors", str(errors))
+        suite.set("skipped", str(skipped))
+        root = ET.Element("testsuites", name="brushbench", tests=str(cases),
+                          failures=str(failures), errors=str(errors))
+        root.append(suite)
+        ET.indent(root)
+        return ('<?xml version="1.0" encoding="utf-8"?>\n'
+                + ET.tostring(root, encoding="unicode") + "\n")
+
+
+_MARK = {"improved": "+", "worse": "-", "within noise": "~", "undefined": "?"}
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.2f}"
+    return f"{x:.4f}"
+
+
+def _delta(r: Row) -> str:
+    if r.delta is None:
+        return "-"
+    d = r.delta
+    text = f"{'+' if d >= 0 else '-'}{_num(abs(d))}"
+    rel = r.relative
+    return text + (f" ({rel:+.1%})" if rel is not None else "")
+
+
+def _noise(r: Row) -> str:
+    return "-" if r.noise is None else f"±{_num(r.noise)}"
+
+
+def _verdict_text(r: Row) -> str:
+    text = r.verdict
+    if r.verdict == "undefined" and r.reason:
+        text += f": {r.reason}"
+    if r.rule is not None:
+        text += f" [fail-if {r.rule.allowed()}: {'FAIL' if r.failed else 'pass'}]"
+    return text
+
+
+def _statuses(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no runs"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(rows: Iterable[Row]) -> list[str]:
+    out = ["| | scenario | metric | base | new | delta | noise | verdict |",
+           "|---|---|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        mark = "❗" if r.failed else _MARK[r.verdict]
+        verdict = _md(_verdict_text(r))
+        if r.failed:
+            verdict = f"**{verdict}**"
+        out.append(f"| {mark} | {_md(r.scenario)} | `{_md(r.metric)}` | {_num(r.base)} | "
+                   f"{_num(r.new)} | {_delta(r)} | {_noise(r)} | {verdict} |")
+    return out
+
+
+def _row_sentence(r: Row) -> str:
+    if r.verdict == "undefined":
+        return (f"{r.scenario}: {r.metric} is gated by --fail-if {r.rule} but undefined in new "
+                f"({r.reason}) while base has {_num(r.base)}: the gate cannot be checked")
+    word = "fell" if (r.delta or 0) < 0 else "rose"
+    assert r.rule is not None and r.delta is not None and r.noise is not None
+    return (f"{r.scenario}: {r.metric} {word} by {_num(abs(r.delta))} ({_num(r.base)} -> "
+            f"{_num(r.new)}"
+            + (f", {r.relative:+.1%}" if r.relative is not None else "")
+            + f"), beyond noise ±{_num(r.noise)} and the allowed {r.rule.allowed()} "
+            f"(--fail-if {r.rule})")
+
+
+def _run_sentence(c: RunChange) -> str:
+    return (f"{c.scenario} seed {c.seed}: ok in base, {c.new_status} in new"
+            + (f": {c.detail}" if c.detail else ""))
+
+
+def _first_line(run: Mapping[str, Any]) -> str:
+    """The first problem, else the exception line of the traceback (its last line)."""
+    problems = run.get("problems") or []
+    if isinstance(problems, list):
+        for p in problems:
+            if str(p).strip():
+                return str(p).strip().splitlines()[0]
+    tb = run.get("traceback")
+    if isinstance(tb, str):
+        lines = [line.strip() for line in tb.strip().splitlines() if line.strip()]
+        if lines:
+            return lines[-1]
+    return ""
+
+
+def _wanted(named: Sequence[str], available: set[str]) -> list[tuple[str, bool]]:
+    """(metric, optional) pairs in report order: the defaults present, then the named metrics.
+
+    An optional metric (a ``*`` match of a default) is dropped when undefined on both sides;
+    a named metric is always reported, even when absent (``not recorded``).
+    """
+    out: dict[str, bool] = {}
+    for pattern in DEFAULT_METRICS:
+        if "*" in pattern:
+            for p in sorted(p for p in available if fnmatch.fnmatchcase(p, pattern)):
+                out.setdefault(p, True)
+        elif pattern in available:
+            out.setdefault(pattern, False)
+    for pattern in named:
+        if "*" in pattern:
+            matches = sorted(p for p in available if fnmatch.fnmatchcase(p, pattern))
+        else:
+            matches = [pattern]
+        for p in matches:
+            out[p] = False
+    return list(out.items())
+
+
+def _sd(values: list[float]) -> float | None:
+    return statistics.stdev(values) if len(values) >= 2 else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: float,
+                    rules: list[FailRule]) -> Row:
+    """One row; ``rules`` are the fail rules that apply to ``metric`` (the row keeps the first
+    one broken, else the first one)."""
+    rule = rules[0] if rules else None
+    bv, bwhy = b.collect(metric)
+    nv, nwhy = n.collect(metric)
+    bm, nm = _mean(bv), _mean(nv)
+    if bm is None or nm is None:
+        reason = "; ".join(f"{side}: {why}" for side, why in (("base", bwhy), ("new", nwhy))
+                           if why)
+        failed = rule is not None and bm is not None and nm is None
+        return Row(scenario, metric, bm, nm, None, None, "undefined", reason, len(bv), len(nv),
+                   rule, failed)
+    sds = [s for s in (_sd(bv), _sd(nv)) if s is not None]
+    noise = max(sigmas * max(sds) if sds else 0.0, noise_floor(metric, bm))
+    delta = nm - bm
+    if abs(delta) <= noise:
+        verdict = "within noise"
+    elif (delta > 0) == higher_is_better(metric):
+        verdict = "improved"
+    else:
+        verdict = "worse"
+    broken = [r for r in rules if verdict == "worse" and r.breached(bm, delta)]
+    failed = bool(broken)
+    rule = broken[0] if broken else rule
+    return Row(scenario, metric, bm, nm, delta, noise, verdict, "", len(bv), len(nv), rule,
+               failed)
+
+
+def _as_rules(fail_if: Iterable[FailRule | str]) -> list[FailRule]:
+    return [r if isinstance(r, FailRule) else parse_fail_rule(r) for r in fail_if]
+
+
+def compare_results(base: dict[str, Any], new: dict[str, Any], *,
+                    fail_if: Iterable[FailRule | str] = (),
+                    metrics: Sequence[str] | None = None, noise_sigmas: float = 2.0,
+                    base_label: str = "base", new_label: str = "new") -> Comparison:
+    """Compare two results documents (as :func:`~brushbench.harness.results.read_results` returns).
+
+    Parameters
+    ----------
+    base, new : dict
+        Results documents; ``base`` is the reference.
+    fail_if : iterable of FailRule or str
+        Gates (``"orders.average_precision:-0.02"``). Without any, only runs that newly fail
+        are regressions.
+    metrics : sequence of str, optional
+        Metric paths (``*`` allowed) compared in addition to :data:`DEFAULT_METRICS`; each must
+        exist in at least one of the documents.
+    noise_sigmas : float
+        Width of the noise band in sample standard deviations over seeds.
+
+    Raises
+    ------
+    CompareError
+        A malformed rule, a negative ``noise_sigmas``, a named metric (rule or ``metrics``)
+        found in neither document, or a (scenario, seed) listed twice.
+    """
+    rules = _as_rules(fail_if)
+    if not (isinstance(noise_sigmas, int | float) and math.isfinite(noise_sigmas)
+            and noise_sigmas >= 0):
+        raise CompareError(f"--noise-sigmas must be a number >= 0, got {noise_sigmas!r}")
+    common = dict(rules=rules, noise_sigmas=float(noise_sigmas), base_label=base_label,
+                  new_label=new_label, base_statuses=count_statuses(base["runs"]),
+                  new_statuses=count_statuses(new["runs"]))
+    reasons = comparability(base, new)
+    if reasons:
+        return Comparison(comparable=False, reasons=reasons, **common)
+    bsides, nsides = _sides(base, base_label), _sides(new, new_label)
+    everywhere = set().union(*(s.paths() for s in (*bsides.values(), *nsides.values())))
+    named = [*(metrics or ()), *(r.metric for r in rules)]
+    for name in named:
+        _check_named(name, everywhere)
+
+    rows: list[Row] = []
+    changes: list[RunChange] = []
+    regressions: list[str] = []
+    for scenario, b in bsides.items():
+        n = nsides[scenario]
+        for seed in sorted(b.runs):
+            brun, nrun = b.runs[seed], n.runs[seed]
+            change = RunChange(scenario, seed, brun["status"], nrun["status"],
+                               _first_line(nrun) if nrun["status"] != "ok" else "")
+            changes.append(change)
+            if change.regression:
+                regressions.append(_run_sentence(change))
+        for metric, optional in _wanted(named, b.paths() | n.paths()):
+            gates = [r for r in rules if r.applies_to(metric)]
+            row = _compare_metric(scenario, metric, b, n, noise_sigmas, gates)
+            if not (optional and row.base is None and row.new is None):
+                rows.append(row)
+        regressions += [_row_sentence(r) for r in rows if r.scenario == scenario and r.failed]
+    return Comparison(comparable=True, rows=rows, runs=changes, regressions=regressions,
+                      **common)
+
+
+def _check_named(name: str, everywhere: set[str]) -> None:
+    if "*" in name:
+        if any(fnmatch.fnmatchcase(p, name) for p in everywhere):
+            return
+    elif name in everywhere:
+        return
+    close = get_close_matches(name, sorted(everywhere), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise CompareError(f"metric {name!r} is in neither results file{hint}")
+
+
+def compare_files(base_path: str | Path, new_path: str | Path, **kw: Any) -> Comparison:
+    """Read two results files and :func:`compare_results` them (``eval --compare`` calls this).
+
+    Raises :class:`~brushbench.harness.results.ResultsError` for a file that cannot be read and
+    :class:`CompareError` for a bad request; both carry a one-line message.
+    """
+    base, new = read_results(base_path), read_results(new_path)
+    kw.setdefault("base_label", str(base_path))
+    kw.setdefault("new_label", str(new_path))
+    return compare_results(base, new, **kw)
+
+
+__all__ = ["COST_FLOOR_SHARE", "DEFAULT_METRICS", "EXIT_NOT_COMPARABLE", "EXIT_OK",
+           "EXIT_REGRESSION", "QUALITY_FLOOR", "RULE_FORM", "STATUSES", "VERDICTS",
+           "CompareError", "Comparison", "FailRule", "ResultsError", "Row", "RunChange",
+           "compare_files", "compare_results", "higher_is_better", "noise_floor",
+           "parse_fail_rule", "run_values"]

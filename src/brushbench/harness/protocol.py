@@ -1,0 +1,188 @@
+"""One detector run in the current process: build, fit on train, score and predict on test.
+
+:func:`run_protocol` is what the isolated child process (:mod:`brushbench.harness.child`)
+calls; it can also be called directly to debug a detector in a notebook, without limits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from brushbench.dataset import Dataset
+from brushbench.harness.detectors import DetectorSpec
+from brushbench.harness.scores import (
+    split_output,
+    validate_entity_scores,
+    validate_predictions,
+    validate_scores,
+)
+
+#: Phases of a run, in order, as reported to ``on_phase`` and in :class:`RunRecord.phase`.
+PHASES = ("build", "fit", "score", "predict")
+#: What each phase is called in messages.
+STEP_NAMES = {"build": "building the detector", "fit": "fit()", "score": "score()",
+              "predict": "predict()"}
+
+
+class DetectorFailed(Exception):
+    """The detector raised during ``phase``; the original exception is ``__cause__``."""
+
+    def __init__(self, phase: str, error: BaseException):
+        super().__init__(f"{phase}: {type(error).__name__}: {error}")
+        self.phase = phase
+        self.error = error
+
+
+class DetectorSkipped(Exception):
+    """The detector cannot run this task (e.g. it needs ``fit`` and there is no train set)."""
+
+
+@dataclass
+class RawOutput:
+    """What the detector returned, unchecked, with the time each step took.
+
+    Attributes
+    ----------
+    returned : object
+        ``score(test)``'s return value as is.
+    predictions : object or None
+        ``predict(test)``'s return value, None when the detector has no ``predict``.
+    fit_seconds, score_seconds, predict_seconds : float or None
+        Wall-clock seconds (``time.perf_counter``) of each call; None for a call not made.
+        Building the detector is not timed (the constructor only stores parameters).
+    n_orders : int
+        Rows of the test set's orders.
+    """
+
+    returned: Any
+    predictions: Any = None
+    fit_seconds: float | None = None
+    score_seconds: float | None = None
+    predict_seconds: float | None = None
+    n_orders: int = 0
+
+    @property
+    def orders_per_second(self) -> float | None:
+        """Test orders scored per second of ``score`` (fit and predict not counted)."""
+        if not self.score_seconds or self.score_seconds <= 0:
+            return None
+        return self.n_orders / self.score_seconds
+
+
+@dataclass
+class CheckedOutput:
+    """A detector's output after :func:`check_output`: aligned arrays, or the problems.
+
+    Everything is None when ``problems`` is not empty: invalid output is never partly used.
+    """
+
+    scores: np.ndarray | None = None
+    buyer_scores: pd.Series | None = None
+    shop_scores: pd.Series | None = None
+    predictions: np.ndarray | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def run_protocol(
+    spec: DetectorSpec,
+    train: Dataset | None,
+    test: Dataset,
+    *,
+    on_phase: Callable[[str], None] | None = None,
+) -> RawOutput:
+    """Build the detector, fit it on ``train`` if it can, then score (and predict) ``test``.
+
+    Parameters
+    ----------
+    spec : DetectorSpec
+        From :func:`~brushbench.harness.load_detector`.
+    train : Dataset or None
+        The training split, with its answer key (``train.labels``), given to ``fit``.
+    test : Dataset
+        The split to score. Its answer key is always removed first
+        (``test.without_answer_key()``), even when the caller passes a labelled dataset.
+    on_phase : callable, optional
+        Called with each phase name of :data:`PHASES` just before it starts.
+
+    Returns
+    -------
+    RawOutput
+
+    Raises
+    ------
+    DetectorFailed
+        The detector raised (or called ``sys.exit``) while being built, fitted, scoring or
+        predicting; ``.phase`` says which.
+    DetectorSkipped
+        It needs ``fit`` and ``train`` is None, or it only has ``score_stream``.
+    """
+    test = test.without_answer_key()
+    if not spec.has_score:
+        raise DetectorSkipped(f"{spec.name} only has score_stream(); this run needs "
+                              "score(data)")
+    if spec.has_fit and train is None:
+        raise DetectorSkipped(f"{spec.name} has fit(train) but no training dataset was given")
+    report = on_phase or (lambda phase: None)
+    out = RawOutput(returned=None, n_orders=test.arrow("orders").num_rows)
+
+    report("build")
+    detector = _call("build", spec.build)
+    if spec.has_fit:
+        report("fit")
+        start = time.perf_counter()
+        _call("fit", detector.fit, train)
+        out.fit_seconds = time.perf_counter() - start
+    report("score")
+    start = time.perf_counter()
+    out.returned = _call("score", detector.score, test)
+    out.score_seconds = time.perf_counter() - start
+    if spec.has_predict:
+        report("predict")
+        start = time.perf_counter()
+        out.predictions = _call("predict", detector.predict, test)
+        out.predict_seconds = time.perf_counter() - start
+    return out
+
+
+def check_output(raw: RawOutput, test: Dataset) -> CheckedOutput:
+    """Validate everything the detector returned against ``test``'s orders, buyers and shops.
+
+    Order scores and predictions are aligned to the rows of ``test.orders``; buyer and shop
+    scores must name buyers and shops of ``test``. See :mod:`brushbench.harness.scores`.
+    """
+    orders = test.arrow("orders")
+    order_part, buyers, shops, problems = split_output(raw.returned)
+    scores, found = validate_scores(order_part, orders)
+    problems += found
+    checked = CheckedOutput()
+    if buyers is not None:
+        known = np.concatenate([orders.column("buyer_id").to_numpy(),
+                                test.arrow("buyers").column("buyer_id").to_numpy()])
+        checked.buyer_scores, found = validate_entity_scores(buyers, known, "buyer")
+        problems += found
+    if shops is not None:
+        known = np.concatenate([orders.column("shop_id").to_numpy(),
+                                test.arrow("shops").column("shop_id").to_numpy()])
+        checked.shop_scores, found = validate_entity_scores(shops, known, "shop")
+        problems += found
+    if raw.predict_seconds is not None:  # predict() was called, even if it returned None
+        checked.predictions, found = validate_predictions(raw.predictions, orders)
+        problems += [f"predict(): {p}" if not p.startswith("predict()") else p for p in found]
+    if problems:
+        return CheckedOutput(problems=problems)
+    checked.scores = scores
+    return checked
+
+
+def _call(phase: str, function: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return function(*args)
+    except (Exception, SystemExit) as exc:
+        # SystemExit too: a detector calling sys.exit() has failed, not ended the harness.
+        raise DetectorFailed(phase, exc) from exc

@@ -1,0 +1,421 @@
+"""Run one detector in its own process, with a time and a memory limit, and record what happened.
+
+Every run ends as a :class:`RunRecord` with a :class:`Status`; a failure is recorded with its
+reason and is never raised to the caller nor turned into scores.
+
+Isolation
+---------
+The detector runs in a fresh interpreter (``python -m brushbench.harness.child``, started with
+``subprocess`` in a new session so that the detector's own subprocesses can be killed with
+it). It receives the dataset *folders* and loads them itself; its stdout and stderr go to a
+log whose tail is kept in the record. It reports each phase through a pipe and leaves its
+result as ``result.json`` plus ``.npy`` arrays in a temporary folder (see
+:mod:`brushbench.harness.child`).
+
+Limits
+------
+``timeout``
+    Wall-clock seconds for building, fitting, scoring and predicting together, counted from
+    the moment the child has loaded the detector module and the datasets (starting Python and
+    reading the data are the harness's costs, bounded separately by ``load_timeout``). When it
+    runs out, the whole process group is killed with SIGKILL and the status is ``"timeout"``,
+    naming the step that was running.
+``memory_mb``
+    The address space the detector may add, in MiB, on top of the process as it stands once
+    the datasets are loaded (``resource.setrlimit(RLIMIT_AS)`` in the child, Linux). An
+    allocation beyond it fails: Python code gets ``MemoryError`` and the run is an
+    ``"error"`` whose reason names the limit; C code that aborts or crashes instead ends the
+    process, which is also an ``"error"`` naming the limit. Address space counts memory that
+    is reserved but not yet touched (each new thread reserves tens of MiB), so leave headroom.
+
+Memory measured
+---------------
+``peak_memory_mb`` is the peak resident set size (RSS) of the detector's process while the
+detector was built, fitted, scoring and predicting: the kernel's high-water mark
+(``VmHWM``), reset just before the detector starts. It includes the interpreter and the
+loaded datasets, whose footprint at that moment is ``baseline_memory_mb``; where the mark
+cannot be reset it falls back to ``getrusage(RUSAGE_SELF).ru_maxrss``, the peak over the
+process's whole life. Memory of subprocesses the detector starts is not included.
+
+POSIX only (the pipe is watched with ``select``; limits use :mod:`resource`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from brushbench.harness.protocol import STEP_NAMES
+
+_LOG_TAIL_LINES = 20
+_LOG_TAIL_BYTES = 8192
+#: What the harness's own phases are called in messages.
+_HARNESS_STEPS = {"start": "start-up", "load": "loading the detector module",
+                  "data": "loading the datasets", "ready": "the start of the detector",
+                  "check": "checking the output"}
+#: Seconds the child has to start Python, import the detector and load the data, at least.
+MIN_LOAD_TIMEOUT = 60.0
+
+
+class Status(str, Enum):
+    """How a detector run ended."""
+
+    OK = "ok"
+    """Scores (and any entity scores and predictions) were produced and are valid."""
+    ERROR = "error"
+    """The detector could not be loaded, raised, ran out of memory or its process died."""
+    TIMEOUT = "timeout"
+    """The time limit ran out; the process was killed."""
+    INVALID_OUTPUT = "invalid_output"
+    """The detector returned, but its output has problems (see ``problems``)."""
+    SKIPPED = "skipped"
+    """The detector cannot do this task (e.g. it needs a training set and there is none)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Field metadata of the arrays that :meth:`RunRecord.to_dict` leaves out.
+_NOT_JSON = {"json": False}
+
+
+@dataclass
+class RunRecord:
+    """What happened when one detector ran on one train/test pair.
+
+    Attributes
+    ----------
+    target : str
+        The detector target as given.
+    status : Status
+        ``ok``, ``error``, ``timeout``, ``invalid_output`` or ``skipped``.
+    reason : str
+        One line saying why the run did not end ``ok`` (empty when it did).
+    name, kind, source, module, attr, file, file_sha256, version
+        The detector's identity (see :class:`~brushbench.harness.DetectorSpec`); None when
+        it could not be loaded.
+    phase : str or None
+        The step the run was in when it ended: ``load``, ``data``, ``build``, ``fit``,
+        ``score``, ``predict``, ``check``, ``skipped`` or ``done``.
+    n_orders : int or None
+        Orders in the test set.
+    fit_seconds, score_seconds, predict_seconds : float or None
+        Wall-clock seconds of each call (None if not made or not finished).
+    orders_per_second : float or None
+        ``n_orders / score_seconds``.
+    peak_memory_mb, baseline_memory_mb : float or None
+        Peak RSS during the detector's run and RSS before it (see the module docs), in MiB.
+    wall_seconds : float
+        The whole run including starting the process and loading data.
+    timeout_seconds, memory_limit_mb
+        The limits the run had.
+    problems : list of str
+        Problems of the output (``invalid_output``), in plain words.
+    traceback : str or None
+        The detector's traceback when it raised.
+    reads_answer_key : bool
+        The detector failed because it tried to read labels from the test data.
+    exit_code : int or None
+        The child's exit status (negative: killed by that signal).
+    log_tail : str
+        The last lines the detector printed (stdout and stderr).
+    scores : numpy.ndarray or None
+        float64 scores aligned with the test set's ``orders`` rows, only when ``ok``.
+    buyer_scores, shop_scores : pandas.Series or None
+        Entity scores indexed by ``buyer_id``/``shop_id`` when the detector gave them.
+    predictions : numpy.ndarray or None
+        bool alerts aligned like ``scores`` when the detector has ``predict``.
+
+    The arrays are left out of :meth:`to_dict`.
+    """
+
+    target: str
+    status: Status
+    reason: str = ""
+    name: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    module: str | None = None
+    attr: str | None = None
+    file: str | None = None
+    file_sha256: str | None = None
+    version: str | None = None
+    phase: str | None = None
+    n_orders: int | None = None
+    fit_seconds: float | None = None
+    score_seconds: float | None = None
+    predict_seconds: float | None = None
+    orders_per_second: float | None = None
+    peak_memory_mb: float | None = None
+    baseline_memory_mb: float | None = None
+    wall_seconds: float = 0.0
+    timeout_seconds: float | None = None
+    memory_limit_mb: int | None = None
+    problems: list[str] = field(default_factory=list)
+    traceback: str | None = None
+    reads_answer_key: bool = False
+    exit_code: int | None = None
+    log_tail: str = ""
+    scores: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                      metadata=_NOT_JSON)
+    buyer_scores: pd.Series | None = field(default=None, repr=False, compare=False,
+                                           metadata=_NOT_JSON)
+    shop_scores: pd.Series | None = field(default=None, repr=False, compare=False,
+                                          metadata=_NOT_JSON)
+    predictions: np.ndarray | None = field(default=None, repr=False, compare=False,
+                                           metadata=_NOT_JSON)
+
+    @property
+    def ok(self) -> bool:
+        """True when the status is ``ok``."""
+        return self.status == Status.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict of everything but the arrays (``outputs`` says which exist)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.metadata.get("json", True):
+                value = getattr(self, f.name)
+                out[f.name] = value.value if isinstance(value, Status) else (
+                    list(value) if isinstance(value, list) else value)
+        out["outputs"] = {name: None if getattr(self, name) is None else len(getattr(self, name))
+                          for name in ("scores", "buyer_scores", "shop_scores", "predictions")}
+        return out
+
+
+def run_isolated(
+    target: str,
+    train_dir: str | os.PathLike[str] | None,
+    test_dir: str | os.PathLike[str],
+    *,
+    timeout: float,
+    memory_mb: int | None = None,
+    load_timeout: float | None = None,
+) -> RunRecord:
+    """Run one detector on one train/test pair in a child process, under limits.
+
+    Parameters
+    ----------
+    target : str
+        Module, ``module:attr``, file path or installed detector name
+        (see :func:`~brushbench.harness.load_detector`); resolved in the child, with this
+        process's ``sys.path`` and current folder.
+    train_dir : path or None
+        Dataset folder with the answer key, given to ``fit``; None for no training.
+    test_dir : path
+        Dataset folder to score; its answer key (if any) is removed before the detector
+        sees it.
+    timeout : float
+        Seconds for building, fitting, scoring and predicting together.
+    memory_mb : int, optional
+        Address space the detector may add beyond the loaded data, in MiB (see the module
+        docs); None for no limit.
+    load_timeout : float, optional
+        Seconds for starting the child, importing the detector and loading both datasets;
+        defaults to ``max(60, timeout)``.
+
+    Returns
+    -------
+    RunRecord
+        Never raises for anything the detector does.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``train_dir`` or ``test_dir`` does not exist (a mistake of the caller, not of the
+        detector).
+    """
+    for folder in (train_dir, test_dir):
+        if folder is not None and not Path(folder).is_dir():
+            raise FileNotFoundError(f"dataset folder not found: {folder}")
+    if not timeout > 0:
+        raise ValueError(f"timeout must be positive, got {timeout!r}")
+    load_timeout = max(MIN_LOAD_TIMEOUT, timeout) if load_timeout is None else load_timeout
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="brushbench-run-") as tmp:
+        work = Path(tmp)
+        record = _run_child(target, train_dir, test_dir, work, timeout=timeout,
+                            memory_mb=memory_mb, load_timeout=load_timeout)
+    record.wall_seconds = time.perf_counter() - started
+    record.timeout_seconds = timeout
+    record.memory_limit_mb = memory_mb
+    return record
+
+
+def _run_child(target: str, train_dir: Any, test_dir: Any, work: Path, *, timeout: float,
+               memory_mb: int | None, load_timeout: float) -> RunRecord:
+    read_fd, write_fd = os.pipe()
+    job = {"target": target, "memory_mb": memory_mb, "out_dir": str(work),
+           "status_fd": write_fd, "sys_path": list(sys.path),
+           "train_dir": None if train_dir is None else str(Path(train_dir).resolve()),
+           "test_dir": str(Path(test_dir).resolve())}
+    job_file = work / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    env = dict(os.environ)
+    # The child must import this very brushbench, whatever the caller's sys.path trick was.
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    env["PYTHONUNBUFFERED"] = "1"  # so that the log tail survives a killed process
+    log_path = work / "detector.log"
+    with open(log_path, "wb") as log:
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "brushbench.harness.child", str(job_file)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,), start_new_session=True, env=env)
+        finally:
+            os.close(write_fd)
+    known: dict[str, Any] = {}
+    try:
+        phase, timed_out = _watch(proc, read_fd, known, timeout=timeout,
+                                  load_timeout=load_timeout)
+    finally:
+        os.close(read_fd)
+        _kill_group(proc)
+    log_tail = _tail(log_path)
+    result_file = work / "result.json"
+    if timed_out:
+        status, reason = Status.TIMEOUT, _timeout_reason(phase, timeout, load_timeout)
+    elif not result_file.is_file():
+        status = Status.ERROR
+        reason = _death_reason(proc.returncode, phase, memory_mb, log_tail)
+    else:
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        return _record(target, result, work, proc.returncode, log_tail)
+    # No result: what the child reported before it was killed or died is all there is.
+    return _record(target, {**known, "status": status.value, "phase": phase, "reason": reason},
+                   work, proc.returncode, log_tail)
+
+
+def _watch(proc: subprocess.Popen[bytes], read_fd: int, known: dict[str, Any], *,
+           timeout: float, load_timeout: float) -> tuple[str, bool]:
+    """Follow the child's phases until it is done or dies; (last phase, timed out).
+
+    Facts the messages carry besides the phase (identity, n_orders, baseline memory) are
+    collected into ``known``.
+    """
+    phase = "start"
+    deadline = time.perf_counter() + load_timeout
+    buffer = b""
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return phase, True
+        ready, _, _ = select.select([read_fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(read_fd, 65536)
+        if not chunk:  # end of file: the child exited (or closed the pipe and may still run)
+            break
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            message = json.loads(line)
+            phase = message.pop("phase")
+            known.update(message)
+            if phase == "ready":
+                # The detector's clock starts once the data is loaded (see the module docs).
+                deadline = time.perf_counter() + timeout
+            if phase == "done":
+                break
+        if phase == "done":
+            break
+    try:
+        proc.wait(timeout=max(deadline - time.perf_counter(), 5.0) if phase != "done" else 30)
+    except subprocess.TimeoutExpired:
+        return phase, True
+    return phase, False
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    # The child leads its own session: killing the group also ends any processes the detector
+    # started and left behind. All of them were started by this run.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | None,
+            log_tail: str) -> RunRecord:
+    identity = result.get("identity") or {}
+    record = RunRecord(
+        target=target, status=Status(result["status"]), reason=result.get("reason", ""),
+        **{k: identity.get(k) for k in ("name", "kind", "source", "module", "attr", "file",
+                                        "file_sha256", "version")},
+        **{k: result.get(k) for k in ("phase", "n_orders", "fit_seconds", "score_seconds",
+                                      "predict_seconds", "orders_per_second", "peak_memory_mb",
+                                      "baseline_memory_mb", "traceback")},
+        problems=list(result.get("problems", [])),
+        reads_answer_key=bool(result.get("reads_answer_key", False)),
+        exit_code=exit_code, log_tail=log_tail)
+    files = result.get("files", {})
+
+    def array(name: str) -> np.ndarray | None:
+        return np.load(work / files[name], allow_pickle=False) if name in files else None
+
+    record.scores = array("scores")
+    record.predictions = array("predictions")
+    for entity in ("buyer", "shop"):
+        ids, values = array(f"{entity}_ids"), array(f"{entity}_scores")
+        if ids is not None and values is not None:
+            series = pd.Series(values, index=pd.Index(ids, name=f"{entity}_id"), name="score")
+            setattr(record, f"{entity}_scores", series)
+    return record
+
+
+def _timeout_reason(phase: str, timeout: float, load_timeout: float) -> str:
+    if phase in STEP_NAMES:
+        return (f"timeout: {STEP_NAMES[phase]} was still running when the {timeout:g} s limit "
+                "(for building, fitting, scoring and predicting) ran out; the process was "
+                "killed")
+    if phase in ("check", "ready"):
+        return (f"timeout: the {timeout:g} s limit ran out while the harness checked the "
+                "output; the process was killed")
+    what = "the datasets" if phase == "data" else "Python and the detector module"
+    return (f"timeout: still loading {what} after {load_timeout:g} s (the limit for starting "
+            "up); the process was killed")
+
+
+def _death_reason(code: int | None, phase: str, memory_mb: int | None, log_tail: str) -> str:
+    step = STEP_NAMES.get(phase) or _HARNESS_STEPS.get(phase, phase)
+    if code is not None and code < 0:
+        try:
+            how = f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"exited with code {code}"
+    reason = f"the detector's process {how} during {step}, before reporting a result"
+    if memory_mb is not None and (phase in STEP_NAMES or phase == "ready"):
+        reason += (f"; the memory limit of {memory_mb:,} MB can end a process this way when "
+                   "C code fails to allocate")
+    last = [line for line in log_tail.splitlines() if line.strip()]
+    if last:
+        reason += f" (last output: {last[-1].strip()[:200]})"
+    return reason
+
+
+def _tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as log:
+            log.seek(0, os.SEEK_END)
+            size = log.tell()
+            log.seek(max(0, size - _LOG_TAIL_BYTES))
+            text = log.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-_LOG_TAIL_LINES:])

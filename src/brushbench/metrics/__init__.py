@@ -1,0 +1,42 @@
+"""Scores of a detector's output against a dataset's answer key.
+
+Convention, everywhere in this package: **a higher score means more suspicious**. Scores are
+only ranked, never thresholded here (except by the review budgets, which are shares of the orders,
+and the detector's own 0/1 ``predictions``), so their scale does not matter.
+
+>>> from brushbench.metrics import score_orders, aggregate
+>>> result = score_orders(data.labels, scores, orders=data.orders,          # doctest: +SKIP
+...                       entity_labels=data.entity_labels, campaigns=data.campaigns)
+>>> result["orders"]["average_precision"]                                    # doctest: +SKIP
+0.83
+>>> aggregate([result_seed_1, result_seed_2])["orders"]["average_precision"]  # doctest: +SKIP
+{'mean': 0.82, 'std': 0.014, 'min': 0.81, 'max': 0.83, 'n': 2, 'n_runs': 2}
+
+An undefined metric (no positive order, a pattern or kind without orders, an input not given) is
+``{"value": None, "reason": "..."}`` in place of its number, never 0 and never NaN
+(:mod:`brushbench.metrics.values`). ``docs/metrics.md`` defines every metric.
+
+Modules: :mod:`~brushbench.metrics.ranking` (average precision, ROC-AUC, budgets, recall at a
+false-alarm rate, from one sort), :mod:`~brushbench.metrics.breakdown` (per pattern, camouflage
+level, legitimate kind, campaign), :mod:`~brushbench.metrics.entities` (buyers and shops),
+:mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.aggregate`.
+"""
+
+from __future__ import annotations
+
+from .aggregate import aggregate, flatten
+from .ranking import (
+    Cut,
+    Ranking,
+    average_precision,
+    budget_size,
+    precision_recall_at_budget,
+    recall_at_fpr,
+    roc_auc,
+)
+from .scoring import DEFAULT_BUDGETS, REVIEW_BUDGET, score_orders
+from .values import budget_label, is_undefined, undefined
+
+__all__ = ["DEFAULT_BUDGETS", "REVIEW_BUDGET", "Cut", "Ranking", "aggregate", "average_precision",
+           "budget_label", "budget_size", "flatten", "is_undefined", "precision_recall_at_budget",
+           "recall_at_fpr", "roc_auc", "score_orders", "undefined"]

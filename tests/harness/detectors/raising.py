@@ -1,0 +1,5 @@
+"""Fails in score()."""
+
+
+def score(data):
+    raise ValueError("this detector always fails")
