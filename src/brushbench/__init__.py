@@ -12,34 +12,22 @@ The pipeline is scenario (:mod:`brushbench.scenario`) -> plan and materialize
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ._version import GENERATOR_VERSION, __version__
 from .dataset import Dataset, load
 
-if TYPE_CHECKING:
-    from .scenario import Scenario
+# Imported before ``scenario()`` is defined: importing a subpackage binds its name on the
+# parent package, and must not replace the function of the same name later on.
+from .scenario import Scenario, load_scenario
+from .scenario.bundled import resolve as _resolve
 
 __all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "generate", "load",
            "scenario"]
 
 
-def __getattr__(name: str) -> Any:
-    # The scenario language and the generator pull in scipy; a detector process that only reads
-    # a dataset should not pay for them (PEP 562 lazy attribute).
-    if name == "Scenario":
-        from .scenario import Scenario
-
-        return Scenario
-    raise AttributeError(f"module 'brushbench' has no attribute {name!r}")
-
-
 def scenario(name_or_path: str | Path) -> Scenario:
     """A scenario from a file path or the name of a bundled scenario (``"double11"``)."""
-    from .scenario import load_scenario
-    from .scenario.bundled import resolve
-
-    return load_scenario(resolve(name_or_path))
+    return load_scenario(_resolve(name_or_path))
 
 
 def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None,
@@ -61,9 +49,9 @@ def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None
         Write the dataset to the folder ``out`` as ``fmt`` ("parquet" or "csv") and return it
         as read back from there.
     """
+    # The generator is imported on first use: a detector process only reads datasets.
     from .generator.run import generate as in_memory
     from .generator.run import generate_to
-    from .scenario import Scenario
 
     sc = (scenario_or_name if isinstance(scenario_or_name, Scenario)
           else scenario(scenario_or_name))
