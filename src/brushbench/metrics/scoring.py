@@ -39,8 +39,8 @@ DEFAULT_BUDGETS = (0.005, 0.01, 0.05)
 REVIEW_BUDGET = 0.01
 #: The false-alarm rate of ``recall_at_1pct_fpr``.
 FPR = 0.01
-#: From this many orders on, the entity sections run on a second thread, beside the order metrics
-#: (both spend their time in numpy and pandas code that releases the GIL).
+#: From this many orders on, the buyer and shop sections run on worker threads beside the order
+#: metrics (all spend their time in numpy and pandas code that releases the GIL).
 PARALLEL_MIN_ORDERS = 500_000
 
 
