@@ -117,8 +117,9 @@ def test_fit_without_training_data_is_skipped(data):
         run_protocol(load_detector(detector_file("oracle_train")), None, data["test"])
 
 
-def test_stream_only_detector_is_skipped(tmp_path, data):
+def test_stream_only_detector_is_skipped_in_batch_mode(tmp_path, data):
+    # Without stream=False it is streamed (tests/streaming); batch mode needs score().
     path = tmp_path / "streamer.py"
     path.write_text("class Streamer:\n    def score_stream(self, batches):\n        yield 1\n")
     with pytest.raises(DetectorSkipped, match="only has score_stream"):
-        run_protocol(load_detector(str(path)), None, data["test"])
+        run_protocol(load_detector(str(path)), None, data["test"], stream=False)

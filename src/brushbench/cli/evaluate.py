@@ -7,12 +7,22 @@ import re
 import sys
 from pathlib import Path
 
+from ..dataset import DatasetError
 from ..harness.compare import compare_files
 from ..harness.detectors import DetectorLoadError
-from ..harness.evaluate import evaluate
+from ..harness.evaluate import evaluate, evaluate_data
+from ..harness.external import (
+    LABEL_LEVELS,
+    PRESETS,
+    ImportLogError,
+    import_log,
+    is_dataset_folder,
+    parse_columns,
+)
 from ..harness.results import ResultsError, write_results
+from ..harness.streaming import DEFAULT_BATCH, parse_batch
 from ..harness.suites import SuiteError, load_suite, single_scenario_suite
-from ..harness.table import render_table
+from ..harness.table import leaf, render_table
 from .compare import add_gate_arguments, gate_options, report
 from .errors import EXIT_FAILURE, UserError
 
@@ -22,15 +32,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval", help="evaluate detectors on a suite of scenarios",
         description="Run each detector in its own process on every scenario and seed of a suite "
                     "(fit on a training seed with labels, score a test seed without them), "
-                    "write one results JSON per detector and print a table. Exit 0 when every "
+                    "write one results JSON per detector and print a table. --data FILE scores "
+                    "a given order log (or dataset folder) instead, once. Exit 0 when every "
                     "run is ok, 1 when a run failed (or --compare finds a regression), 2 for "
                     "bad input.")
     p.add_argument("targets", nargs="+", metavar="TARGET",
                    help="module, module:attr, file.py[:attr] or installed detector name")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--suite", default="quick", help="bundled suite name or suite file "
+    # default None (meaning quick): argparse only sees a clash with --data or --scenario when
+    # the value differs from the default, so `--suite quick --data x` must not be the default.
+    src.add_argument("--suite", default=None, help="bundled suite name or suite file "
                      "(default: quick)")
     src.add_argument("--scenario", help="one scenario (file or bundled name) instead of a suite")
+    src.add_argument("--data", metavar="FILE_OR_DIR",
+                     help="score a given dataset instead: an order log (CSV or Parquet, one row "
+                          "per order) or a brushbench dataset folder (used as it is)")
+    log = p.add_argument_group("--data with an order log")
+    log.add_argument("--columns", metavar="MAPPING",
+                     help="brushbench name = the log's column, comma-separated, e.g. "
+                          "order_id=orderid,shop_id=shopid,buyer_id=userid,created_at=event_time;"
+                          f" or a preset ({', '.join(PRESETS)}). Columns already named like "
+                          "brushbench's need no entry")
+    log.add_argument("--labels", metavar="FILE",
+                     help="answer key: order_id[,is_brushing], shop_id[,is_brushing], "
+                          "buyer_id[,is_brushing], or the SCL 2020 submission shopid,userid")
+    log.add_argument("--label-level", choices=LABEL_LEVELS, default=None,
+                     help="which labels of --labels to use (default: what its columns say)")
+    log.add_argument("--timezone", metavar="TZ", default=None,
+                     help="IANA time zone of the log's times without an offset (default UTC)")
     p.add_argument("--scale", type=float, default=1.0, help="with --scenario: volume multiplier")
     p.add_argument("--seeds", type=int, default=None, help="seeds per scenario (default: the "
                    "suite's)")
@@ -39,6 +68,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     p.add_argument("--memory", type=int, default=None, metavar="MB",
                    help="address-space limit per run, in MB")
+    p.add_argument("--stream", action="store_true",
+                   help="evaluate score_stream(batches) (time-ordered batches, latency per batch, "
+                        "time to detect each campaign) even when the detector also has score(); "
+                        "a detector with only score_stream always streams")
+    p.add_argument("--batch", default=DEFAULT_BATCH, metavar="WINDOW",
+                   help="streaming batch window, e.g. 30m, 1h, 1d (default: 1h)")
     p.add_argument("--compare", metavar="BASE.json",
                    help="compare the results with BASE.json (as `brushbench compare` does)")
     add_gate_arguments(p)
@@ -56,12 +91,19 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--timeout and --scale must be positive")
     if args.compare and len(args.targets) != 1:
         raise UserError("--compare takes exactly one TARGET")
-    gate = gate_options(args) if args.compare else None
     try:
-        suite = (single_scenario_suite(args.scenario, args.scale, args.seeds or 3)
-                 if args.scenario else load_suite(args.suite))
-    except SuiteError as exc:
-        raise UserError(str(exc), located=":" in str(exc).split(" ", 1)[0]) from None
+        parse_batch(args.batch)
+    except ValueError as exc:
+        raise UserError(f"--batch: {exc}") from None
+    gate = gate_options(args) if args.compare else None
+    data_dir = _data_dir(args)
+    suite = None
+    if data_dir is None:
+        try:
+            suite = (single_scenario_suite(args.scenario, args.scale, args.seeds or 3)
+                     if args.scenario else load_suite(args.suite or "quick"))
+        except SuiteError as exc:
+            raise UserError(str(exc), located=":" in str(exc).split(" ", 1)[0]) from None
 
     exit_code = 0
     for target in args.targets:
@@ -70,13 +112,21 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
 
         try:
-            doc = evaluate(target, suite, seeds=args.seeds, timeout=args.timeout,
-                           memory_mb=args.memory, progress=tick)
-        except DetectorLoadError as exc:
+            if data_dir is not None:
+                doc = evaluate_data(target, data_dir, timeout=args.timeout,
+                                    memory_mb=args.memory, progress=tick, stream=args.stream,
+                                    batch=args.batch)
+            else:
+                doc = evaluate(target, suite, seeds=args.seeds, timeout=args.timeout,
+                               memory_mb=args.memory, progress=tick, stream=args.stream,
+                               batch=args.batch)
+        except (DetectorLoadError, DatasetError) as exc:
             raise UserError(str(exc)) from None
         out = _out_path(args, doc, len(args.targets))
         write_results(doc, out)
         print(render_table(doc))
+        if data_dir is not None:
+            print(_entity_line(doc))
         print(f"results: {out}")
         if any(r["status"] != "ok" for r in doc["runs"]):
             exit_code = EXIT_FAILURE
@@ -87,6 +137,51 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(str(exc)) from None
             exit_code = max(exit_code, report(comparison, args))
     return exit_code
+
+
+def _data_dir(args: argparse.Namespace) -> Path | None:
+    """The dataset folder ``--data`` names (an order log is imported first); None without it."""
+    log_options = [f"--{name.replace('_', '-')}" for name in ("columns", "labels",
+                                                               "label_level", "timezone")
+                   if getattr(args, name) is not None]
+    if args.data is None:
+        if log_options:
+            raise UserError(f"{', '.join(log_options)} only apply with --data FILE")
+        return None
+    if args.seeds is not None:
+        raise UserError("--seeds does not apply to --data (a given dataset is scored once)")
+    path = Path(args.data)
+    if is_dataset_folder(path):
+        if log_options:
+            raise UserError(f"{path} is a brushbench dataset folder, used as it is: "
+                            f"{', '.join(log_options)} only apply to an order log file")
+        return path
+    if path.is_dir():
+        raise UserError(f"{path}: a folder without manifest.json is not a brushbench dataset; "
+                        "--data takes an order log (CSV or Parquet) or a dataset folder")
+    try:
+        return import_log(path, columns=parse_columns(args.columns), labels=args.labels,
+                          label_level=args.label_level, timezone=args.timezone or "UTC")
+    except ImportLogError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _entity_line(doc: dict) -> str:
+    """Shop and buyer average precision of a --data run (the table shows order metrics)."""
+    parts = []
+    for run in doc["runs"]:
+        if run["status"] != "ok":
+            continue
+        for section in ("shops", "buyers"):
+            value = leaf(run["metrics"], (section, "average_precision"))
+            reason = (run["metrics"][section].get("average_precision") or {})
+            shown = f"{value:.3f}" if value is not None else \
+                f"undefined ({reason.get('reason')})"
+            parts.append(f"{section} AP {shown}")
+        orders = run["metrics"]["orders"].get("average_precision")
+        if isinstance(orders, dict) and orders.get("value") is None:
+            parts.append(f"order metrics undefined: {orders.get('reason')}")
+    return "; ".join(parts) if parts else "no ok run: nothing scored"
 
 
 def _out_path(args: argparse.Namespace, doc: dict, n_targets: int) -> Path:

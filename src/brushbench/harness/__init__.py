@@ -24,6 +24,9 @@ all of them with defaults)::
             ...
         def predict(self, data):  # optional: the detector's own alerts, True/False per order
             ...
+        def score_stream(self, batches):  # optional: time-ordered Batch objects, see
+            for batch in batches:         # brushbench.harness.streaming; one result per batch
+                yield ...                 # scores of batch.data.orders
 
 Rules the harness enforces:
 
@@ -48,7 +51,8 @@ Modules: :mod:`~brushbench.harness.detectors` (finding a detector),
 :mod:`~brushbench.harness.scores` (the output convention and its checks),
 :mod:`~brushbench.harness.protocol` (one run in this process),
 :mod:`~brushbench.harness.runner` and :mod:`~brushbench.harness.child` (one run in its own
-process, with limits), :mod:`~brushbench.harness.check` (the author's quick check).
+process, with limits), :mod:`~brushbench.harness.check` (the author's quick check),
+:mod:`~brushbench.harness.streaming` (``score_stream``: batches, latency, time to detect).
 """
 
 from brushbench.harness.check import CheckReport, check_detector
@@ -75,9 +79,11 @@ from brushbench.harness.scores import (
     validate_predictions,
     validate_scores,
 )
+from brushbench.harness.streaming import Batch, StreamOrderError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "Batch",
     "CheckReport",
     "CheckedOutput",
     "DetectorFailed",
@@ -88,6 +94,7 @@ __all__ = [
     "RunRecord",
     "Scores",
     "Status",
+    "StreamOrderError",
     "check_detector",
     "check_output",
     "installed_detectors",

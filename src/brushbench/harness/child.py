@@ -8,6 +8,10 @@ output and leaves the result in the job's folder:
 - ``scores.npy`` (float64, aligned to the test orders), ``predictions.npy`` (bool),
   ``buyer_ids.npy``/``buyer_scores.npy`` and ``shop_ids.npy``/``shop_scores.npy`` when valid.
 
+In streaming mode (``job["stream"]``, or a detector with only ``score_stream``) the per-batch
+scores are put together into ``scores.npy`` and ``result.json`` gains ``stream`` (batches,
+latency percentiles: :meth:`brushbench.harness.streaming.StreamOutput.summary`).
+
 Arrays go through files rather than the pipe: millions of scores pickled through a pipe cost
 more than the detector. The pipe (file descriptor ``status_fd``) carries one JSON line per
 phase so that the parent can say which phase a timeout interrupted and can start the
@@ -34,6 +38,7 @@ except ImportError:  # pragma: no cover - Windows
 
 from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, load
 from brushbench.harness.detectors import DetectorLoadError, load_detector
+from brushbench.harness.external import log_view, skip_if_lacking, unmet_requirements
 from brushbench.harness.protocol import (
     STEP_NAMES,
     DetectorFailed,
@@ -41,6 +46,7 @@ from brushbench.harness.protocol import (
     check_output,
     run_protocol,
 )
+from brushbench.harness.streaming import DEFAULT_BATCH
 
 # Folders (with a trailing separator, so that "brushbench" does not match "brushbench_x").
 _HARNESS_DIR = str(Path(__file__).resolve().parent) + os.sep
@@ -99,8 +105,13 @@ def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
         test = load(job["test_dir"], verify=False).without_answer_key()
     except DatasetError as exc:
         return {**result, "reason": f"cannot load a dataset: {exc}"}
+    # An imported log (``brushbench eval --data``): its lacking columns are not in data.orders.
+    train, test = log_view(train), log_view(test)
     n_orders = test.arrow("orders").num_rows
     result["n_orders"] = n_orders
+    unmet = unmet_requirements(spec, test)  # the detector's ``requires`` vs what the log has
+    if unmet is not None:
+        return {**result, **unmet}
     result["baseline_memory_mb"] = _rss_mb()
 
     memory_mb = job["memory_mb"]
@@ -109,11 +120,13 @@ def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
     send(phase="ready", n_orders=n_orders, baseline_memory_mb=result["baseline_memory_mb"])
     failure: dict[str, Any] | None = None
     try:
-        raw = run_protocol(spec, train, test, on_phase=lambda phase: send(phase=phase))
+        raw = run_protocol(spec, train, test, on_phase=lambda phase: send(phase=phase),
+                           stream=True if job.get("stream") else None,
+                           batch=job.get("batch_seconds") or DEFAULT_BATCH)
     except DetectorSkipped as exc:
         failure = {"status": "skipped", "phase": "skipped", "reason": str(exc)}
     except DetectorFailed as exc:
-        failure = _failure(exc.phase, exc.error, memory_mb)
+        failure = skip_if_lacking(test, _failure(exc.phase, exc.error, memory_mb), exc.error)
     except MemoryError as exc:  # in the harness's part, e.g. while removing the answer key
         failure = _failure("score", exc, memory_mb)
     finally:
@@ -124,12 +137,15 @@ def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
 
     result.update(phase="check", fit_seconds=raw.fit_seconds, score_seconds=raw.score_seconds,
                   predict_seconds=raw.predict_seconds, orders_per_second=raw.orders_per_second)
+    if raw.stream is not None:
+        result["stream"] = raw.stream.summary()
     checked = check_output(raw, test)
     if checked.problems:
-        return {**result, "status": "invalid_output", "problems": checked.problems,
-                "reason": f"invalid output: {checked.problems[0]}"
-                          + (f" (and {len(checked.problems) - 1} more problem(s))"
-                             if len(checked.problems) > 1 else "")}
+        return skip_if_lacking(test, {
+            **result, "status": "invalid_output", "problems": checked.problems,
+            "reason": f"invalid output: {checked.problems[0]}"
+                      + (f" (and {len(checked.problems) - 1} more problem(s))"
+                         if len(checked.problems) > 1 else "")})
     files: dict[str, str] = {}
     arrays = {"scores": checked.scores, "predictions": checked.predictions}
     for entity, series in (("buyer", checked.buyer_scores), ("shop", checked.shop_scores)):
@@ -156,7 +172,7 @@ def _failure(phase: str, error: BaseException, memory_mb: int | None) -> dict[st
         limit = (f"it hit the memory limit of {memory_mb:,} MB (address space beyond the "
                  "loaded data)" if memory_mb else "the machine ran out of memory")
         failure["reason"] = f"out of memory in {step}: {limit}; {_exception_line(error)}{at}"
-    elif phase in ("score", "predict", "build") and _reads_answer_key(error):
+    elif phase in ("score", "predict", "build", "stream") and _reads_answer_key(error):
         failure["reads_answer_key"] = True
         failure["reason"] = (f"{step} tried to read the answer key of the test data{at} "
                              f"({_exception_line(error)}); the test data carries no labels: "

@@ -15,9 +15,9 @@ Semantics (ASV's, adapted to detection quality; docs/ci.md explains them for CI 
   ``delta = new - base``; ``noise = max(noise_sigmas * max(sd_base, sd_new), floor)`` with the
   sample standard deviations over seeds (sides with fewer than two defined values have none);
   the floor is :data:`QUALITY_FLOOR` for quality metrics and :data:`COST_FLOOR_SHARE` of the
-  base mean for ``cost.*``. A change is ``"improved"`` or ``"worse"`` only when
-  ``|delta| > noise``, otherwise ``"within noise"``; ``"undefined"`` when either side has no
-  defined value (with the reason).
+  base mean for ``cost.*`` and ``stream.*_seconds``. A change is ``"improved"`` or
+  ``"worse"`` only when ``|delta| > noise``, otherwise ``"within noise"``; ``"undefined"``
+  when either side has no defined value (with the reason).
 * **Regressions** (exit code 1) are only: a run ``ok`` in base and not ``ok`` in new; a
   :class:`FailRule` breached (worse beyond noise *and* by more than the rule allows); a metric
   named by a fail rule that is defined in base and undefined in new (the gate cannot be
@@ -39,7 +39,8 @@ from typing import Any
 
 from .results import STATUSES, ResultsError, comparability, count_statuses, read_results
 
-#: Metrics always compared, when present. ``*`` matches any part of a path (fnmatch). Budgets
+#: Metrics always compared, when present (the ``stream.*`` ones in streaming results only).
+#: ``*`` matches any part of a path (fnmatch). Budgets
 #: are spelled as :mod:`brushbench.metrics` writes them (``recall_at_1pct``) and, as an alias for
 #: results that spell them as a share, ``recall_at_0.01``: a name absent from a scenario's runs in
 #: both files is left out, and so is a ``*`` match undefined on both sides (a pattern with no
@@ -55,6 +56,8 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "per_pattern.*.recall_at_0.01",
     "cost.score_seconds",
     "cost.orders_per_second",
+    "stream.latency_p99_seconds",
+    "stream.time_to_detect.median_seconds",
 )
 
 #: Smallest noise band of a quality metric (absolute): what a single seed, or seeds that agree
@@ -80,17 +83,23 @@ class CompareError(ValueError):
 def higher_is_better(metric: str) -> bool:
     """The direction rule, the only one: is a larger value of ``metric`` an improvement?
 
-    Lower is better for ``cost.*`` paths ending in ``_seconds`` or ``_mb`` (time, memory) and
-    for any path containing ``false_alarm``; higher is better for everything else (average
-    precision, recall, precision, ROC-AUC, ``cost.orders_per_second``, ...).
+    Lower is better for ``cost.*`` and ``stream.*`` paths ending in ``_seconds`` or ``_mb``
+    (time, memory: ``cost.score_seconds``, ``stream.latency_p99_seconds``,
+    ``stream.time_to_detect.median_seconds``) and for any path containing ``false_alarm``;
+    higher is better for everything else (average precision, recall, precision, ROC-AUC,
+    ``cost.orders_per_second``, ``stream.time_to_detect.n_alerted``, ...).
     """
-    if metric.startswith("cost.") and metric.endswith(("_seconds", "_mb")):
+    if metric.startswith(("cost.", "stream.")) and metric.endswith(("_seconds", "_mb")):
         return False
     return "false_alarm" not in metric
 
 
 def is_cost(metric: str) -> bool:
-    return metric.startswith("cost.")
+    """Metrics whose noise floor is relative to the base mean: ``cost.*``, and the durations
+    of a streaming run (``stream.*_seconds``: latencies, times to detect), for which an
+    absolute floor of :data:`QUALITY_FLOOR` seconds would be no floor at all."""
+    return metric.startswith("cost.") or (metric.startswith("stream.")
+                                          and metric.endswith("_seconds"))
 
 
 def noise_floor(metric: str, base_mean: float | None) -> float:
@@ -216,10 +225,12 @@ def _flatten(tree: Any, prefix: str, out: dict[str, float | _Undefined]) -> None
 
 
 def run_values(run: Mapping[str, Any]) -> dict[str, float | _Undefined]:
-    """Every metric of one run by dotted path (``orders.recall_at_0.01``, ``cost.fit_seconds``)."""
+    """Every metric of one run by dotted path (``orders.recall_at_0.01``, ``cost.fit_seconds``,
+    ``stream.latency_p99_seconds`` for a streaming run)."""
     out: dict[str, float | _Undefined] = {}
     _flatten(run.get("metrics"), "", out)
     _flatten(run.get("cost"), "cost.", out)
+    _flatten(run.get("stream"), "stream.", out)
     return out
 
 

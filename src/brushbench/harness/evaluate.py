@@ -6,10 +6,16 @@ of the same scenario, with its answer key) and scores the test dataset, which ca
 key at all. Every run is recorded with its status; a failed run is counted, never dropped and
 never turned into a score. Metrics are computed here, in the parent, from the test dataset's
 answer key.
+
+A detector with ``score_stream`` is streamed the test dataset in time windows when it has no
+``score`` or when ``stream=True`` (``brushbench eval --stream``); its ok runs then carry a
+``stream`` section (batches, latency per batch, time to detect each campaign:
+:func:`brushbench.harness.streaming.stream_results`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +25,10 @@ from ..dataset import load
 from ..metrics import aggregate, score_orders
 from .cache import cached_dataset
 from .detectors import load_detector
+from .external import data_identity, score_data, stream_data
 from .results import SCHEMA_VERSION, count_statuses, environment
 from .runner import run_isolated
+from .streaming import DEFAULT_BATCH, batch_label, parse_batch, stream_results, stream_summary_part
 from .suites import Suite
 
 #: The training dataset of test seed ``s`` is seed ``s + TRAIN_SEED_OFFSET`` of the scenario.
@@ -38,8 +46,13 @@ class RunProgress:
 
 def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: float = 600.0,
              memory_mb: int | None = None,
-             progress: Callable[[RunProgress], None] | None = None) -> dict[str, Any]:
+             progress: Callable[[RunProgress], None] | None = None,
+             stream: bool = False, batch: str | int | float = DEFAULT_BATCH) -> dict[str, Any]:
     """Run ``target`` on every (scenario, seed) of ``suite``; return the results document.
+
+    ``stream=True`` streams the test data to ``score_stream(batches)`` in windows of ``batch``
+    even when the detector also has ``score`` (a detector with only ``score_stream`` always
+    streams).
 
     Raises
     ------
@@ -47,6 +60,7 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
         When the target cannot be loaded at all (a user mistake, reported before any run).
     """
     detector = load_detector(target)
+    batch_seconds = parse_batch(batch)  # ValueError before any run
     n_seeds = seeds or suite.seeds
     total = len(suite.entries) * n_seeds
     runs: list[dict[str, Any]] = []
@@ -56,7 +70,7 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
             test_dir = cached_dataset(entry.scenario, seed)
             train_dir = cached_dataset(entry.scenario, train_seed)
             record = run_isolated(target, train_dir, test_dir, timeout=timeout,
-                                  memory_mb=memory_mb)
+                                  memory_mb=memory_mb, stream=stream, batch=batch_seconds)
             run = {"scenario": entry.label, "scenario_hash": entry.hash, "scale": entry.scale,
                    "seed": seed, "train_seed": train_seed, **_record_fields(record)}
             if run["status"] == "ok":
@@ -66,6 +80,8 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
                     entity_labels=test.entity_labels, campaigns=test.campaigns,
                     buyer_scores=record.buyer_scores, shop_scores=record.shop_scores,
                     predictions=record.predictions)
+                if record.stream is not None:
+                    run["stream"] = stream_results(record.stream, test, record.scores)
             runs.append(run)
             if progress is not None:
                 progress(RunProgress(len(runs), total, entry.label, seed, record.status))
@@ -77,9 +93,72 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
         "detector": detector.identity(),
         "environment": environment(),
         "limits": {"timeout_seconds": timeout, "memory_mb": memory_mb},
+        "stream": {"requested": bool(stream), "batch": batch_label(batch_seconds)},
         "runs": runs,
         "statuses": count_statuses(runs),
         "summary": summarize(runs),
+    }
+
+
+def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
+                  train_dir: str | os.PathLike[str] | None = None, timeout: float = 600.0,
+                  memory_mb: int | None = None,
+                  progress: Callable[[RunProgress], None] | None = None,
+                  stream: bool = False, batch: str | int | float = DEFAULT_BATCH
+                  ) -> dict[str, Any]:
+    """Run ``target`` once on a given dataset folder; return the results document.
+
+    ``data_dir`` is a dataset folder: an order log imported with
+    :func:`brushbench.harness.external.import_log` (``brushbench eval --data FILE``) or any
+    brushbench dataset, used as it is. ``train_dir``, if given, is the dataset ``fit(train)``
+    gets; without one a detector that has ``fit`` is ``skipped``.
+
+    The document has the schema of :func:`evaluate`'s: suite ``data:<file name>`` whose hash
+    is the imported content's (source sha256, column mapping, time zone, labels), one run
+    with seed 0 and scenario ``<file stem>``, and a ``data`` section (the source, mapping,
+    lacking columns and labels, from the manifest). Metrics are what the answer key defines
+    (:func:`brushbench.harness.external.score_data`): with shop or buyer labels only, the
+    order sections are undefined with the reason and the ``buyers``/``shops`` sections scored.
+
+    Raises
+    ------
+    brushbench.harness.detectors.DetectorLoadError
+        When the target cannot be loaded at all.
+    brushbench.dataset.DatasetError
+        When ``data_dir`` is not a dataset folder.
+    """
+    detector = load_detector(target)
+    batch_seconds = parse_batch(batch)
+    info = data_identity(data_dir)  # DatasetError before any run
+    record = run_isolated(target, train_dir, data_dir, timeout=timeout, memory_mb=memory_mb,
+                          stream=stream, batch=batch_seconds)
+    run = {"scenario": info["stem"], "scenario_hash": info["hash"], "scale": None, "seed": 0,
+           "train_seed": None, **_record_fields(record)}
+    test = load(data_dir, verify=False)
+    if run["status"] == "ok":
+        run["metrics"] = score_data(test, record)
+        if record.stream is not None:
+            run["stream"] = stream_data(record.stream, test, record.scores)
+    if progress is not None:
+        progress(RunProgress(1, 1, info["stem"], 0, record.status))
+    manifest = test.manifest
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "brushbench_version": __version__,
+        "generator_version": GENERATOR_VERSION,
+        "suite": {"name": f"data:{info['name']}", "hash": info["hash"]},
+        "data": {"external": bool(manifest.get("external")),
+                 "n_orders": test.arrow("orders").num_rows,
+                 **{key: manifest[key] for key in (
+                     "source", "column_mapping", "lacking", "labels", "timezone", "scenario",
+                     "scenario_hash", "seed") if key in manifest}},
+        "detector": detector.identity(),
+        "environment": environment(),
+        "limits": {"timeout_seconds": timeout, "memory_mb": memory_mb},
+        "stream": {"requested": bool(stream), "batch": batch_label(batch_seconds)},
+        "runs": [run],
+        "statuses": count_statuses([run]),
+        "summary": summarize([run]),
     }
 
 
@@ -94,6 +173,7 @@ def _record_fields(record: Any) -> dict[str, Any]:
                  "orders_per_second": record.orders_per_second,
                  "peak_memory_mb": record.peak_memory_mb},
         "metrics": None,
+        "stream": None,
     }
 
 
@@ -102,8 +182,10 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for run in runs:
         if run["status"] == "ok":
+            stream = run.get("stream")
             by_scenario.setdefault(run["scenario"], []).append(
-                {**run["metrics"], "cost": run["cost"]})
+                {**run["metrics"], "cost": run["cost"],
+                 **({"stream": stream_summary_part(stream)} if stream else {})})
     summary = {name: aggregate(items) for name, items in by_scenario.items()}
     everything = [item for items in by_scenario.values() for item in items]
     if everything:

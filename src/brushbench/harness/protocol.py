@@ -2,6 +2,8 @@
 
 :func:`run_protocol` is what the isolated child process (:mod:`brushbench.harness.child`)
 calls; it can also be called directly to debug a detector in a notebook, without limits.
+A detector with ``score_stream(batches)`` runs in streaming mode when asked (``stream=True``)
+or when it has no ``score``: see :mod:`brushbench.harness.streaming`.
 """
 
 from __future__ import annotations
@@ -22,12 +24,21 @@ from brushbench.harness.scores import (
     validate_predictions,
     validate_scores,
 )
+from brushbench.harness.streaming import (
+    DEFAULT_BATCH,
+    StreamOutput,
+    StreamPlan,
+    check_stream,
+    parse_batch,
+    run_stream,
+)
 
-#: Phases of a run, in order, as reported to ``on_phase`` and in :class:`RunRecord.phase`.
-PHASES = ("build", "fit", "score", "predict")
+#: Phases of a run, in order, as reported to ``on_phase`` and in :class:`RunRecord.phase`
+#: (``stream`` replaces ``score`` and ``predict`` in streaming mode).
+PHASES = ("build", "fit", "score", "predict", "stream")
 #: What each phase is called in messages.
 STEP_NAMES = {"build": "building the detector", "fit": "fit()", "score": "score()",
-              "predict": "predict()"}
+              "predict": "predict()", "stream": "score_stream()"}
 
 
 class DetectorFailed(Exception):
@@ -55,9 +66,13 @@ class RawOutput:
         ``predict(test)``'s return value, None when the detector has no ``predict``.
     fit_seconds, score_seconds, predict_seconds : float or None
         Wall-clock seconds (``time.perf_counter``) of each call; None for a call not made.
-        Building the detector is not timed (the constructor only stores parameters).
+        Building the detector is not timed (the constructor only stores parameters). In
+        streaming mode ``score_seconds`` is the detector's time over the whole stream.
     n_orders : int
         Rows of the test set's orders.
+    stream : StreamOutput or None
+        In streaming mode, what ``score_stream`` yielded per batch and each batch's latency
+        (``returned`` is then None).
     """
 
     returned: Any
@@ -66,6 +81,7 @@ class RawOutput:
     score_seconds: float | None = None
     predict_seconds: float | None = None
     n_orders: int = 0
+    stream: StreamOutput | None = None
 
     @property
     def orders_per_second(self) -> float | None:
@@ -95,6 +111,8 @@ def run_protocol(
     test: Dataset,
     *,
     on_phase: Callable[[str], None] | None = None,
+    stream: bool | None = None,
+    batch: str | int | float = DEFAULT_BATCH,
 ) -> RawOutput:
     """Build the detector, fit it on ``train`` if it can, then score (and predict) ``test``.
 
@@ -109,6 +127,12 @@ def run_protocol(
         (``test.without_answer_key()``), even when the caller passes a labelled dataset.
     on_phase : callable, optional
         Called with each phase name of :data:`PHASES` just before it starts.
+    stream : bool, optional
+        ``True``: stream ``test`` to ``score_stream(batches)`` in windows of ``batch``;
+        ``False``: call ``score(test)``; None (default): ``score`` when the detector has
+        it, else ``score_stream``. Streaming mode does not call ``predict``.
+    batch : str, int or float
+        The streaming window (``"1h"``, ``"30m"``, seconds, ...).
 
     Returns
     -------
@@ -120,14 +144,30 @@ def run_protocol(
         The detector raised (or called ``sys.exit``) while being built, fitted, scoring or
         predicting; ``.phase`` says which.
     DetectorSkipped
-        It needs ``fit`` and ``train`` is None, or it only has ``score_stream``.
+        It needs ``fit`` and ``train`` is None, or it lacks the method the mode needs
+        (``score`` for ``stream=False``, ``score_stream`` for ``stream=True``).
+        A window that cuts ``test`` into too many batches is skipped too.
+    ValueError
+        ``batch`` is not a window (``"soon"``, ``"-1h"``).
     """
     test = test.without_answer_key()
-    if not spec.has_score:
+    if stream is None:
+        stream = not spec.has_score
+    if stream and not spec.has_score_stream:
+        raise DetectorSkipped(f"{spec.name} has no score_stream(batches); streaming "
+                              "evaluation (--stream) needs it")
+    if not stream and not spec.has_score:
         raise DetectorSkipped(f"{spec.name} only has score_stream(); this run needs "
                               "score(data)")
     if spec.has_fit and train is None:
         raise DetectorSkipped(f"{spec.name} has fit(train) but no training dataset was given")
+    plan = None
+    if stream:
+        batch_seconds = parse_batch(batch)
+        try:
+            plan = StreamPlan(test, batch_seconds)
+        except ValueError as exc:  # a window that makes no sense for this dataset
+            raise DetectorSkipped(str(exc)) from None
     report = on_phase or (lambda phase: None)
     out = RawOutput(returned=None, n_orders=test.arrow("orders").num_rows)
 
@@ -138,6 +178,11 @@ def run_protocol(
         start = time.perf_counter()
         _call("fit", detector.fit, train)
         out.fit_seconds = time.perf_counter() - start
+    if plan is not None:
+        report("stream")
+        out.stream = run_stream(detector, plan, _call)
+        out.score_seconds = out.stream.detector_seconds
+        return out
     report("score")
     start = time.perf_counter()
     out.returned = _call("score", detector.score, test)
@@ -155,7 +200,14 @@ def check_output(raw: RawOutput, test: Dataset) -> CheckedOutput:
 
     Order scores and predictions are aligned to the rows of ``test.orders``; buyer and shop
     scores must name buyers and shops of ``test``. See :mod:`brushbench.harness.scores`.
+    In streaming mode each batch's scores are checked against that batch's orders
+    (:func:`~brushbench.harness.streaming.check_stream`) and put together in row order.
     """
+    if raw.stream is not None:
+        scores, buyer_scores, shop_scores, problems = check_stream(raw.stream, test)
+        if problems:
+            return CheckedOutput(problems=problems)
+        return CheckedOutput(scores=scores, buyer_scores=buyer_scores, shop_scores=shop_scores)
     orders = test.arrow("orders")
     order_part, buyers, shops, problems = split_output(raw.returned)
     scores, found = validate_scores(order_part, orders)

@@ -16,8 +16,13 @@ One JSON document per evaluation::
          "problems": ["..."], "traceback": null,
          "cost": {"fit_seconds": 0.1, "score_seconds": 0.2, "orders_per_second": 1e5,
                   "peak_memory_mb": 120.0},
-         "metrics": {...}}                       # brushbench.metrics.score_orders, or null
+         "metrics": {...},                       # brushbench.metrics.score_orders, or null
+         "stream": null | {"batch": "1h", "batches": 168, "empty_batches": 0,
+                           "latency_p50_seconds": 0.002, "latency_p99_seconds": 0.004,
+                           "latency_max_seconds": 0.005, "time_to_detect": {...}}}
+                                                 # ok streaming runs (harness.streaming)
       ],
+      "stream": {"requested": false, "batch": "1h"},   # eval --stream / --batch
       "summary": {"<scenario>": {...}}           # brushbench.metrics.aggregate over seeds
     }
 

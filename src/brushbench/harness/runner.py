@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from brushbench.harness.protocol import STEP_NAMES
+from brushbench.harness.streaming import DEFAULT_BATCH, parse_batch
 
 _LOG_TAIL_LINES = 20
 _LOG_TAIL_BYTES = 8192
@@ -133,6 +134,12 @@ class RunRecord:
         The child's exit status (negative: killed by that signal).
     log_tail : str
         The last lines the detector printed (stdout and stderr).
+    stream : dict or None
+        For a streaming run (``score_stream``), once it finished: ``batch`` (the window,
+        e.g. ``"1h"``), ``batch_seconds``, ``start`` (epoch seconds of the first window),
+        ``batches``, ``empty_batches`` (windows without orders) and the per-batch latency
+        ``latency_p50_seconds``, ``latency_p99_seconds``, ``latency_max_seconds``
+        (see :mod:`brushbench.harness.streaming`). None in batch mode.
     scores : numpy.ndarray or None
         float64 scores aligned with the test set's ``orders`` rows, only when ``ok``.
     buyer_scores, shop_scores : pandas.Series or None
@@ -170,6 +177,7 @@ class RunRecord:
     reads_answer_key: bool = False
     exit_code: int | None = None
     log_tail: str = ""
+    stream: dict[str, Any] | None = None
     scores: np.ndarray | None = field(default=None, repr=False, compare=False,
                                       metadata=_NOT_JSON)
     buyer_scores: pd.Series | None = field(default=None, repr=False, compare=False,
@@ -205,6 +213,8 @@ def run_isolated(
     timeout: float,
     memory_mb: int | None = None,
     load_timeout: float | None = None,
+    stream: bool = False,
+    batch: str | int | float = DEFAULT_BATCH,
 ) -> RunRecord:
     """Run one detector on one train/test pair in a child process, under limits.
 
@@ -227,6 +237,12 @@ def run_isolated(
     load_timeout : float, optional
         Seconds for starting the child, importing the detector and loading both datasets;
         defaults to ``max(60, timeout)``.
+    stream : bool
+        Stream the test set to ``score_stream(batches)`` even when the detector also has
+        ``score`` (a detector without ``score_stream`` is then ``skipped``). A detector with
+        only ``score_stream`` always streams. See :mod:`brushbench.harness.streaming`.
+    batch : str, int or float
+        The streaming window (``"1h"``, ``"30m"``, ``"1d"``, seconds).
 
     Returns
     -------
@@ -244,12 +260,14 @@ def run_isolated(
             raise FileNotFoundError(f"dataset folder not found: {folder}")
     if not timeout > 0:
         raise ValueError(f"timeout must be positive, got {timeout!r}")
+    batch_seconds = parse_batch(batch)  # ValueError for a window that is not one
     load_timeout = max(MIN_LOAD_TIMEOUT, timeout) if load_timeout is None else load_timeout
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brushbench-run-") as tmp:
         work = Path(tmp)
         record = _run_child(target, train_dir, test_dir, work, timeout=timeout,
-                            memory_mb=memory_mb, load_timeout=load_timeout)
+                            memory_mb=memory_mb, load_timeout=load_timeout,
+                            stream=stream, batch_seconds=batch_seconds)
     record.wall_seconds = time.perf_counter() - started
     record.timeout_seconds = timeout
     record.memory_limit_mb = memory_mb
@@ -257,12 +275,14 @@ def run_isolated(
 
 
 def _run_child(target: str, train_dir: Any, test_dir: Any, work: Path, *, timeout: float,
-               memory_mb: int | None, load_timeout: float) -> RunRecord:
+               memory_mb: int | None, load_timeout: float, stream: bool = False,
+               batch_seconds: int | None = None) -> RunRecord:
     read_fd, write_fd = os.pipe()
     job = {"target": target, "memory_mb": memory_mb, "out_dir": str(work),
            "status_fd": write_fd, "sys_path": list(sys.path),
            "train_dir": None if train_dir is None else str(Path(train_dir).resolve()),
            "test_dir": str(Path(test_dir).resolve())}
+    job.update(stream=bool(stream), batch_seconds=batch_seconds)
     job_file = work / "job.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")
     env = dict(os.environ)
@@ -361,7 +381,7 @@ def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | No
                                       "baseline_memory_mb", "traceback")},
         problems=list(result.get("problems", [])),
         reads_answer_key=bool(result.get("reads_answer_key", False)),
-        exit_code=exit_code, log_tail=log_tail)
+        exit_code=exit_code, log_tail=log_tail, stream=result.get("stream"))
     files = result.get("files", {})
 
     def array(name: str) -> np.ndarray | None:

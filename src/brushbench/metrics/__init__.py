@@ -19,7 +19,8 @@ An undefined metric (no positive order, a pattern or kind without orders, an inp
 Modules: :mod:`~brushbench.metrics.ranking` (average precision, ROC-AUC, budgets, recall at a
 false-alarm rate, from one sort), :mod:`~brushbench.metrics.breakdown` (per pattern, camouflage
 level, legitimate kind, campaign), :mod:`~brushbench.metrics.entities` (buyers and shops),
-:mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.aggregate`.
+:mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.aggregate`,
+:mod:`~brushbench.metrics.streaming` (:func:`time_to_detect` of streaming runs).
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from .ranking import (
     roc_auc,
 )
 from .scoring import DEFAULT_BUDGETS, REVIEW_BUDGET, score_orders
+from .streaming import alerts_at_budget, time_to_detect
 from .values import budget_label, is_undefined, undefined
 
-__all__ = ["DEFAULT_BUDGETS", "REVIEW_BUDGET", "Cut", "Ranking", "aggregate", "average_precision",
-           "budget_label", "budget_size", "flatten", "is_undefined", "precision_recall_at_budget",
-           "recall_at_fpr", "roc_auc", "score_orders", "undefined"]
+__all__ = ["DEFAULT_BUDGETS", "REVIEW_BUDGET", "Cut", "Ranking", "aggregate", "alerts_at_budget",
+           "average_precision", "budget_label", "budget_size", "flatten", "is_undefined",
+           "precision_recall_at_budget", "recall_at_fpr", "roc_auc", "score_orders",
+           "time_to_detect", "undefined"]

@@ -1,0 +1,620 @@
+"""Streaming detectors: time-ordered batches that never hold an event from the future.
+
+The protocol
+------------
+A detector class may have a generator method ``score_stream(self, batches)``. ``batches``
+is an iterator of :class:`Batch` (``index``, ``start``, ``end``, ``data``), one per time
+window of ``--batch`` (default one hour), contiguous and in time order, from the window
+holding the first order to the one holding the last (windows without orders included).
+After each batch the detector yields the scores of that batch's orders, with the
+conventions of ``score()`` (:mod:`brushbench.harness.scores`): a Series indexed by
+``order_id`` or an array aligned with ``batch.data.orders``, or ``Scores``/a dict to add
+buyer and shop scores (those of the last batch that gave them are kept)::
+
+    class Detector:
+        def fit(self, train):                  # optional, as in batch mode
+            return self
+
+        def score_stream(self, batches):
+            seen = {}                          # state is the detector's to keep
+            for batch in batches:
+                devices = batch.data.orders["device_id"]
+                ...
+                yield scores                   # one score per order of this batch
+
+``batch.data`` is a :class:`~brushbench.Dataset` without the answer key holding what the
+platform learnt during ``[start, end)``:
+
+- ``orders`` created in ``[start, end)``: the orders to score, in time order. Their
+  ``status`` (the order's final outcome: completed, refunded, cancelled) is null, since it
+  is only known later; refunds and cancellations arrive as ``refunds`` rows.
+- ``shipments``, ``refunds`` and ``reviews`` whose own time (``shipped_at``,
+  ``requested_at``, ``created_at``) is in ``[start, end)``, about any order delivered so far
+  (in this batch or an earlier one). A later time of the same row (``delivered_at``,
+  ``refunded_at``) is null when it is ``>= end``: the parcel is still on its way.
+- ``buyers`` registered in ``[start, end)``.
+- ``shops`` and ``items``: the catalogue, as it is, in every batch.
+
+The first batch also holds everything that happened before its ``start`` (all buyers
+registered earlier). So every row of the dataset whose time is before the last batch's end
+is delivered exactly once, in the first batch whose end is after it (an event about an order
+is never delivered before that order), and no table of any batch holds a time ``>= end``.
+Each batch carries only what is new: what the platform knows at ``end`` is the union of the
+batches so far, and a detector that needs history keeps it (the cost of a batch does not
+grow with the length of the stream). Rows whose own time is null are never delivered.
+
+The harness enforces the order: ``batches`` refuses to hand out batch ``i + 1`` before
+``score_stream`` has yielded the scores of batch ``i`` (:class:`StreamOrderError`), so a
+detector cannot read ahead, e.g. with ``list(batches)``.
+
+What is measured
+----------------
+The latency of a batch is the wall-clock time from handing the batch to the detector
+(after the harness built it) to receiving its scores. ``score_seconds`` of a streaming run
+is the detector's time over the whole stream (building the batches is not counted).
+Latencies are summarised by :func:`latency_summary` (nearest-rank p50, p99, and the max).
+
+Batches are built by slicing tables sorted once by time (``searchsorted`` of the window ends
+into each table's sorted time column): zero-copy Arrow slices, no per-row Python work.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from brushbench.dataset import Dataset
+from brushbench.harness.scores import split_output, validate_entity_scores, validate_scores
+from brushbench.metrics.streaming import time_to_detect
+
+#: The default batch window.
+DEFAULT_BATCH = "1h"
+#: More batches than this over one dataset is a mistake (``--batch 1s`` over a month).
+MAX_BATCHES = 200_000
+#: Table -> the column saying when the platform learns of a row.
+EVENT_TIME = {"orders": "created_at", "shipments": "shipped_at", "refunds": "requested_at",
+              "reviews": "created_at", "buyers": "registered_at"}
+#: Later times of a row: null in a batch until they have happened (``< end``).
+LATER_TIMES = {"shipments": ("delivered_at",), "refunds": ("refunded_at",)}
+#: Columns holding an outcome only known later: null in every batch.
+NOT_KNOWN_YET = {"orders": ("status",)}
+#: Tables given whole in every batch.
+CATALOGUE = ("shops", "items")
+#: Tables whose rows are about an order (delivered no earlier than that order).
+ABOUT_AN_ORDER = ("shipments", "refunds", "reviews")
+_PROBLEM_BATCHES = 3
+
+_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+_UNIT_SECONDS = {**dict.fromkeys(("d", "day", "days"), 86400),
+                 **dict.fromkeys(("h", "hr", "hour", "hours"), 3600),
+                 **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+                 **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1)}
+_UNIT_PATTERN = "|".join(sorted(_UNIT_SECONDS, key=len, reverse=True))
+_DURATION_PART = re.compile(rf"(\d+(?:\.\d*)?)\s*({_UNIT_PATTERN})")
+_DURATION = re.compile(rf"(?:\s*\d+(?:\.\d*)?\s*(?:{_UNIT_PATTERN})\s*)+")
+
+
+class StreamOrderError(RuntimeError):
+    """``score_stream`` asked for the next batch before yielding the scores of the current one."""
+
+
+# ---------------------------------------------------------------------------------------------
+# batch windows
+
+
+def parse_batch(value: str | int | float | timedelta) -> int:
+    """A batch window in whole seconds: ``"1h"``, ``"30m"``, ``"15min"``, ``"1d"``, ``"90s"``,
+    ``"2h30m"``, a number of seconds, or a :class:`datetime.timedelta`.
+
+    Raises
+    ------
+    ValueError
+        Not a duration, not positive, or not a whole number of seconds.
+    """
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        lowered = value.strip().lower()
+        if re.fullmatch(r"\d+(\.\d*)?", lowered):
+            seconds = float(lowered)
+        elif lowered and _DURATION.fullmatch(lowered):
+            seconds = sum(float(number) * _UNIT_SECONDS[unit]
+                          for number, unit in _DURATION_PART.findall(lowered))
+        else:
+            raise ValueError(f"batch window {value!r} is not a duration (e.g. 1h, 30m, 1d, "
+                             "90s)")
+    else:
+        raise ValueError(f"batch window {value!r} is not a duration (e.g. 1h, 30m, 1d, 90s)")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"batch window {value!r} must be positive")
+    if seconds != int(seconds):
+        raise ValueError(f"batch window {value!r} must be a whole number of seconds")
+    return int(seconds)
+
+
+def batch_label(seconds: int) -> str:
+    """The short form of a window: 3600 -> ``"1h"``, 5400 -> ``"90m"``, 86400 -> ``"1d"``."""
+    for unit, size in _UNITS:
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"  # pragma: no cover - every integer is a whole number of seconds
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The batch windows of a stream: ``n_batches`` windows of ``batch_seconds`` from ``start``.
+
+    ``start`` is the first order's time rounded down to a multiple of the window on the
+    dataset's local clock (so hourly batches start on the hour and daily ones at midnight);
+    times are seconds since the epoch.
+    """
+
+    start: int
+    batch_seconds: int
+    n_batches: int
+
+    @classmethod
+    def from_times(cls, times: np.ndarray, batch_seconds: int, timezone: str) -> Schedule:
+        """The windows covering ``times`` (epoch seconds of the orders, any order)."""
+        times = np.asarray(times, dtype=np.int64)
+        if len(times) == 0:
+            return cls(0, batch_seconds, 0)
+        first, last = int(times.min()), int(times.max())
+        offset = pd.Timestamp(first, unit="s", tz="UTC").tz_convert(timezone).utcoffset()
+        local = first + int(offset.total_seconds()) if offset is not None else first
+        start = first - local % batch_seconds
+        return cls(start, batch_seconds, (last - start) // batch_seconds + 1)
+
+    @property
+    def ends(self) -> np.ndarray:
+        """The end of each window (exclusive), epoch seconds."""
+        return self.start + self.batch_seconds * np.arange(1, self.n_batches + 1,
+                                                           dtype=np.int64)
+
+    def batch_of(self, times: np.ndarray) -> np.ndarray:
+        """The window holding each time (int64); times before ``start`` go to window 0."""
+        times = np.asarray(times, dtype=np.int64)
+        return np.maximum((times - self.start) // self.batch_seconds, 0)
+
+    def scored_at(self, times: np.ndarray) -> np.ndarray:
+        """When an order created at each time is scored: the end of its window (epoch s)."""
+        return self.start + (self.batch_of(times) + 1) * self.batch_seconds
+
+
+def epoch_seconds(column: Any) -> np.ndarray:
+    """A timestamp column (pandas Series or Arrow array, no nulls) as int64 epoch seconds."""
+    if isinstance(column, pa.ChunkedArray | pa.Array):
+        return np.asarray(column.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy(),
+                          dtype=np.int64)
+    return np.asarray(pd.DatetimeIndex(column).as_unit("s").asi8, dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# batches
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One window of a stream: what the platform learnt during ``[start, end)``.
+
+    Attributes
+    ----------
+    index : int
+        0 for the first batch.
+    start, end : pandas.Timestamp
+        The window, timezone-aware (the dataset's zone); ``end`` is exclusive.
+    data : brushbench.Dataset
+        Without the answer key; see :mod:`brushbench.harness.streaming` for what it holds.
+        ``data.orders`` are the orders to score.
+    """
+
+    index: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    data: Dataset = field(repr=False)
+
+    def __repr__(self) -> str:
+        n = self.data.arrow("orders").num_rows
+        return f"<Batch {self.index} [{self.start} .. {self.end}) {n:,} orders>"
+
+
+@dataclass
+class _Sliced:
+    table: pa.Table
+    bounds: np.ndarray  # rows [bounds[i], bounds[i + 1]) belong to batch i
+
+
+class StreamPlan:
+    """A dataset cut into batches (see the module docs); batches are built on demand.
+
+    Parameters
+    ----------
+    data : Dataset
+        The dataset to stream (its answer key, if any, is never put in a batch).
+    batch : str, int or timedelta
+        The window (:func:`parse_batch`).
+    """
+
+    def __init__(self, data: Dataset, batch: str | int | float | timedelta = DEFAULT_BATCH):
+        self.batch_seconds = parse_batch(batch)
+        self.timezone = data.timezone
+        orders = data.arrow("orders")
+        missing = orders.column("created_at").null_count
+        if missing:
+            raise ValueError(f"{missing:,} orders have no created_at: a stream needs every "
+                             "order's time")
+        created = epoch_seconds(orders.column("created_at")) if orders.num_rows else \
+            np.empty(0, dtype=np.int64)
+        self.schedule = Schedule.from_times(created, self.batch_seconds, self.timezone)
+        if self.schedule.n_batches > MAX_BATCHES:
+            raise ValueError(f"a {batch_label(self.batch_seconds)} batch window cuts this "
+                             f"dataset into {self.schedule.n_batches:,} batches (more than "
+                             f"{MAX_BATCHES:,}): choose a longer window")
+        ends = self.schedule.ends
+        self._ends = ends
+        # Orders: sorted by time once (stable: equal times keep their row order).
+        self._order_perm = np.argsort(created, kind="stable")
+        sorted_orders = orders if _is_sorted(created) else orders.take(self._order_perm)
+        for column in NOT_KNOWN_YET["orders"]:
+            i = sorted_orders.schema.get_field_index(column)
+            sorted_orders = sorted_orders.set_column(
+                i, column, pa.nulls(sorted_orders.num_rows, sorted_orders.schema.field(i).type))
+        self._orders = _Sliced(sorted_orders,
+                               _bounds(np.sort(created, kind="stable"), ends))
+        # Events: each delivered at its own time, but never before the order it is about.
+        order_ids = np.asarray(orders.column("order_id").to_numpy(), dtype=np.int64)
+        self._events = {name: self._slice_events(data, name, order_ids, created, ends)
+                        for name in ("shipments", "refunds", "reviews", "buyers")}
+        self._catalogue = {name: data.arrow(name) for name in CATALOGUE}
+        manifest = data.manifest
+        manifest.pop("tables", None)  # row counts of the whole dataset: the future's volume
+        self._manifest = manifest
+
+    def __len__(self) -> int:
+        return self.schedule.n_batches
+
+    @property
+    def n_orders(self) -> int:
+        return self._orders.table.num_rows
+
+    def order_rows(self, i: int) -> np.ndarray:
+        """Row positions in ``data.orders`` of batch ``i``'s orders, in the batch's row order."""
+        b = self._orders.bounds
+        return self._order_perm[b[i]:b[i + 1]]
+
+    def order_ids(self, i: int) -> np.ndarray:
+        """``order_id`` of batch ``i``'s orders, in the batch's row order."""
+        b = self._orders.bounds
+        ids = self._orders.table.column("order_id").slice(b[i], b[i + 1] - b[i])
+        return np.asarray(ids.to_numpy(), dtype=np.int64)
+
+    def window(self, i: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """Batch ``i``'s ``[start, end)`` as timezone-aware timestamps."""
+        end = int(self._ends[i])
+        return (pd.Timestamp(end - self.batch_seconds, unit="s", tz="UTC").tz_convert(
+                    self.timezone),
+                pd.Timestamp(end, unit="s", tz="UTC").tz_convert(self.timezone))
+
+    def batch(self, i: int) -> Batch:
+        """Build batch ``i`` (zero-copy slices of the sorted tables)."""
+        if not 0 <= i < len(self):
+            raise IndexError(f"batch {i} out of range (0..{len(self) - 1})")
+        end = int(self._ends[i])
+        tables = {"orders": _rows(self._orders, i)}
+        for name, sliced in self._events.items():
+            table = _rows(sliced, i)
+            for column in LATER_TIMES.get(name, ()):
+                values = table.column(column)
+                end_ts = pa.scalar(end, values.type)
+                if table.num_rows and pc.any(pc.greater_equal(values, end_ts)).as_py():
+                    known = pc.if_else(pc.less(values, end_ts), values,
+                                       pa.scalar(None, values.type))
+                    table = table.set_column(table.schema.get_field_index(column), column,
+                                             known)
+            tables[name] = table
+        tables.update(self._catalogue)
+        manifest = {**self._manifest, "stream": {
+            "batch": i, "batch_window": batch_label(self.batch_seconds),
+            "start": end - self.batch_seconds, "end": end}}
+        start, stop = self.window(i)
+        return Batch(i, start, stop, Dataset(tables, manifest, timezone=self.timezone))
+
+    def __iter__(self) -> Iterator[Batch]:
+        for i in range(len(self)):
+            yield self.batch(i)
+
+    def _slice_events(self, data: Dataset, name: str, order_ids: np.ndarray,
+                      created: np.ndarray, ends: np.ndarray) -> _Sliced:
+        table = data.arrow(name)
+        column = table.column(EVENT_TIME[name])
+        if column.null_count:
+            table = table.filter(pc.is_valid(column))
+            column = table.column(EVENT_TIME[name])
+        times = epoch_seconds(column) if table.num_rows else np.empty(0, dtype=np.int64)
+        if name in ABOUT_AN_ORDER and len(times) and len(order_ids):
+            # An event is known no earlier than its order: a row timed before its order
+            # (a log's clock skew) waits for the order's batch.
+            index = pd.Index(order_ids)
+            if index.is_unique:
+                where = index.get_indexer(
+                    np.asarray(table.column("order_id").to_numpy(), dtype=np.int64))
+                found = where >= 0
+                times = times.copy()
+                times[found] = np.maximum(times[found], created[where[found]])
+        perm = np.argsort(times, kind="stable")
+        if not _is_sorted(times):
+            table = table.take(perm)
+        return _Sliced(table, _bounds(times[perm], ends))
+
+
+def _is_sorted(values: np.ndarray) -> bool:
+    return bool(len(values) < 2 or (values[1:] >= values[:-1]).all())
+
+
+def _bounds(sorted_times: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Row bounds of each batch: batch ``i`` holds rows ``[b[i], b[i+1])`` (times < end_i,
+    not in an earlier batch); the first batch starts at row 0 (everything earlier)."""
+    return np.concatenate([[0], np.searchsorted(sorted_times, ends, side="left")]).astype(
+        np.int64)
+
+
+def _rows(sliced: _Sliced, i: int) -> pa.Table:
+    lo, hi = int(sliced.bounds[i]), int(sliced.bounds[i + 1])
+    return sliced.table.slice(lo, hi - lo)
+
+
+# ---------------------------------------------------------------------------------------------
+# running a stream
+
+
+class _Feed:
+    """The iterator ``score_stream`` receives: builds each batch when asked, refuses to run
+    ahead of the scores, and notes when each batch was handed over."""
+
+    def __init__(self, plan: StreamPlan):
+        self.plan = plan
+        self.handed = 0
+        self.received = 0
+        self.handed_at = 0.0
+        self.build_seconds = 0.0
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> Batch:
+        if self.handed > self.received:
+            raise StreamOrderError(
+                f"score_stream() asked for batch {self.handed} before yielding the scores of "
+                f"batch {self.handed - 1}: it must yield each batch's scores before taking the "
+                "next batch (for batch in batches: ...; yield scores), so that it never sees "
+                "what happens later")
+        if self.handed >= len(self.plan):
+            raise StopIteration
+        started = time.perf_counter()
+        batch = self.plan.batch(self.handed)
+        self.handed += 1
+        self.handed_at = time.perf_counter()
+        self.build_seconds += self.handed_at - started
+        return batch
+
+
+@dataclass
+class StreamOutput:
+    """What ``score_stream`` yielded, unchecked, with the latency of each batch.
+
+    Attributes
+    ----------
+    plan : StreamPlan
+    outputs : list
+        One raw output per batch that got one, in batch order.
+    latencies : numpy.ndarray
+        Seconds from handing each batch over to receiving its scores.
+    problems : list of str
+        Breaches of the protocol that make the output invalid (too few or too many results).
+    detector_seconds : float
+        The detector's time over the whole stream (building batches not counted).
+    build_seconds : float
+        The harness's time building batches.
+    """
+
+    plan: StreamPlan
+    outputs: list[Any] = field(default_factory=list)
+    latencies: np.ndarray = field(default_factory=lambda: np.empty(0))
+    problems: list[str] = field(default_factory=list)
+    detector_seconds: float = 0.0
+    build_seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-able description a run record carries (``RunRecord.stream``)."""
+        empty = int(np.count_nonzero(np.diff(self.plan._orders.bounds) == 0))
+        return {"batch": batch_label(self.plan.batch_seconds),
+                "batch_seconds": self.plan.batch_seconds, "start": self.plan.schedule.start,
+                "batches": len(self.plan), "empty_batches": empty,
+                **latency_summary(self.latencies)}
+
+
+_END = object()
+
+
+def run_stream(detector: Any, plan: StreamPlan,
+               call: Callable[..., Any]) -> StreamOutput:
+    """Feed ``plan``'s batches to ``detector.score_stream`` and collect what it yields.
+
+    ``call(phase, function, *args)`` runs the detector's code (it turns exceptions into the
+    caller's failure type); it is given ``"stream"`` as the phase.
+    """
+    feed = _Feed(plan)
+    out = StreamOutput(plan)
+    latencies: list[float] = []
+    started = time.perf_counter()
+    stream = call("stream", detector.score_stream, feed)
+    if not isinstance(stream, Iterator):
+        kind = type(stream).__name__
+        wrong = TypeError(f"score_stream() returned {'None' if stream is None else 'a ' + kind}"
+                          ", not a generator: write it with yield, one result per batch "
+                          "(for batch in batches: ...; yield scores)")
+        call("stream", _raise, wrong)
+    while True:
+        value = call("stream", next, stream, _END)
+        if value is _END:
+            break
+        arrived = time.perf_counter()
+        if feed.received >= feed.handed:
+            what = ("before taking the first batch" if feed.handed == 0 else
+                    f"twice for batch {feed.handed - 1}")
+            out.problems.append(f"score_stream() yielded a result {what}; it must yield "
+                                "exactly one result per batch, after taking that batch")
+            _close(stream)
+            break
+        latencies.append(arrived - feed.handed_at)
+        out.outputs.append(value)
+        feed.received += 1
+    out.detector_seconds = max(time.perf_counter() - started - feed.build_seconds, 0.0)
+    out.build_seconds = feed.build_seconds
+    out.latencies = np.asarray(latencies, dtype=np.float64)
+    if not out.problems and feed.received < len(plan):
+        out.problems.append(f"score_stream() stopped after yielding {feed.received:,} "
+                            f"result(s) for {len(plan):,} batches; it must yield one per batch "
+                            "(an empty array for a batch without orders)")
+    return out
+
+
+def _raise(error: BaseException) -> None:
+    raise error
+
+
+def _close(stream: Iterator[Any]) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # the detector's cleanup failing does not change the verdict
+            pass
+
+
+def latency_summary(latencies: np.ndarray) -> dict[str, Any]:
+    """Nearest-rank p50 and p99 and the max of per-batch latencies, in seconds (None if none)."""
+    values = np.asarray(latencies, dtype=np.float64)
+    if len(values) == 0:
+        return {"latency_p50_seconds": None, "latency_p99_seconds": None,
+                "latency_max_seconds": None}
+    p50, p99 = np.percentile(values, [50, 99], method="inverted_cdf")
+    return {"latency_p50_seconds": float(p50), "latency_p99_seconds": float(p99),
+            "latency_max_seconds": float(values.max())}
+
+
+def check_stream(out: StreamOutput, test: Dataset
+                 ) -> tuple[np.ndarray | None, pd.Series | None, pd.Series | None, list[str]]:
+    """Validate each batch's output against that batch's orders and put them together.
+
+    Returns
+    -------
+    scores : numpy.ndarray or None
+        float64, aligned with the rows of ``test.orders`` (None when there is any problem).
+    buyer_scores, shop_scores : pandas.Series or None
+        From the last batch that gave them, checked against the buyers and shops of ``test``.
+    problems : list of str
+        Protocol breaches, then the problems of the first few batches with any (each named
+        by its index and window), in plain words.
+    """
+    plan = out.plan
+    problems = list(out.problems)
+    scores = np.full(plan.n_orders, np.nan)
+    buyers = shops = None
+    bad_batches = 0
+    for i, raw in enumerate(out.outputs):
+        order_part, b, s, found = split_output(raw)
+        values, more = validate_scores(order_part, plan.order_ids(i))
+        found = found + more
+        if b is not None:
+            buyers = b
+        if s is not None:
+            shops = s
+        if found:
+            bad_batches += 1
+            if bad_batches <= _PROBLEM_BATCHES:
+                start, end = plan.window(i)
+                problems += [f"batch {i} ({start:%Y-%m-%d %H:%M}..{end:%H:%M}, "
+                             f"{len(plan.order_ids(i)):,} orders): {p}" for p in found]
+            continue
+        scores[plan.order_rows(i)] = values
+    if bad_batches > _PROBLEM_BATCHES:
+        problems.append(f"{bad_batches:,} of {len(out.outputs):,} batches had problems in all")
+    orders = test.arrow("orders")
+    results: list[pd.Series | None] = []
+    for entity, raw_entity in (("buyer", buyers), ("shop", shops)):
+        if raw_entity is None:
+            results.append(None)
+            continue
+        known = np.concatenate([orders.column(f"{entity}_id").to_numpy(),
+                                test.arrow(f"{entity}s").column(f"{entity}_id").to_numpy()])
+        series, found = validate_entity_scores(raw_entity, known, entity)
+        problems += [f"last {entity} scores given: {p}" for p in found]
+        results.append(series)
+    if problems:
+        return None, None, None, problems
+    return scores, results[0], results[1], []
+
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+#: The keys of ``RunRecord.stream`` a results file keeps (``batch_seconds`` and ``start`` only
+#: serve to rebuild the schedule).
+RESULT_KEYS = ("batch", "batches", "empty_batches", "latency_p50_seconds",
+               "latency_p99_seconds", "latency_max_seconds")
+
+
+def stream_results(info: dict[str, Any], test: Dataset, scores: np.ndarray) -> dict[str, Any]:
+    """The ``stream`` section of a run in a results file.
+
+    Parameters
+    ----------
+    info : dict
+        ``RunRecord.stream`` of an ``ok`` streaming run.
+    test : Dataset
+        The test dataset, with its answer key.
+    scores : numpy.ndarray
+        The run's scores, aligned with ``test.orders``.
+
+    Returns
+    -------
+    dict
+        The keys of :data:`RESULT_KEYS` and ``time_to_detect``
+        (:func:`brushbench.metrics.streaming.time_to_detect`, alerts counted at the end of the
+        batch that scored each order).
+    """
+    schedule = Schedule(int(info["start"]), int(info["batch_seconds"]), int(info["batches"]))
+    orders = test.orders
+    scored_at = schedule.scored_at(epoch_seconds(orders["created_at"]))
+    section = {key: info.get(key) for key in RESULT_KEYS}
+    section["time_to_detect"] = time_to_detect(test.labels, scores, orders=orders,
+                                               scored_at=scored_at, campaigns=test.campaigns)
+    return section
+
+
+def stream_summary_part(section: dict[str, Any]) -> dict[str, Any]:
+    """``section`` without the per-campaign details (campaigns differ from seed to seed), for
+    the mean and spread over seeds."""
+    ttd = {k: v for k, v in section.get("time_to_detect", {}).items() if k != "per_campaign"}
+    return {**section, "time_to_detect": ttd}
+
+
+__all__ = ["CATALOGUE", "DEFAULT_BATCH", "EVENT_TIME", "LATER_TIMES", "MAX_BATCHES",
+           "NOT_KNOWN_YET", "RESULT_KEYS", "Batch", "Schedule", "StreamOrderError", "StreamOutput",
+           "StreamPlan", "batch_label", "check_stream", "epoch_seconds", "latency_summary",
+           "parse_batch", "run_stream", "stream_results", "stream_summary_part"]
