@@ -1,6 +1,8 @@
-"""The process one detector runs in: ``python -m brushbench.harness.child JOB.json``.
+"""The process one detector runs in.
 
-Started by :func:`brushbench.harness.run_isolated`, never by users. It loads the detector and
+Started by :func:`brushbench.harness.run_isolated` (through :mod:`brushbench.harness.launch`:
+forked from a warm server, or ``python -m brushbench.harness.child JOB.json --status-fd=N``),
+never by users. It loads the detector and
 the two dataset folders, limits its own address space, runs :func:`run_protocol`, checks the
 output and leaves the result in the job's folder:
 
@@ -58,12 +60,21 @@ _LIBRARY_DIRS = tuple({str(Path(p).resolve()) + os.sep
 _WITHHELD_MARK = "answer key is withheld"
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the job file given as the only argument, then exit without waiting for threads."""
+def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None:
+    """Run a job, then exit without waiting for threads.
+
+    ``argv`` is ``[JOB.json]`` plus ``--status-fd=N`` unless ``status_fd`` is given (a
+    process forked by :mod:`brushbench.harness.launch` passes it directly).
+    """
     args = sys.argv[1:] if argv is None else argv
     job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    for arg in args[1:]:
+        if arg.startswith("--status-fd="):
+            status_fd = int(arg.split("=", 1)[1])
+    if status_fd is None:
+        raise SystemExit("brushbench.harness.child: no --status-fd given")
     out = Path(job["out_dir"])
-    status = os.fdopen(job["status_fd"], "w", buffering=1, encoding="utf-8")
+    status = os.fdopen(status_fd, "w", buffering=1, encoding="utf-8")
     os.set_inheritable(status.fileno(), False)
     _merge_sys_path(job["sys_path"])
     try:

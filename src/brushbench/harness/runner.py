@@ -5,12 +5,12 @@ reason and is never raised to the caller nor turned into scores.
 
 Isolation
 ---------
-The detector runs in a fresh interpreter (``python -m brushbench.harness.child``, started with
-``subprocess`` in a new session so that the detector's own subprocesses can be killed with
-it). It receives the dataset *folders* and loads them itself; its stdout and stderr go to a
-log whose tail is kept in the record. It reports each phase through a pipe and leaves its
-result as ``result.json`` plus ``.npy`` arrays in a temporary folder (see
-:mod:`brushbench.harness.child`).
+The detector runs in a process of its own, in a new session (so that the detector's own
+subprocesses can be killed with it), forked from a warm server or started as a fresh
+interpreter (:mod:`brushbench.harness.launch`). It receives the dataset *folders* and loads
+them itself; its stdout and stderr go to a log whose tail is kept in the record. It reports
+each phase through a pipe and leaves its result as ``result.json`` plus ``.npy`` arrays in a
+temporary folder (see :mod:`brushbench.harness.child`).
 
 Limits
 ------
@@ -42,12 +42,10 @@ POSIX only (the pipe is watched with ``select``; limits use :mod:`resource`).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import select
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from brushbench.harness import launch
 from brushbench.harness.protocol import STEP_NAMES
 from brushbench.harness.streaming import DEFAULT_BATCH, parse_batch
 
@@ -277,51 +276,39 @@ def run_isolated(
 def _run_child(target: str, train_dir: Any, test_dir: Any, work: Path, *, timeout: float,
                memory_mb: int | None, load_timeout: float, stream: bool = False,
                batch_seconds: int | None = None) -> RunRecord:
-    read_fd, write_fd = os.pipe()
     job = {"target": target, "memory_mb": memory_mb, "out_dir": str(work),
-           "status_fd": write_fd, "sys_path": list(sys.path),
+           "sys_path": list(sys.path),
            "train_dir": None if train_dir is None else str(Path(train_dir).resolve()),
            "test_dir": str(Path(test_dir).resolve())}
     job.update(stream=bool(stream), batch_seconds=batch_seconds)
     job_file = work / "job.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")
-    env = dict(os.environ)
-    # The child must import this very brushbench, whatever the caller's sys.path trick was.
-    package_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    env["PYTHONUNBUFFERED"] = "1"  # so that the log tail survives a killed process
     log_path = work / "detector.log"
-    with open(log_path, "wb") as log:
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "brushbench.harness.child", str(job_file)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,), start_new_session=True, env=env)
-        finally:
-            os.close(write_fd)
+    proc, read_fd = launch.start(job_file, log_path)
     known: dict[str, Any] = {}
     try:
         phase, timed_out = _watch(proc, read_fd, known, timeout=timeout,
                                   load_timeout=load_timeout)
     finally:
         os.close(read_fd)
-        _kill_group(proc)
+        proc.kill_group()
+    exit_code = proc.wait(0)
     log_tail = _tail(log_path)
     result_file = work / "result.json"
     if timed_out:
         status, reason = Status.TIMEOUT, _timeout_reason(phase, timeout, load_timeout)
     elif not result_file.is_file():
         status = Status.ERROR
-        reason = _death_reason(proc.returncode, phase, memory_mb, log_tail)
+        reason = _death_reason(exit_code, phase, memory_mb, log_tail)
     else:
         result = json.loads(result_file.read_text(encoding="utf-8"))
-        return _record(target, result, work, proc.returncode, log_tail)
+        return _record(target, result, work, exit_code, log_tail)
     # No result: what the child reported before it was killed or died is all there is.
     return _record(target, {**known, "status": status.value, "phase": phase, "reason": reason},
-                   work, proc.returncode, log_tail)
+                   work, exit_code, log_tail)
 
 
-def _watch(proc: subprocess.Popen[bytes], read_fd: int, known: dict[str, Any], *,
+def _watch(proc: launch.RunProcess, read_fd: int, known: dict[str, Any], *,
            timeout: float, load_timeout: float) -> tuple[str, bool]:
     """Follow the child's phases until it is done or dies; (last phase, timed out).
 
@@ -354,19 +341,10 @@ def _watch(proc: subprocess.Popen[bytes], read_fd: int, known: dict[str, Any], *
                 break
         if phase == "done":
             break
-    try:
-        proc.wait(timeout=max(deadline - time.perf_counter(), 5.0) if phase != "done" else 30)
-    except subprocess.TimeoutExpired:
+    wait = max(deadline - time.perf_counter(), 5.0) if phase != "done" else 30
+    if proc.wait(wait) is None:
         return phase, True
     return phase, False
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    # The child leads its own session: killing the group also ends any processes the detector
-    # started and left behind. All of them were started by this run.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | None,

@@ -1,0 +1,228 @@
+"""Start the process a detector runs in: forked from a warm server, or a fresh interpreter.
+
+Every run gets a process of its own (a detector that crashes, leaks or monkeypatches numpy
+harms only its run). Starting a fresh Python and importing numpy, pandas, pyarrow and
+brushbench costs about a second, which dwarfs a fast detector on a small dataset and would
+make the harness, not the detector, the bulk of a ``quick`` run. So by default each run's
+process is *forked* from a server process that imported those once
+(:mod:`multiprocessing`'s ``forkserver``, whose server never runs detector code): the run
+still starts from a clean interpreter state, but in milliseconds.
+
+``BRUSHBENCH_ISOLATION=spawn`` starts a fresh interpreter per run instead
+(``python -m brushbench.harness.child``), the fallback where ``forkserver`` is not available.
+Both give the child the same things: its own session (so that killing the process group
+also ends whatever the detector started), stdout and stderr into the run's log, the caller's
+current folder and environment, and the write end of the status pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Protocol
+
+#: Environment variable that chooses how run processes start: ``forkserver`` or ``spawn``.
+ISOLATION_ENV = "BRUSHBENCH_ISOLATION"
+#: What the server imports once, so that forked runs need not (the child module pulls in
+#: brushbench's dataset, harness and metrics code with numpy, pandas and pyarrow).
+PRELOAD = ["brushbench.harness.child"]
+
+
+class RunProcess(Protocol):
+    """The handle the runner watches, whichever way the process started."""
+
+    pid: int
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait up to ``timeout`` seconds; the exit code (negative: killed by that signal),
+        or None while it still runs."""
+
+    def kill_group(self) -> None:
+        """SIGKILL the process and everything in its session, then reap it."""
+
+
+def isolation() -> str:
+    """How run processes start here: ``"forkserver"`` or ``"spawn"``.
+
+    Raises
+    ------
+    ValueError
+        ``BRUSHBENCH_ISOLATION`` names neither.
+    """
+    chosen = os.environ.get(ISOLATION_ENV, "").strip().lower()
+    if chosen in ("", "forkserver"):
+        available = "forkserver" in multiprocessing.get_all_start_methods()
+        return "forkserver" if available else "spawn"
+    if chosen == "spawn":
+        return "spawn"
+    raise ValueError(f"{ISOLATION_ENV} must be 'forkserver' or 'spawn', got {chosen!r}")
+
+
+def start(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
+    """Start the process of one run.
+
+    Parameters
+    ----------
+    job_file : Path
+        The run's ``job.json`` (see :mod:`brushbench.harness.child`), without a status fd.
+    log_path : Path
+        File that receives the process's stdout and stderr.
+
+    Returns
+    -------
+    process : RunProcess
+    status_fd : int
+        Read end of the status pipe; the caller closes it. The write end belongs to the
+        child only, so reading gives end-of-file once the child is gone.
+    """
+    if isolation() == "forkserver":
+        return _fork(job_file, log_path)
+    return _spawn(job_file, log_path)
+
+
+def warm_up() -> None:
+    """Start the fork server in the background, if runs are forked.
+
+    Starting it imports numpy, pandas and pyarrow (about a second); calling this before
+    preparing the datasets overlaps the two. Without it, the first run starts the server.
+    """
+    if isolation() != "forkserver":
+        return
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True,
+                     name="brushbench-forkserver-start").start()
+
+
+# ---------------------------------------------------------------------------------------------
+# forked from the warm server
+
+
+class _Forked:
+    def __init__(self, process: multiprocessing.process.BaseProcess):
+        self._process: multiprocessing.process.BaseProcess | None = process
+        self.pid = int(process.pid or 0)
+        self._exit_code: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self._process is not None:
+            self._process.join(timeout)
+            self._exit_code = self._process.exitcode
+        return self._exit_code
+
+    def kill_group(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        _killpg(self.pid)
+        if process.exitcode is None:
+            # Still running, perhaps from before its setsid(): kill it by its pid too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                process.kill()
+        process.join()
+        self._exit_code = process.exitcode
+        process.close()
+        self._process = None
+
+
+def _fork(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
+    context = multiprocessing.get_context("forkserver")
+    # The first run starts the server; set_forkserver_preload only matters then.
+    context.set_forkserver_preload(PRELOAD)
+    read_end, write_end = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_forked_main, name="brushbench-run", daemon=False,
+        args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ),
+              list(sys.path)))
+    try:
+        process.start()
+    finally:
+        write_end.close()
+    # Raw reads on the connection's descriptor: the child writes JSON lines, not pickles.
+    status_fd = os.dup(read_end.fileno())
+    read_end.close()
+    return _Forked(process), status_fd
+
+
+def _forked_main(job_file: str, log_path: str, status: Connection, cwd: str,
+                 environ: Mapping[str, str], path: list[str]) -> None:
+    """Entry point in the forked process: become what ``python -m ...child`` would be."""
+    os.setsid()
+    # The server started long ago: the caller may have changed folder or environment since.
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(environ)
+    sys.path[:] = path
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.flush()
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    for stream in (sys.stdout, sys.stderr):
+        # Line by line, so that the log tail survives a killed process.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(line_buffering=True, write_through=True)
+    status_fd = os.dup(status.fileno())
+    status.close()
+    from brushbench.harness import child
+
+    child.main([job_file], status_fd=status_fd)
+
+
+# ---------------------------------------------------------------------------------------------
+# a fresh interpreter
+
+
+class _Spawned:
+    def __init__(self, process: subprocess.Popen[bytes]):
+        self._process = process
+        self.pid = process.pid
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        try:
+            return self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill_group(self) -> None:
+        _killpg(self.pid)
+        self._process.wait()
+
+
+def _spawn(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
+    read_fd, write_fd = os.pipe()
+    env = dict(os.environ)
+    # The child must import this very brushbench, whatever the caller's sys.path trick was.
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    env["PYTHONUNBUFFERED"] = "1"  # so that the log tail survives a killed process
+    try:
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "brushbench.harness.child", str(job_file),
+                 f"--status-fd={write_fd}"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,), start_new_session=True, env=env)
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)
+    return _Spawned(process), read_fd
+
+
+def _killpg(pid: int) -> None:
+    # The child leads its own session: killing the group also ends any processes the detector
+    # started and left behind. All of them were started by this run.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
