@@ -30,22 +30,44 @@ def _mean_sd(values: list[float]) -> str:
     return f"{mean:.3f}±{sd:.3f}"
 
 
+def _mean(values: list[float], fmt: str) -> str:
+    return format(sum(values) / len(values), fmt) if values else "-"
+
+
+def _costs(ok: list[dict[str, Any]], key: str) -> list[float]:
+    return [v for r in ok if (v := r["cost"].get(key)) is not None]
+
+
+def _stream(ok: list[dict[str, Any]], key: str) -> list[float]:
+    return [v * 1000 for r in ok if (v := (r.get("stream") or {}).get(key)) is not None]
+
+
 def render_table(doc: dict[str, Any]) -> str:
-    """Mean ± sample std over seeds; failed runs are counted in 'ok', never averaged."""
+    """Mean ± sample std over seeds; failed runs are counted in 'ok', never averaged.
+
+    Costs are means over the ok runs: fit and score seconds, orders scored per second, the
+    detector's peak memory (MiB, including the loaded data); streaming runs add the batch
+    latency (p50 and p99, milliseconds).
+    """
     scenarios: dict[str, list[dict[str, Any]]] = {}
     for run in doc["runs"]:
         scenarios.setdefault(run["scenario"], []).append(run)
-    header = ["scenario", "ok", *[c[0] for c in COLUMNS], "score s", "orders/s"]
+    streaming = any(r.get("stream") for r in doc["runs"])
+    header = ["scenario", "ok", *[c[0] for c in COLUMNS], "fit s", "score s", "orders/s",
+              "peak MB", *(["p50 ms", "p99 ms"] if streaming else [])]
     rows = []
     for name, runs in scenarios.items():
         ok = [r for r in runs if r["status"] == "ok"]
         cells = [name, f"{len(ok)}/{len(runs)}"]
         for _, path in COLUMNS:
             cells.append(_mean_sd([v for r in ok if (v := leaf(r["metrics"], path)) is not None]))
-        seconds = [r["cost"]["score_seconds"] for r in ok if r["cost"]["score_seconds"]]
-        rate = [r["cost"]["orders_per_second"] for r in ok if r["cost"]["orders_per_second"]]
-        cells.append(f"{sum(seconds) / len(seconds):.2f}" if seconds else "-")
-        cells.append(f"{sum(rate) / len(rate):,.0f}" if rate else "-")
+        cells += [_mean(_costs(ok, "fit_seconds"), ".2f"),
+                  _mean(_costs(ok, "score_seconds"), ".2f"),
+                  _mean(_costs(ok, "orders_per_second"), ",.0f"),
+                  _mean(_costs(ok, "peak_memory_mb"), ",.0f")]
+        if streaming:
+            cells += [_mean(_stream(ok, "latency_p50_seconds"), ",.1f"),
+                      _mean(_stream(ok, "latency_p99_seconds"), ",.1f")]
         rows.append(cells)
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
