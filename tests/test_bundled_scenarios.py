@@ -59,10 +59,13 @@ def test_double11_midnight_burst_and_hard_negatives():
     assert {"flash_sale", "split_order", "redirect", "bulk", "household"} <= kinds
 
 
-def test_phone_war_rival_frames_a_shop_with_one_huge_order():
+def test_phone_war_rival_frames_a_shop_with_one_huge_order_and_a_cancelled_burst():
     data = brushbench.generate("double11_phone_war_naive", scale=0.05, seed=11)
     o = data.orders.merge(data.labels, on="order_id")
     framing = o[o.pattern == "competitor_framing"]
-    assert len(framing) == 1 and framing.quantity.iloc[0] >= 100
+    sizes = framing.groupby("campaign_id").size().sort_values()
+    assert len(sizes) == 2 and sizes.iloc[0] == 1 and sizes.iloc[1] >= 150
+    huge = framing[framing.campaign_id == sizes.index[0]]
+    assert huge.quantity.iloc[0] >= 100
     assert (framing.shop_id == framing.victim_shop_id).all()
     assert set(o.pattern.dropna()) == {"self_purchase", "post_promo_return", "competitor_framing"}
