@@ -1,0 +1,64 @@
+"""Run a baseline in-process on a train/test pair and score it, for the baselines' quality tests.
+
+The harness runs detectors in child processes; these tests look at the baselines' quality, not
+the isolation, so they call the detector directly (the protocol is the same: ``fit`` on the
+training dataset with its labels, ``score`` on the test dataset without them).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import brushbench
+from brushbench.harness.detectors import load_detector
+from brushbench.harness.scores import split_output, validate_entity_scores, validate_scores
+from brushbench.metrics import score_orders
+
+BASELINES = Path(__file__).resolve().parents[2] / "baselines"
+TRAIN_SEED, TEST_SEED = 10001, 1
+
+
+def baseline_file(name: str) -> str:
+    """Path of ``baselines/<name>.py``."""
+    return str(BASELINES / f"{name}.py")
+
+
+@functools.cache
+def dataset_pair(scenario: str, scale: float):
+    """(train with answer key, test with answer key) of a bundled scenario, made once per
+    session. Hand ``test.without_answer_key()`` to detectors."""
+    sc = brushbench.scenario(scenario)
+    train = brushbench.generate(sc, seed=TRAIN_SEED, scale=scale)
+    test = brushbench.generate(sc, seed=TEST_SEED, scale=scale)
+    return train, test
+
+
+def evaluate(name: str, scenario: str, scale: float) -> dict:
+    """``score_orders`` result of baseline ``name`` (fit on train, score the keyless test).
+
+    Raises AssertionError when the output breaks the protocol.
+    """
+    train, test = dataset_pair(scenario, scale)
+    detector = load_detector(baseline_file(name)).build()
+    if hasattr(detector, "fit"):
+        assert detector.fit(train) is detector, f"{name}.fit must return self"
+    data = test.without_answer_key()
+    orders_raw, buyers_raw, shops_raw, problems = split_output(detector.score(data))
+    assert not problems, problems
+    scores, problems = validate_scores(orders_raw, data.orders)
+    assert scores is not None, problems
+    kwargs = {}
+    for entity, raw in (("buyer", buyers_raw), ("shop", shops_raw)):
+        if raw is not None:
+            kwargs[f"{entity}_scores"], problems = validate_entity_scores(
+                raw, data.orders[f"{entity}_id"], entity)
+            assert not problems, problems
+    return score_orders(test.labels, scores, orders=test.orders,
+                        entity_labels=test.entity_labels, campaigns=test.campaigns, **kwargs)
+
+
+def pattern_ap(result: dict, pattern: str) -> float | None:
+    """Average precision of one pattern's orders against all legitimate orders, if given."""
+    leaf = result["per_pattern"].get(pattern, {}).get("average_precision")
+    return leaf if isinstance(leaf, float) else None
