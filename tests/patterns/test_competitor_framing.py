@@ -97,12 +97,17 @@ def test_fake_buyers_share_devices_with_the_staff(camouflage):
         assert 0 < shared.mean() < 0.5 and len(shared) == 3 * 12
 
 
-def test_careful_ring_refunds_within_a_day_or_two(careful):
+def test_careful_ring_keeps_some_orders_and_refunds_the_rest_like_ordinary_returns(careful):
     o = joined(careful, "refunds")
     fake = o[o.is_brushing]
-    assert fake.status.eq("refunded").all()
-    lag = hours(fake.requested_at - fake.created_at)
-    assert (lag >= 6).all() and (lag <= 48).all()
+    refunded = fake.status.eq("refunded")
+    # kept: 0.4 of the orders at camouflage 1 (120 orders: a wide margin for chance)
+    assert 0.2 < 1 - refunded.mean() < 0.6
+    assert fake.status.isin(["refunded", "completed", "delivered"]).all()
+    lag = hours(fake.requested_at - fake.created_at)[refunded]
+    assert (lag >= 6).all()
+    # Spread over days like ordinary returns, not bunched a day or two after the order.
+    assert lag.quantile(0.9) > 4 * 24 and lag.quantile(0.1) < 2 * 24
     assert fake.quantity.median() == 1
     assert hours(fake.created_at.max() - fake.created_at.min()) > 2
     assert fake.groupby("shop_id").buyer_id.nunique().min() > 4

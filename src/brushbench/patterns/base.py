@@ -178,12 +178,19 @@ class CampaignContext:
         else:
             registered = np.minimum(np.asarray(registered_at, dtype=np.int64), at - 60)
             age = (self.window_start - registered) / 86400
-        household = rng.integers(0, max(addresses, 1), size=n)
-        household[: min(n, addresses)] = np.arange(min(n, addresses))  # every address used
-        device = rng.integers(0, max(devices, 1), size=n)
-        device[: min(n, devices)] = np.arange(min(n, devices))
-        payment = rng.integers(0, max(payments, 1), size=n)
-        payment[: min(n, payments)] = np.arange(min(n, payments))
+        # Nested groups, as people share things: the accounts of one device (or address, or
+        # wallet) group are a union of the finest groups, so the groups never chain. Drawn
+        # independently, a few hundred accounts on a couple each of phones, addresses and
+        # wallets would all link into one identity cluster, which no careful ring would
+        # allow and no household looks like.
+        finest = max(devices, addresses, payments, 1)
+        cell = rng.integers(0, finest, size=n)
+        cell[: min(n, finest)] = np.arange(min(n, finest))  # every group used
+
+        def coarse(groups: int) -> np.ndarray:
+            return cell * max(groups, 1) // finest
+
+        household, device, payment = coarse(addresses), coarse(devices), coarse(payments)
         self.market, buyers = add_accounts(
             self.market, registered, household, np.asarray(city)[: max(addresses, 1)],
             np.zeros(max(addresses, 1), dtype=bool), rng, device_group=device,

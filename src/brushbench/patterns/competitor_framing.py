@@ -15,7 +15,8 @@ and payment accounts, so the buyers link to the rival, never to the victim.
 
 Traces, naive to careful: one huge order (hundreds of units) or a burst of large orders from a
 few fresh accounts vs ordinary-sized orders from more, aged accounts spread over the span; every
-order cancelled minutes to hours after it was placed vs refunded a day or two later; all buyers
+order cancelled minutes to hours after it was placed vs refunded days later like ordinary
+returns, with a share ``kept``; all buyers
 on the staff's devices and addresses in the rival's city vs some on their own, anywhere; no
 reviews vs ordinary ones (rare and harsh on refunded orders).
 """
@@ -27,11 +28,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..generator.drafts import REVIEW_DEFAULT, REVIEW_NONE
+from ..generator.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
 from . import register
-from .base import STATUS_CANCELLED, STATUS_REFUNDED, CampaignContext, CampaignSpec
+from .base import (
+    STATUS_CANCELLED,
+    STATUS_COMPLETED,
+    STATUS_REFUNDED,
+    CampaignContext,
+    CampaignSpec,
+)
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
@@ -59,9 +66,12 @@ class Spec(CampaignSpec):
                                  doc="Minutes from a naive order to its cancellation (clipped "
                                      "to 1 minute to 6 hours; the default averages 40 "
                                      "minutes).")
-    refund_days: Dist = param(Dist.of("uniform", loc=0.5, scale=1.5),
+    refund_days: Dist = param(Dist.of("lognorm", s=0.7, scale=3.0),
                               doc="Days from a careful order to its refund request (at least "
-                                  "6 hours).")
+                                  "6 hours); the default spreads them like ordinary returns.")
+    kept: Probability = param(Probability(0.4), doc="Share of a careful rival's orders "
+                              "(camouflage 1) kept instead of refunded, so that the victim's "
+                              "refund ratio and the fake buyers' look ordinary.", min=0, max=1)
     spread_accounts: float = param(3.0, doc="How many times more fake accounts a careful "
                                    "rival spreads its orders over.", min=1)
 
@@ -122,12 +132,15 @@ class CompetitorFraming:
             quantity = np.rint(np.where(careful, ordinary, burst)).astype(np.int64)
             cancel = np.clip(spec.cancel_minutes.sample(rng, n) * MINUTE, MINUTE, 6 * HOUR)
             refund = np.maximum(spec.refund_days.sample(rng, n) * DAY, 6 * HOUR)
+            kept = careful & (rng.random(n) < cam * spec.kept)
+            status = np.where(careful, STATUS_REFUNDED, STATUS_CANCELLED)
+            refund_at = when + np.rint(np.where(careful, refund, cancel)).astype(np.int64)
             ctx.add_orders(
                 time=when, shop=victim, item=ctx.items(np.full(n, victim), cam),
                 buyer=rng.choice(fake, size=n), beneficiary=culprit, victim=victim,
                 quantity=quantity,
-                status=np.where(careful, STATUS_REFUNDED, STATUS_CANCELLED),
-                refund_at=when + np.rint(np.where(careful, refund, cancel)).astype(np.int64),
+                status=np.where(kept, STATUS_COMPLETED, status),
+                refund_at=np.where(kept, UNSET, refund_at),
                 review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
             )
             ctx.result.shops.append(culprit)
