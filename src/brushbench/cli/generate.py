@@ -7,6 +7,7 @@ import os
 
 from ..generator.drafts import CapacityError
 from ..generator.run import generate_to
+from ..scenario.model import Scenario
 from .errors import UserError
 from .progress import ProgressBar
 from .scenarios import load_or_fail
@@ -24,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1,
                    help="processes (default 1; 0 = one per core); the output is the same")
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset")
+    p.add_argument("--withhold-labels", metavar="KEYDIR", default=None,
+                   help="write the dataset without labels, entity_labels and campaigns, and "
+                        "that answer key to KEYDIR (each names the other by hash; see "
+                        "docs/teaching.md)")
     p.set_defaults(run=run)
 
 
@@ -35,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
     scenario = load_or_fail(args.scenario)
     bar = ProgressBar()
+    if args.withhold_labels is not None:
+        return _withheld(args, scenario, workers, bar)
     try:
         summary = generate_to(args.out, scenario, seed=args.seed, scale=args.scale, fmt=args.fmt,
                               workers=workers, overwrite=args.overwrite, progress=bar)
@@ -49,4 +56,30 @@ def run(args: argparse.Namespace) -> int:
     for name, rows in summary.rows.items():
         print(f"  {name:<14}{rows:>12,}")
     print(f"  {summary.seconds:.1f}s, {summary.orders_per_second:,.0f} orders/s")
+    return 0
+
+
+def _withheld(args: argparse.Namespace, scenario: Scenario, workers: int,
+              bar: ProgressBar) -> int:
+    """``--withhold-labels``: the dataset without its answer key, the key to KEYDIR."""
+    from ..teaching.withheld import DestinationError, generate_withheld
+
+    try:
+        done = generate_withheld(args.out, args.withhold_labels, scenario, seed=args.seed,
+                                 scale=args.scale, fmt=args.fmt, workers=workers,
+                                 overwrite=args.overwrite, progress=bar)
+    except FileExistsError as exc:
+        raise UserError(f"{exc} (use --overwrite to replace it)") from None
+    except (DestinationError, CapacityError, PermissionError, IsADirectoryError,
+            NotADirectoryError) as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        bar.finish()
+    print(f"{scenario.name} (scale {args.scale:g}) -> {done.dataset}, without its answer key")
+    for name, rows in done.rows.items():
+        print(f"  {name:<14}{rows:>12,}")
+    summary = done.key_manifest["summary"]
+    print(f"answer key -> {done.key}: {summary['campaigns']} campaign(s), "
+          f"{summary['brushing_orders']:,} brushing orders (keep it from the students)")
+    print(f"  {done.seconds:.1f}s")
     return 0

@@ -1,0 +1,130 @@
+"""``brushbench grade SUBMISSION... --key KEYDIR``: grade students' answers against their keys."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..dataset import DatasetError, load
+from ..teaching.grading import grade
+from ..teaching.keys import AnswerKey, AnswerKeyError, check_pair, load_key
+from ..teaching.lab import LabError, resolve_key
+from ..teaching.render import render_grade
+from ..teaching.submission import FORMS, SubmissionError, read_submission
+from .errors import EXIT_USAGE, UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "grade", help="grade submissions against their answer keys",
+        description="Grade a CSV of flagged orders (order_id), of order scores (order_id,score) "
+                    "or of shops and buyers (shopid,userid, the Shopee 2020 format) against its "
+                    "answer key: one score in [0, 1], recall per pattern, the campaigns missed "
+                    "and the false alarms per kind of legitimate traffic. Exit 0 when every "
+                    "submission was graded, 2 when one could not be (the message names the "
+                    "file and line). See docs/teaching.md.")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="the students' files")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--key", metavar="KEYDIR",
+                       help="a key folder, or a lab (NAME or NAME/key): each submission is then "
+                            "graded against the key of the student it is named after "
+                            "(s07.csv: student s07), or of --student")
+    where.add_argument("--check", metavar="DATASET",
+                       help="only check that the file can be graded, against the dataset "
+                            "handed out (no key needed: for students)")
+    p.add_argument("--student", metavar="ID", help="with a lab's --key: the student's id")
+    p.add_argument("--data", metavar="DATASET",
+                   help="also check that the key belongs to this dataset (the one handed out)")
+    p.add_argument("--as", dest="form", choices=FORMS, default=None,
+                   help="read the submission as this form instead of telling it from its "
+                        "header (e.g. scores for an order_id,score file that leaves orders out)")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON object (one submission; {\"submission\", \"error\"} "
+                        "when it cannot be graded) or {\"grades\": [...], \"errors\": [...]} "
+                        "(several), for autograders")
+    p.set_defaults(run=run)
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        orders = load(args.check, verify=False).orders[["order_id", "shop_id", "buyer_id"]]
+    except DatasetError as exc:
+        raise UserError(str(exc)) from None
+    failed = False
+    for path in args.submissions:
+        try:
+            sub = read_submission(path, orders, form=args.form)
+        except SubmissionError as exc:
+            print(exc, file=sys.stderr)
+            failed = True
+            continue
+        print(f"{path}: ok, read as {sub.describe()}")
+    return EXIT_USAGE if failed else 0
+
+
+def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> AnswerKey:
+    folder = resolve_key(args.key, student=args.student, submission=path)
+    if folder not in cache:
+        key = load_key(folder)
+        if args.data is not None:
+            check_pair(args.data, key)
+        cache[folder] = key
+    return cache[folder]
+
+
+def _grade_one(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
+               ) -> dict[str, Any]:
+    try:
+        key = _key(args, path, cache)
+        sub = read_submission(path, key.order_index, form=args.form)
+        return grade(sub, key, student=key.manifest.get("student") or args.student)
+    except SubmissionError as exc:
+        raise UserError(str(exc), located=True) from None
+    except (AnswerKeyError, LabError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.check is not None:
+        return _check(args)
+    if args.student is not None and len(args.submissions) > 1:
+        raise UserError("--student names one student: grade one submission with it")
+    cache: dict[Path, AnswerKey] = {}
+    if len(args.submissions) == 1:
+        try:
+            result = _grade_one(args, args.submissions[0], cache)
+        except UserError as exc:
+            if args.json:  # an autograder reads stdout: say why there is no grade there too
+                print(json.dumps({"submission": args.submissions[0], "error": str(exc)},
+                                 indent=2, ensure_ascii=False))
+            raise
+        print(json.dumps(result, indent=2, ensure_ascii=False) if args.json
+              else render_grade(result))
+        return 0
+    grades, errors = [], []
+    for path in args.submissions:
+        try:
+            grades.append(_grade_one(args, path, cache))
+        except UserError as exc:
+            message = str(exc)
+            errors.append({"submission": path, "error": message})
+            if not args.json:
+                print(message if exc.located else f"brushbench: error: {message}",
+                      file=sys.stderr)
+            continue
+        if not args.json:
+            print(render_grade(grades[-1]) + "\n")
+    if args.json:
+        print(json.dumps({"grades": grades, "errors": errors}, indent=2, ensure_ascii=False))
+    else:
+        width = max(len(g["submission"]) for g in grades) if grades else 10
+        print(f"{'submission':<{width}}  {'student':<10} {'form':<8} {'score':>6}")
+        for g in grades:
+            print(f"{g['submission']:<{width}}  {g.get('student') or '-':<10} {g['form']:<8} "
+                  f"{g['score']:>6.3f}")
+        if errors:
+            print(f"{len(errors)} submission(s) could not be graded (see above)")
+    return EXIT_USAGE if errors else 0

@@ -1,0 +1,341 @@
+"""Answer keys kept apart from their datasets, and the hashes that pair them.
+
+A withheld dataset is an ordinary dataset folder without ``labels``, ``entity_labels`` and
+``campaigns``; its answer key is a folder of its own (``key.json`` and those three tables, plus
+``order_index``: each order's shop and buyer, so that shop/buyer answers are graded from the key
+alone). Each names the other by hash:
+
+- the key's **hash** is the sha256 of its ``key.json`` without the ``dataset`` field (canonical
+  JSON: sorted keys, no spaces). It covers the sha256 of every key file, so it reveals nothing
+  about their contents and changes with any of them. The dataset's manifest carries it as
+  ``answer_key.sha256``;
+- ``key.json``'s ``dataset.manifest_sha256`` is the sha256 of the dataset's ``manifest.json``
+  file, which covers the sha256 of every table the students received.
+
+The dataset's manifest carries nothing else of the key: no row count of a key table, and none of
+the fields that would let a student make the dataset again with its key (scenario name and hash,
+seed, scale); those move to the key's ``provenance``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..dataset import Dataset, DatasetError, load
+from ..dataset._fs import fsync_dir, fsync_file
+from ..dataset.conform import conform
+from ..dataset.csvio import read_csv_table
+from ..dataset.frames import to_pandas
+from ..dataset.manifest import (
+    MANIFEST_NAME,
+    build_manifest,
+    dumps_manifest,
+    file_entry,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
+from ..dataset.sinks import CsvSink, ParquetSink
+from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
+
+__all__ = ["KEY_FILE", "KEY_KIND", "KEY_SCHEMA_VERSION", "KEY_TABLES", "PROVENANCE_FIELDS",
+           "AnswerKey", "AnswerKeyError", "check_pair", "key_hash", "load_key", "load_with_key",
+           "not_a_key", "split_answer_key"]
+
+KEY_FILE = "key.json"
+KEY_KIND = "brushbench-answer-key"
+#: Bumped on any incompatible change of the key folder, so an old reader refuses a new key.
+KEY_SCHEMA_VERSION = 1
+KEY_TABLES = (*ANSWER_KEY_TABLES, "order_index")
+#: Manifest fields of a generated dataset that tell how to make it again (and so its key).
+PROVENANCE_FIELDS = ("scenario", "scenario_hash", "seed", "scale", "libraries")
+
+
+class AnswerKeyError(ValueError):
+    """A key folder that is missing, damaged, or paired with another dataset; one line."""
+
+
+def order_index_schema() -> pa.Schema:
+    """``order_index``: the shop and buyer of every order (what shop/buyer grading needs)."""
+    return pa.schema([("order_id", pa.int64()), ("shop_id", pa.int64()),
+                      ("buyer_id", pa.int64())])
+
+
+def _schema(name: str, timezone: str) -> pa.Schema:
+    return order_index_schema() if name == "order_index" else table_schema(name, timezone)
+
+
+def key_hash(manifest: Mapping[str, Any]) -> str:
+    """The hash naming a key: sha256 of its manifest without ``dataset``, canonical JSON."""
+    core = {k: v for k, v in manifest.items() if k != "dataset"}
+    text = json.dumps(core, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
+    try:
+        if fmt == "csv":
+            return read_csv_table(path, schema)
+        return conform(name, pq.read_table(path), schema)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise AnswerKeyError(f"{path}: cannot read table {name}: {line}") from None
+
+
+def _read_orders_columns(path: Path, fmt: str) -> pa.Table:
+    """order_id, shop_id, buyer_id of a dataset's orders file, without reading the rest."""
+    names = order_index_schema().names
+    if fmt == "parquet":
+        return conform("order_index", pq.read_table(path, columns=names), order_index_schema())
+    convert = pacsv.ConvertOptions(include_columns=names,
+                                   column_types={n: pa.int64() for n in names})
+    return pacsv.read_csv(path, convert_options=convert).select(names)
+
+
+# -- splitting a labelled dataset -----------------------------------------------------------------
+
+
+def split_answer_key(staged: Path, key_stage: Path, *,
+                     key_fields: Mapping[str, Any] | None = None,
+                     public_fields: Mapping[str, Any] | None = None) -> tuple[dict, dict]:
+    """Move the answer key of the complete dataset folder ``staged`` into a new key folder.
+
+    ``staged`` is rewritten in place as a dataset without the answer key (its table files keep
+    their bytes; only ``manifest.json`` changes) and ``key_stage`` is created holding the key.
+    Neither is in its final place yet: the caller renames both.
+
+    Parameters
+    ----------
+    staged : Path
+        A dataset folder with its answer key, not yet published.
+    key_stage : Path
+        The key folder to create (must not exist).
+    key_fields : mapping, optional
+        Extra fields of ``key.json`` (a lab's name, the student).
+    public_fields : mapping, optional
+        Extra fields of the dataset's manifest; they must say nothing about the key
+        (the promotion calendar, say).
+
+    Returns
+    -------
+    (dict, dict)
+        The dataset's manifest and ``key.json``, as written.
+    """
+    m = read_manifest(staged)
+    if not m["has_answer_key"]:
+        raise AnswerKeyError(f"{staged}: has no answer key to withhold")
+    fmt, tz = m["format"], m["timezone"]
+    key_stage.mkdir()
+    entries = {}
+    for name in ANSWER_KEY_TABLES:
+        entry = m["tables"][name]
+        # Same bytes, so the manifest entry (size and sha256) stays true.
+        shutil.move(staged / entry["file"], key_stage / entry["file"])
+        entries[name] = dict(entry)
+    index_path = key_stage / f"order_index.{fmt}"
+    index = _read_orders_columns(staged / m["tables"]["orders"]["file"], fmt)
+    sink = ParquetSink(index_path, order_index_schema()) if fmt == "parquet" \
+        else CsvSink(index_path, order_index_schema())
+    sink.write(index)
+    sink.close()
+    entries["order_index"] = file_entry(index_path, index.num_rows)
+    campaigns = _read(key_stage / entries["campaigns"]["file"], table_schema("campaigns", tz),
+                      fmt, "campaigns").to_pandas()
+    per_pattern = campaigns.groupby("pattern")["orders"].sum()
+    core = {
+        "kind": KEY_KIND,
+        "key_schema_version": KEY_SCHEMA_VERSION,
+        "generator_version": m["generator_version"],
+        "format": fmt,
+        "timezone": tz,
+        "tables": entries,
+        "provenance": {k: m[k] for k in (*PROVENANCE_FIELDS, "window") if k in m},
+        "summary": {"orders": int(m["tables"]["orders"]["rows"]),
+                    "brushing_orders": int(campaigns["orders"].sum()),
+                    "campaigns": len(campaigns),
+                    "orders_per_pattern": {str(k): int(v) for k, v in per_pattern.items()}},
+        **dict(key_fields or {}),
+    }
+    digest = key_hash(core)
+    public = {"generator_version": m["generator_version"],
+              "answer_key": {"withheld": True, "sha256": digest},
+              **({"window": m["window"]} if "window" in m else {}),
+              **dict(public_fields or {})}
+    observed = {name: m["tables"][name] for name in OBSERVED_TABLES}
+    manifest = build_manifest(fmt=fmt, timezone=tz, tables=observed, has_answer_key=False,
+                              extra=public)
+    write_manifest(staged, manifest)
+    fsync_dir(staged)
+    key = {**core, "dataset": {"manifest_sha256": sha256_file(staged / MANIFEST_NAME)}}
+    path = key_stage / KEY_FILE
+    path.write_text(dumps_manifest(key), encoding="utf-8")
+    fsync_file(path)
+    fsync_dir(key_stage)
+    return manifest, key
+
+
+# -- reading a key ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AnswerKey:
+    """A key folder read back: its manifest and tables.
+
+    Attributes
+    ----------
+    folder : Path
+    manifest : dict
+        ``key.json``.
+    tables : dict of str to pyarrow.Table
+        ``labels``, ``entity_labels``, ``campaigns`` and ``order_index``.
+    """
+
+    folder: Path
+    manifest: dict
+    tables: dict[str, pa.Table]
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        """The key's hash (:func:`key_hash`), as the dataset's manifest names it."""
+        return key_hash(self.manifest)
+
+    @property
+    def timezone(self) -> str:
+        return self.manifest["timezone"]
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """Table ``name`` as a pandas DataFrame (cached)."""
+        if name not in self._frames:
+            self._frames[name] = to_pandas(self.tables[name])
+        return self._frames[name]
+
+    @property
+    def labels(self) -> pd.DataFrame:
+        return self.frame("labels")
+
+    @property
+    def entity_labels(self) -> pd.DataFrame:
+        return self.frame("entity_labels")
+
+    @property
+    def campaigns(self) -> pd.DataFrame:
+        return self.frame("campaigns")
+
+    @property
+    def order_index(self) -> pd.DataFrame:
+        return self.frame("order_index")
+
+
+def not_a_key(folder: Path) -> str:
+    """Why ``folder`` is not a key folder, naming what it is instead."""
+    if (folder / MANIFEST_NAME).is_file():
+        return (f"{folder}: is a dataset folder, not an answer key (a key folder holds "
+                f"{KEY_FILE}: the KEYDIR given to --withhold-labels)")
+    if (folder / "lab.json").is_file() or (folder / "key" / "lab.json").is_file():
+        return (f"{folder}: is a lab, not one student's key: pass --student ID, or the "
+                "student's key folder (NAME/key/<student>)")
+    return f"{folder}: no {KEY_FILE}; not a brushbench answer key (or an interrupted write)"
+
+
+def load_key(folder: str | os.PathLike[str], *, verify: bool = True) -> AnswerKey:
+    """Read a key folder.
+
+    Raises
+    ------
+    AnswerKeyError
+        Missing folder or ``key.json``, an unknown version, a file whose size or sha256
+        differs from ``key.json`` (with ``verify``), a table that cannot be read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AnswerKeyError(f"{folder}: no such answer-key folder")
+    path = folder / KEY_FILE
+    if not path.is_file():
+        raise AnswerKeyError(not_a_key(folder))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AnswerKeyError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != KEY_KIND:
+        raise AnswerKeyError(f"{path}: not a brushbench answer key (kind is not {KEY_KIND!r})")
+    if manifest.get("key_schema_version") != KEY_SCHEMA_VERSION:
+        raise AnswerKeyError(f"{path}: key_schema_version {manifest.get('key_schema_version')!r}"
+                             f" is not supported (this brushbench reads {KEY_SCHEMA_VERSION})")
+    entries = manifest.get("tables") or {}
+    missing = [name for name in KEY_TABLES if name not in entries]
+    if missing:
+        raise AnswerKeyError(f"{path}: missing table(s) {', '.join(missing)}")
+    tables = {}
+    for name in KEY_TABLES:
+        entry = entries[name]
+        file = folder / entry["file"]
+        if not file.is_file():
+            raise AnswerKeyError(f"{file}: missing file of table {name}")
+        if verify and (file.stat().st_size != entry["bytes"]
+                       or sha256_file(file) != entry["sha256"]):
+            raise AnswerKeyError(f"{file}: corrupted or modified (its size or sha256 differs "
+                                 f"from {KEY_FILE})")
+        tables[name] = _read(file, _schema(name, manifest["timezone"]), manifest["format"],
+                             name)
+    return AnswerKey(folder, manifest, tables)
+
+
+def check_pair(dataset_folder: str | os.PathLike[str], key: AnswerKey) -> None:
+    """Raise :class:`AnswerKeyError` unless ``key`` is the key of the dataset in the folder.
+
+    Both directions are checked: the dataset's manifest names the key's hash, and the key names
+    the sha256 of the dataset's manifest file.
+    """
+    folder = Path(dataset_folder)
+    try:
+        manifest = read_manifest(folder)
+    except DatasetError as exc:
+        raise AnswerKeyError(str(exc)) from None
+    named = (manifest.get("answer_key") or {}).get("sha256")
+    if named is None:
+        raise AnswerKeyError(f"{folder}: names no withheld answer key (it was not written "
+                             "with --withhold-labels)")
+    if named != key.sha256:
+        raise AnswerKeyError(f"{key.folder} is not the key of {folder}: the dataset names key "
+                             f"{named[:12]}, this key is {key.sha256[:12]}")
+    expected = (key.manifest.get("dataset") or {}).get("manifest_sha256")
+    actual = sha256_file(folder / MANIFEST_NAME)
+    if expected != actual:
+        raise AnswerKeyError(f"{key.folder} belongs to another dataset: it names dataset "
+                             f"manifest {str(expected)[:12]}, {folder}/{MANIFEST_NAME} is "
+                             f"{actual[:12]}")
+
+
+def load_with_key(dataset_folder: str | os.PathLike[str], key: AnswerKey | str | os.PathLike[str],
+                  *, verify: bool = True) -> Dataset:
+    """A withheld dataset joined with its key: a :class:`Dataset` with the answer key.
+
+    Raises
+    ------
+    AnswerKeyError
+        The key does not belong to the dataset (:func:`check_pair`) or cannot be read.
+    DatasetError
+        The dataset folder cannot be read.
+    """
+    if not isinstance(key, AnswerKey):
+        key = load_key(key, verify=verify)
+    check_pair(dataset_folder, key)
+    data = load(dataset_folder, verify=verify)
+    tables = {name: data.arrow(name) for name in OBSERVED_TABLES}
+    tables.update({name: key.tables[name] for name in ANSWER_KEY_TABLES})
+    manifest = {**data.manifest, **key.manifest.get("provenance", {})}
+    manifest.pop("tables", None)
+    return Dataset(tables, manifest, timezone=data.timezone)
