@@ -12,10 +12,23 @@ import sys
 from collections.abc import Sequence
 
 from .._version import GENERATOR_VERSION, __version__
-from . import audit, check, compare, evaluate, generate, patterns, scenarios
+from . import (
+    audit,
+    check,
+    compare,
+    evaluate,
+    explain,
+    generate,
+    grade,
+    lab,
+    leaderboard,
+    patterns,
+    scenarios,
+)
 from .errors import EXIT_USAGE, UserError
 
-COMMANDS = (generate, scenarios, patterns, audit, evaluate, check, compare)
+COMMANDS = (generate, scenarios, patterns, audit, evaluate, check, compare, leaderboard,
+            lab, grade, explain)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,9 @@ One JSON document per evaluation::
          "cost": {"fit_seconds": 0.1, "score_seconds": 0.2, "orders_per_second": 1e5,
                   "peak_memory_mb": 120.0},
          "metrics": {...},                       # brushbench.metrics.score_orders, or null
+         "curves": null | {"orders_pr": {"recall": [0.0, 0.02, ..., 1.0],
+                                         "precision": [...]}},
+                                                 # optional, ok runs of a suite (see below)
          "stream": null | {"batch": "1h", "batches": 168, "empty_batches": 0,
                            "latency_p50_seconds": 0.002, "latency_p99_seconds": 0.004,
                            "latency_max_seconds": 0.005, "time_to_detect": {...}}}
@@ -25,6 +28,13 @@ One JSON document per evaluation::
       "stream": {"requested": false, "batch": "1h"},   # eval --stream / --batch
       "summary": {"<scenario>": {...}}           # brushbench.metrics.aggregate over seeds
     }
+
+``curves`` (optional: older files and ``eval --data`` runs have none, failed runs ``null``)
+holds the order-level precision-recall curve of the run for plots (the leaderboard): the
+interpolated precision (the best precision at a recall of at least ``r``) at 51 recall levels
+``0, 0.02, ..., 1`` (:mod:`brushbench.metrics.curves`), or ``{"value": null, "reason": ...}``
+without positive orders. It is not a metric: the summary, ``flatten`` and ``compare`` ignore it,
+and it does not change the schema version.
 
 Two results are comparable exactly when their suite hash, generator version and the set of
 (scenario, scenario_hash, seed) match; :func:`comparability` says why when they do not.

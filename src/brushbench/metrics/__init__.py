@@ -20,12 +20,14 @@ Modules: :mod:`~brushbench.metrics.ranking` (average precision, ROC-AUC, budgets
 false-alarm rate, from one sort), :mod:`~brushbench.metrics.breakdown` (per pattern, camouflage
 level, legitimate kind, campaign), :mod:`~brushbench.metrics.entities` (buyers and shops),
 :mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.aggregate`,
-:mod:`~brushbench.metrics.streaming` (:func:`time_to_detect` of streaming runs).
+:mod:`~brushbench.metrics.streaming` (:func:`time_to_detect` of streaming runs),
+:mod:`~brushbench.metrics.curves` (the compact PR curve a results file keeps per run).
 """
 
 from __future__ import annotations
 
 from .aggregate import aggregate, flatten
+from .curves import PR_CURVE_STEPS, pr_curve
 from .ranking import (
     Cut,
     Ranking,
@@ -39,7 +41,7 @@ from .scoring import DEFAULT_BUDGETS, REVIEW_BUDGET, score_orders
 from .streaming import alerts_at_budget, time_to_detect
 from .values import budget_label, is_undefined, undefined
 
-__all__ = ["DEFAULT_BUDGETS", "REVIEW_BUDGET", "Cut", "Ranking", "aggregate", "alerts_at_budget",
-           "average_precision", "budget_label", "budget_size", "flatten", "is_undefined",
-           "precision_recall_at_budget", "recall_at_fpr", "roc_auc", "score_orders",
-           "time_to_detect", "undefined"]
+__all__ = ["DEFAULT_BUDGETS", "PR_CURVE_STEPS", "REVIEW_BUDGET", "Cut", "Ranking", "aggregate",
+           "alerts_at_budget", "average_precision", "budget_label", "budget_size", "flatten",
+           "is_undefined", "pr_curve", "precision_recall_at_budget", "recall_at_fpr", "roc_auc",
+           "score_orders", "time_to_detect", "undefined"]

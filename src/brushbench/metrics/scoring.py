@@ -18,6 +18,7 @@ from .breakdown import (
     per_camouflage,
     per_pattern,
 )
+from .curves import pr_curve_section
 from .entities import (
     BUYER_ROLES,
     FROM_DETECTOR,
@@ -50,7 +51,7 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
                  shop_scores: pd.Series | None = None,
                  predictions: np.ndarray | pd.Series | None = None,
                  budgets: Sequence[float] = DEFAULT_BUDGETS,
-                 review_budget: float = REVIEW_BUDGET) -> dict:
+                 review_budget: float = REVIEW_BUDGET, curves: bool = False) -> dict:
     """Score a detector's output on one dataset against its answer key.
 
     Higher score = more suspicious. See ``docs/metrics.md`` for every metric.
@@ -80,13 +81,19 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
         Shares of the orders the review team looks at (the top ``ceil(b * n)``).
     review_budget : float
         The budget of the breakdowns (false alarms, camouflage levels, campaigns caught).
+    curves : bool
+        Also return the order-level PR curve (:mod:`brushbench.metrics.curves`), from the same
+        sort, as a top-level ``curves`` section ``{"orders_pr": {"recall": [...],
+        "precision": [...]}}``. It holds lists, not metrics: the harness moves it out of the
+        metrics into the run's own ``curves`` key before aggregating or comparing.
 
     Returns
     -------
     dict
         JSON-able: sections ``orders, per_pattern, per_camouflage, false_alarms, campaigns,
-        buyers, shops, predictions``. A leaf is a finite number, a short string (``source``), or
-        ``{"value": None, "reason": ...}`` when the metric is undefined.
+        buyers, shops, predictions`` (and ``curves`` when asked). A leaf is a finite number, a
+        short string (``source``), or ``{"value": None, "reason": ...}`` when the metric is
+        undefined.
 
     Raises
     ------
@@ -120,7 +127,7 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
                 positive = positive_entities(entity_labels, etype, roles)
                 futures[section] = run(_entity_section, orders[column], s, given, positive,
                                        section)
-        result = _order_sections(labels, rows, s, y, cuts, review_budget, campaigns)
+        result = _order_sections(labels, rows, s, y, cuts, review_budget, campaigns, curves)
         for section, given in (("buyers", buyer_scores), ("shops", shop_scores)):
             result[section] = (futures[section].result() if section in futures else not_given(
                 FROM_DETECTOR if given is not None else FROM_ORDERS, "entity_labels not given"))
@@ -135,7 +142,7 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
 
 def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray, y: np.ndarray,
                     budgets: list[float], review_budget: float,
-                    campaigns: pd.DataFrame | None) -> dict:
+                    campaigns: pd.DataFrame | None, curves: bool = False) -> dict:
     ranking = Ranking(s, y)
     cuts = [c for c in (ranking.cut(b) for b in budgets) if c is not None]
     review = ranking.cut(review_budget)
@@ -189,13 +196,16 @@ def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray
         camouflage = undefined("campaigns has no camouflage column")
     else:
         camouflage = per_camouflage(review, pos, camp_level, levels)
-    return {
+    sections = {
         "orders": orders,
         "per_pattern": per_pattern(ranking, cuts, pos, patterns_sorted),
         "per_camouflage": camouflage,
         "false_alarms": _false_alarms(labels, rows, s, y, pos_rows, review),
         "campaigns": campaigns_caught(review, pos, patterns_sorted, without_orders),
     }
+    if curves:
+        sections["curves"] = {"orders_pr": pr_curve_section(ranking)}
+    return sections
 
 
 def _positives(labels: pd.DataFrame, rows: np.ndarray | None, pos_rows: np.ndarray,

@@ -1,0 +1,166 @@
+"""The numbers of the leaderboard, from each entry's runs: one rule per kind of number.
+
+* **Over ok runs only.** A run that failed (``error``, ``timeout``, ``invalid_output``,
+  ``skipped``) is never counted as 0 and never hidden: the entry's status counts show it, its
+  averages cover the runs that are ok, and it is not eligible for "best"
+  (:attr:`EntryStats.complete`).
+* **Overall average precision and ROC-AUC**: per seed, the mean over the scenarios of the
+  suite (a macro average: each scenario weighs the same, whatever its size); then the mean and
+  the sample standard deviation (``ddof=1``) of those per-seed values over the seeds.
+* **Per pattern, per legitimate kind, per scenario**: the mean over the runs where the metric is
+  defined (a pattern or kind only counts in the scenarios that have orders of it).
+* **Orders per second**: orders scored over seconds spent in ``score`` (fit excluded), summed
+  over the ok runs: the throughput of the whole suite, not a mean of rates that small scenarios
+  would dominate.
+* **PR curves**: per scenario, the mean over seeds of the runs' interpolated precision at each
+  recall level (``run["curves"]["orders_pr"]``, :mod:`brushbench.metrics.curves`).
+
+Undefined values stay None; nothing here invents a number.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .. import patterns
+from ..dataset.tables import LEGIT_KINDS
+from ..harness.results import count_statuses
+from ..harness.table import leaf
+from .entries import Entry, Leaderboard
+
+#: The legitimate kinds whose false alarms the leaderboard shows (organic traffic is the bulk,
+#: not a hard negative).
+HARD_NEGATIVES = tuple(k for k in LEGIT_KINDS if k != "organic")
+#: Recall and false alarms are read at this review budget (docs/metrics.md).
+BUDGET_KEY = "1pct"
+
+
+def pattern_names() -> tuple[str, ...]:
+    """The six fraud patterns, sorted."""
+    return patterns.names()
+
+
+@dataclass(frozen=True)
+class MeanSpread:
+    """A mean over seeds, its sample standard deviation (None below two) and how many."""
+
+    mean: float | None
+    std: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Curve:
+    recall: tuple[float, ...]
+    precision: tuple[float, ...]
+    n: int                          # runs averaged
+
+
+@dataclass(frozen=True)
+class EntryStats:
+    """Everything the README and the HTML page show about one entry."""
+
+    entry: Entry
+    statuses: dict[str, int]
+    n_runs: int
+    average_precision: MeanSpread
+    roc_auc: MeanSpread
+    recall_per_pattern: dict[str, float | None]
+    false_alarms: dict[str, float | None]
+    orders_per_second: float | None
+    ap_per_scenario: dict[str, float | None]
+    ap_per_pattern: dict[str, float | None]
+    base_rate_per_scenario: dict[str, float | None]
+    curves: dict[str, Curve | None]
+
+    @property
+    def complete(self) -> bool:
+        """Every run ok: only such entries compete for the best of a column."""
+        return self.statuses.get("ok", 0) == self.n_runs
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.entry.runs if r["status"] != "ok"]
+
+
+def entry_stats(board: Leaderboard, entry: Entry) -> EntryStats:
+    """The numbers of one entry (see the module docs for how each is averaged)."""
+    ok = [r for r in entry.runs if r["status"] == "ok"]
+    scenarios = board.scenario_names
+    return EntryStats(
+        entry=entry,
+        statuses=count_statuses(entry.runs),
+        n_runs=len(entry.runs),
+        average_precision=_macro_over_seeds(ok, board.seeds, ("orders", "average_precision")),
+        roc_auc=_macro_over_seeds(ok, board.seeds, ("orders", "roc_auc")),
+        recall_per_pattern={p: _mean_defined(ok, ("per_pattern", p, f"recall_at_{BUDGET_KEY}"))
+                            for p in pattern_names()},
+        false_alarms={k: _mean_defined(ok, ("false_alarms", k, f"rate_at_{BUDGET_KEY}"))
+                      for k in HARD_NEGATIVES},
+        orders_per_second=_throughput(ok),
+        ap_per_scenario={s: _mean_defined([r for r in ok if r["scenario"] == s],
+                                          ("orders", "average_precision")) for s in scenarios},
+        ap_per_pattern={p: _mean_defined(ok, ("per_pattern", p, "average_precision"))
+                        for p in pattern_names()},
+        base_rate_per_scenario={s: _mean_defined([r for r in ok if r["scenario"] == s],
+                                                 ("orders", "base_rate")) for s in scenarios},
+        curves={s: _mean_curve([r for r in ok if r["scenario"] == s]) for s in scenarios},
+    )
+
+
+def board_stats(board: Leaderboard) -> list[EntryStats]:
+    """:func:`entry_stats` of every entry, in the board's (name) order."""
+    return [entry_stats(board, e) for e in board.entries]
+
+
+def _mean(values: list[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def _mean_defined(runs: list[dict[str, Any]], path: tuple[str, ...]) -> float | None:
+    return _mean([v for r in runs if (v := leaf(r.get("metrics"), path)) is not None])
+
+
+def _macro_over_seeds(runs: list[dict[str, Any]], seeds: tuple[int, ...],
+                      path: tuple[str, ...]) -> MeanSpread:
+    per_seed = [m for s in seeds
+                if (m := _mean_defined([r for r in runs if int(r["seed"]) == s], path))
+                is not None]
+    mean = _mean(per_seed)
+    std = None
+    if len(per_seed) >= 2 and mean is not None:
+        std = math.sqrt(math.fsum((v - mean) ** 2 for v in per_seed) / (len(per_seed) - 1))
+    return MeanSpread(mean, std, len(per_seed))
+
+
+def _throughput(runs: list[dict[str, Any]]) -> float | None:
+    orders = seconds = 0.0
+    for r in runs:
+        n = leaf(r.get("metrics"), ("orders", "n_orders"))
+        t = leaf(r.get("cost"), ("score_seconds",))
+        if n is not None and t is not None and t > 0:
+            orders += n
+            seconds += t
+    return orders / seconds if seconds > 0 else None
+
+
+def _mean_curve(runs: list[dict[str, Any]]) -> Curve | None:
+    """The mean interpolated precision over the runs whose curve is defined, on the recall
+    levels of the first of them (runs with other levels are left out)."""
+    curves = []
+    for r in runs:
+        c = (r.get("curves") or {}).get("orders_pr")
+        if isinstance(c, dict) and isinstance(c.get("recall"), list) and c.get("precision"):
+            curves.append(c)
+    if not curves:
+        return None
+    recall = curves[0]["recall"]
+    same = [c["precision"] for c in curves if c["recall"] == recall]
+    precision = tuple(math.fsum(p[i] for p in same) / len(same) for i in range(len(recall)))
+    return Curve(tuple(float(x) for x in recall), precision, len(same))
+
+
+__all__ = ["BUDGET_KEY", "HARD_NEGATIVES", "Curve", "EntryStats", "MeanSpread", "board_stats",
+           "entry_stats", "pattern_names"]

@@ -1,0 +1,172 @@
+"""The leaderboard's tables as plain data: cells with their text and whether they are the best.
+
+Both the README (:mod:`~brushbench.leaderboard.markdown`) and the HTML page
+(:mod:`~brushbench.leaderboard.html`) render these, so the two never disagree.
+
+**Best in a column**: among the entries whose runs are all ok (an entry with failed runs
+averages over fewer runs, so it does not compete) and that have a value, the best one after
+rounding to what is shown, so entries that look equal are marked together. Higher is better,
+except for false alarms (lower is better). A column is marked only when at least two entries
+compete. Undefined values are ``—``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .stats import HARD_NEGATIVES, EntryStats, pattern_names
+
+DASH = "—"
+HIGHER, LOWER = "higher", "lower"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    better: str | None = None        # HIGHER, LOWER or None (not ranked)
+    group: str = ""                  # a heading over several columns (HTML), e.g. "recall at 1%"
+    short: str = ""                  # the group in a one-line header (Markdown), e.g. "R@1%"
+    text: bool = False               # left-aligned words rather than right-aligned numbers
+
+    @property
+    def title(self) -> str:
+        """The header on one line: the group's short form, then the column's name."""
+        return f"{self.short} {self.header}" if self.short else self.header
+
+
+@dataclass
+class Cell:
+    text: str
+    value: float | None = None       # what "best" compares (rounded as shown)
+    best: bool = False
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+def fixed(decimals: int) -> Callable[[float], str]:
+    return lambda x: f"{x:.{decimals}f}"
+
+
+def percent(decimals: int) -> Callable[[float], str]:
+    return lambda x: f"{100 * x:.{decimals}f}%"
+
+
+def thousands(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def number_cell(value: float | None, fmt: Callable[[float], str]) -> Cell:
+    """A cell showing ``fmt(value)``; it compares on the shown text's number, so that values
+    equal once rounded are equally best."""
+    if value is None:
+        return Cell(DASH)
+    text = fmt(value)
+    return Cell(text, float(text.replace(",", "").rstrip("%")))
+
+
+def mark_best(table: Table, eligible: list[bool]) -> None:
+    """Set ``best`` on the best cell(s) of each ranked column among the ``eligible`` rows."""
+    for j, col in enumerate(table.columns):
+        if col.better is None:
+            continue
+        values = [(i, row[j].value) for i, row in enumerate(table.rows)
+                  if eligible[i] and row[j].value is not None]
+        if len(values) < 2:
+            continue
+        pick = max if col.better == HIGHER else min
+        best = pick(v for _, v in values)
+        for i, v in values:
+            table.rows[i][j].best = v == best
+
+
+def entry_label(stats: EntryStats) -> str:
+    """The entry's name, ``✔`` when verified, ``†`` when some of its runs failed."""
+    return (stats.entry.name + (" ✔" if stats.entry.verified else "")
+            + ("" if stats.complete else " †"))
+
+
+def status_text(stats: EntryStats) -> str:
+    """``8/8 ok`` or ``6/8 ok, 2 error``."""
+    s = stats.statuses
+    others = [f"{n} {name}" for name, n in s.items() if name != "ok" and n]
+    return ", ".join([f"{s.get('ok', 0)}/{stats.n_runs} ok", *others])
+
+
+def main_table(stats: list[EntryStats]) -> Table:
+    """Detector, AP ± std, ROC-AUC, recall per pattern, false alarms per kind, orders/s, runs."""
+    columns = [Column("detector", text=True), Column("AP (mean ± std)", HIGHER),
+               Column("ROC-AUC", HIGHER)]
+    columns += [Column(p, HIGHER, "recall at 1% (per pattern)", "R@1%") for p in pattern_names()]
+    columns += [Column(k, LOWER, "false alarms at 1% (per legitimate kind)", "FA@1%")
+                for k in HARD_NEGATIVES]
+    columns += [Column("orders/s", HIGHER), Column("runs", text=True)]
+    table = Table(columns)
+    for st in stats:
+        ap = st.average_precision
+        if ap.mean is None:
+            ap_cell = Cell(DASH)
+        else:
+            ap_cell = number_cell(ap.mean, fixed(3))
+            ap_cell.text += f" ± {ap.std:.3f}" if ap.std is not None else f" ± {DASH}"
+        row = [Cell(entry_label(st)), ap_cell,
+               number_cell(st.roc_auc.mean, fixed(3))]
+        row += [number_cell(st.recall_per_pattern[p], fixed(3)) for p in pattern_names()]
+        row += [number_cell(st.false_alarms[k], percent(2)) for k in HARD_NEGATIVES]
+        row += [number_cell(st.orders_per_second, thousands), Cell(status_text(st))]
+        table.rows.append(row)
+    mark_best(table, [st.complete for st in stats])
+    return table
+
+
+def scenario_order(names: tuple[str, ...]) -> list[str]:
+    """The suite's scenarios with each ``X_naive`` right before its ``X_careful``."""
+    out: list[str] = []
+    for name in names:
+        if name in out:
+            continue
+        stem, _, variant = name.rpartition("_")
+        if variant in ("naive", "careful") and stem:
+            for v in ("naive", "careful"):
+                if f"{stem}_{v}" in names and f"{stem}_{v}" not in out:
+                    out.append(f"{stem}_{v}")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def pairs(names: list[str]) -> list[tuple[str, str]]:
+    """(naive, careful) scenario pairs of the suite."""
+    return [(n, n[: -len("naive")] + "careful") for n in names
+            if n.endswith("_naive") and n[: -len("naive")] + "careful" in names]
+
+
+def scenario_table(stats: list[EntryStats], scenarios: tuple[str, ...]) -> Table:
+    """AP per scenario (mean over seeds), naive and careful side by side, and the mean gap."""
+    order = scenario_order(scenarios)
+    pairs_ = pairs(order)
+    columns = [Column("detector", text=True), *[Column(s, HIGHER) for s in order]]
+    if pairs_:
+        columns.append(Column("careful − naive"))
+    table = Table(columns)
+    for st in stats:
+        row = [Cell(entry_label(st))]
+        row += [number_cell(st.ap_per_scenario.get(s), fixed(3)) for s in order]
+        if pairs_:
+            gaps = [st.ap_per_scenario[c] - st.ap_per_scenario[n] for n, c in pairs_
+                    if st.ap_per_scenario.get(n) is not None
+                    and st.ap_per_scenario.get(c) is not None]
+            gap = math.fsum(gaps) / len(gaps) if len(gaps) == len(pairs_) else None
+            row.append(number_cell(gap, lambda x: f"{x:+.3f}"))
+        table.rows.append(row)
+    mark_best(table, [st.complete for st in stats])
+    return table
+
+
+__all__ = ["DASH", "HIGHER", "LOWER", "Cell", "Column", "Table", "entry_label", "main_table",
+           "mark_best", "pairs", "scenario_order", "scenario_table", "status_text"]
