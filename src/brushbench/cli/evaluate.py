@@ -58,6 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "buyer_id[,is_brushing], or the SCL 2020 submission shopid,userid")
     log.add_argument("--label-level", choices=LABEL_LEVELS, default=None,
                      help="which labels of --labels to use (default: what its columns say)")
+    p.add_argument("--train", metavar="DIR", default=None,
+                   help="with --data: a dataset folder with an answer key (e.g. another seed "
+                        "from `brushbench generate`) that fit(train) gets; without it a "
+                        "detector that needs training is skipped")
     log.add_argument("--timezone", metavar="TZ", default=None,
                      help="IANA time zone of the log's times without an offset (default UTC)")
     p.add_argument("--scale", type=float, default=1.0, help="with --scenario: volume multiplier")
@@ -113,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             if data_dir is not None:
-                doc = evaluate_data(target, data_dir, timeout=args.timeout,
+                doc = evaluate_data(target, data_dir, train_dir=args.train,
+                                    timeout=args.timeout,
                                     memory_mb=args.memory, progress=tick, stream=args.stream,
                                     batch=args.batch)
             else:
@@ -147,7 +152,13 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
     if args.data is None:
         if log_options:
             raise UserError(f"{', '.join(log_options)} only apply with --data FILE")
+        if args.train is not None:
+            raise UserError("--train only applies with --data (a suite trains on its own "
+                            "training seeds)")
         return None
+    if args.train is not None and not is_dataset_folder(Path(args.train)):
+        raise UserError(f"--train {args.train}: not a brushbench dataset folder (no "
+                        "manifest.json); make one with `brushbench generate SCENARIO --out DIR`")
     if args.seeds is not None:
         raise UserError("--seeds does not apply to --data (a given dataset is scored once)")
     path = Path(args.data)

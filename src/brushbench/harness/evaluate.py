@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
-from ..dataset import load
+from ..dataset import DatasetError, load
+from ..dataset.manifest import read_manifest
 from ..metrics import aggregate, score_orders
 from .cache import cached_dataset
 from .detectors import load_detector
-from .external import data_identity, score_data, stream_data
+from .external import content_key, data_identity, score_data, stream_data
 from .results import SCHEMA_VERSION, count_statuses, environment
 from .runner import run_isolated
 from .streaming import DEFAULT_BATCH, batch_label, parse_batch, stream_results, stream_summary_part
@@ -75,11 +76,15 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
                    "seed": seed, "train_seed": train_seed, **_record_fields(record)}
             if run["status"] == "ok":
                 test = load(test_dir, verify=False)
-                run["metrics"] = score_orders(
+                metrics = score_orders(
                     test.labels, record.scores, orders=test.orders,
                     entity_labels=test.entity_labels, campaigns=test.campaigns,
                     buyer_scores=record.buyer_scores, shop_scores=record.shop_scores,
-                    predictions=record.predictions)
+                    predictions=record.predictions, curves=True)
+                # Curves are lists for plots (the leaderboard), not metrics: kept beside them
+                # so that summaries and comparisons never see them.
+                run["curves"] = metrics.pop("curves")
+                run["metrics"] = metrics
                 if record.stream is not None:
                     run["stream"] = stream_results(record.stream, test, record.scores)
             runs.append(run)
@@ -125,11 +130,20 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     brushbench.harness.detectors.DetectorLoadError
         When the target cannot be loaded at all.
     brushbench.dataset.DatasetError
-        When ``data_dir`` is not a dataset folder.
+        When ``data_dir`` is not a dataset folder, or ``train_dir`` is not one with an
+        answer key.
     """
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)
     info = data_identity(data_dir)  # DatasetError before any run
+    train = None
+    if train_dir is not None:
+        train = data_identity(train_dir)
+        if not read_manifest(train_dir).get("has_answer_key"):
+            raise DatasetError(f"{train_dir}: the training dataset has no answer key "
+                               "(fit(train) needs its labels)")
+        # Another training set makes other results: it is part of what is compared.
+        info["hash"] = content_key(info["hash"], train["hash"])
     record = run_isolated(target, train_dir, data_dir, timeout=timeout, memory_mb=memory_mb,
                           stream=stream, batch=batch_seconds)
     run = {"scenario": info["stem"], "scenario_hash": info["hash"], "scale": None, "seed": 0,
@@ -151,7 +165,8 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
                  "n_orders": test.arrow("orders").num_rows,
                  **{key: manifest[key] for key in (
                      "source", "column_mapping", "lacking", "labels", "timezone", "scenario",
-                     "scenario_hash", "seed") if key in manifest}},
+                     "scenario_hash", "seed") if key in manifest},
+                 "train": train},
         "detector": detector.identity(),
         "environment": environment(),
         "limits": {"timeout_seconds": timeout, "memory_mb": memory_mb},
@@ -173,6 +188,7 @@ def _record_fields(record: Any) -> dict[str, Any]:
                  "orders_per_second": record.orders_per_second,
                  "peak_memory_mb": record.peak_memory_mb},
         "metrics": None,
+        "curves": None,
         "stream": None,
     }
 

@@ -399,7 +399,8 @@ def _orders_table(src: _Source, resolved: dict[str, str], timezone: str) -> pa.T
     return table
 
 
-def _content_key(*parts: Any) -> str:
+def content_key(*parts: Any) -> str:
+    """SHA-256 of JSON-able parts: the identity of imported content in caches and results."""
     blob = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -462,7 +463,7 @@ def import_log(path: str | os.PathLike[str], *, columns: Mapping[str, str] | str
                              else f"{labels}: not a file (labels are a CSV or Parquet file)")
     source_sha = sha256_file(path)
     labels_sha = sha256_file(labels) if labels is not None else None
-    key = _content_key(IMPORT_VERSION, source_sha, sorted(mapping.items()), timezone,
+    key = content_key(IMPORT_VERSION, source_sha, sorted(mapping.items()), timezone,
                        labels_sha, label_level)
     if out_dir is None:
         folder = _cache_root() / "external" / f"{_slug(path.stem)}-{key[:24]}"
@@ -888,7 +889,7 @@ def data_identity(folder: str | os.PathLike[str]) -> dict[str, Any]:
     if manifest.get("external"):
         source = manifest.get("source") or {}
         name = source.get("file") or Path(folder).name
-        digest = _content_key(source.get("sha256"), manifest.get("column_mapping"),
+        digest = content_key(source.get("sha256"), manifest.get("column_mapping"),
                               manifest.get("timezone"),
                               (manifest.get("labels") or {}).get("sha256"),
                               (manifest.get("labels") or {}).get("level"))
@@ -896,7 +897,7 @@ def data_identity(folder: str | os.PathLike[str]) -> dict[str, Any]:
         return {"name": name, "stem": Path(stem).stem or name, "hash": digest,
                 "external": True}
     name = Path(folder).resolve().name
-    digest = _content_key({t: e.get("sha256") for t, e in sorted(manifest["tables"].items())})
+    digest = content_key({t: e.get("sha256") for t, e in sorted(manifest["tables"].items())})
     return {"name": name, "stem": name, "hash": digest, "external": False}
 
 
