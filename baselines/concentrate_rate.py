@@ -29,9 +29,11 @@ highest concentrate rate of the windows holding the order and ``s`` the buyer's 
 shop's brushing orders. Buyer scores are the best score of their orders; shop scores the
 shop's highest concentrate rate (``>= 3`` exactly for a brushed shop).
 
-Made for ``competitor_framing`` (``domain.md`` §5, P4: a rival floods the victim from one or
-a few accounts, which "trips the SCL rule"); it also sees any burst of repeat orders by few
-buyers of one shop (self-purchase and post-promotion bursts, supplier bulk buys).
+Not made for one pattern: it is the competition's definition of brushing, the reference rule
+every table is read against beside ``null`` and ``random``. It sees any burst of repeat orders
+by few buyers of one shop: self-purchase and post-promotion bursts, supplier bulk buys, and a
+naive rival flooding its victim from a few accounts, which "trips the SCL rule" (``domain.md``
+§5, P4).
 
 Blind to
 --------
@@ -60,7 +62,7 @@ import pandas as pd
 
 from brushbench.harness import Scores
 
-PATTERNS = ("competitor_framing",)
+PATTERNS: tuple[str, ...] = ()  # a general reference rule
 HOUR = 3600
 #: The competition's brushing threshold on the concentrate rate (orders / unique buyers).
 THRESHOLD = 3.0

@@ -93,8 +93,8 @@ def test_fake_buyers_share_devices_with_the_staff(camouflage):
         for fake, staff in zip(fakes, staffs, strict=True)])
     if camouflage == 0:
         assert shared.all() and len(shared) == 3 * 4
-    else:                                                   # more accounts, most on their own
-        assert 0 < shared.mean() < 0.5 and len(shared) == 3 * 12
+    else:                                   # more accounts (hired brushers), on their own
+        assert shared.mean() <= 0.25 and len(shared) == 3 * 12
 
 
 def test_careful_ring_keeps_some_orders_and_refunds_the_rest_like_ordinary_returns(careful):

@@ -107,8 +107,10 @@ class CompetitorFraming:
             n_fake = max(1, round(ctx.count(spec.accounts)
                                   * (1 + cam * (spec.spread_accounts - 1))))
             # The staff come first: each has its own phone, home and wallet; naive fake buyers
-            # all reuse those, careful ones partly have their own.
-            own = round(cam * n_fake / 2)
+            # all reuse those, careful ones mostly have their own (hired brushers, 刷手, with
+            # their own accounts), so that the few left on the staff's phones look like a
+            # household rather than a ring.
+            own = round(cam * n_fake)
             n_homes = n_staff + own
             age = np.concatenate((ctx.account_ages(n_staff, 1.0),
                                   ctx.account_ages(n_fake, cam)))
