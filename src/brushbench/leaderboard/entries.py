@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import patterns as pattern_registry
 from ..harness.results import ResultsError, comparability, read_results, run_keys
 from ..scenario.build import Builder, suggest
 from ..scenario.errors import Issue
@@ -49,6 +50,12 @@ class EntrySpec:
                            "`self-reported` otherwise.")
     description: str = param("", doc="One line saying what the detector does.")
     link: str = param("", doc="Where its code lives (a path in the repository or a URL).")
+    patterns: tuple[str, ...] = param((), doc="The fraud patterns the detector is made for "
+                                      "(a baseline's `PATTERNS`); empty for a general one.")
+    role: Literal["detector", "floor", "supervised"] = param(
+        "detector", doc="`floor` for the reference floors read against the base rate (null, "
+                        "random); `supervised` for a detector trained on labels, compared "
+                        "apart from the unsupervised ones in the discrimination check.")
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class Entry:
     status: str = SELF_REPORTED
     description: str = ""
     link: str = ""
+    patterns: tuple[str, ...] = ()
+    role: str = "detector"
 
     @property
     def verified(self) -> bool:
@@ -187,12 +196,22 @@ def read_entries(path: Path, names: Iterable[str]) -> dict[str, EntrySpec]:
     elif root is not None:
         builder = Builder(None, root.loc)
         for key, item in root.entries.items():
-            if not isinstance(key, str) or key not in known:
+            if not isinstance(key, str):
+                builder.report((str(key),), f"YAML reads this name as {key!r}, not as text: "
+                               f"quote it (e.g. \"null\":)", item.key_loc)
+                continue
+            if key not in known:
                 builder.report((str(key),), "names no results file of this folder (expected "
                                f"one of {', '.join(known)}){suggest(key, known)}", item.key_loc)
                 continue
             spec = builder.build_dataclass(EntrySpec, item.value, (key,))
             if isinstance(spec, EntrySpec):
+                known_patterns = list(pattern_registry.names())
+                for name in spec.patterns:
+                    if name not in known_patterns:
+                        builder.report((key, "patterns"), f"unknown pattern {name!r} (expected "
+                                       f"one of {', '.join(known_patterns)})"
+                                       f"{suggest(name, known_patterns)}", item.key_loc)
                 out[key] = spec
         issues = [*issues, *builder.issues]
     if issues:
@@ -200,9 +219,10 @@ def read_entries(path: Path, names: Iterable[str]) -> dict[str, EntrySpec]:
     return out
 
 
-def _spec_fields(spec: EntrySpec | None) -> dict[str, str]:
+def _spec_fields(spec: EntrySpec | None) -> dict[str, Any]:
     spec = spec or EntrySpec()
-    return {"status": spec.status, "description": spec.description, "link": spec.link}
+    return {"status": spec.status, "description": spec.description, "link": spec.link,
+            "patterns": tuple(spec.patterns), "role": spec.role}
 
 
 def _identity(doc: dict[str, Any]) -> tuple[Any, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import notes
+from . import discrimination, notes
 from .entries import Leaderboard
 from .stats import EntryStats
 from .tables import Table, main_table, scenario_table
@@ -79,6 +79,7 @@ def render_markdown(board: Leaderboard, stats: list[EntryStats]) -> str:
     out += [f"- **{term}**: {text}" for term, text in notes.HOW]
     out += ["", "## Per scenario: average precision", "",
             *render_table(scenario_table(stats, board.scenario_names)), "", notes.SCENARIOS]
+    out += ["", "## Does the suite discriminate?", "", *discrimination.render_lines(stats)]
     failed = failed_lines(stats)
     out += ["", "## Failed runs", ""]
     out += failed or ["None: every run of every ranked entry was ok."]
