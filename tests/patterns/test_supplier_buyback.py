@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from brushbench.generator.run import generate
+from brushbench.patterns.supplier_buyback import supplier_sites
 
 from pattern_helpers_returns import (
     DAY,
@@ -32,7 +37,8 @@ def naive():
 
 @pytest.fixture(scope="module")
 def careful():
-    return generate(scenario(1.0), seed=12)
+    # Twice the naive ring's accounts: spreading over accounts must not spread the sites.
+    return generate(scenario(1.0, accounts=Dist.constant(12)), seed=12)
 
 
 def _fake(data):
@@ -69,13 +75,44 @@ def test_careful_supplier_splits_orders_over_a_few_addresses_in_one_city(careful
     per_shop = fake.groupby("shop_id").agg(
         addresses=("address_id", "nunique"), payments=("payment_account_id", "nunique"),
         cities=("dest_city", "nunique"), devices=("device_id", "nunique"))
-    assert (per_shop.addresses >= 2).all() and (per_shop.addresses <= 3).all()
-    assert (per_shop.payments >= 2).all() and (per_shop.cities == 1).all()
-    assert (per_shop.devices > 3).all()
+    assert (per_shop.addresses >= 2).all() and (per_shop.cities == 1).all()
+    assert (per_shop.devices > 6).all()
     assert fake.quantity.median() <= 12
     assert (fake.unit_price == np.rint(fake.list_price * 0.6 / 10) * 10).all()
     hours = fake.created_at.dt.hour
     assert ((hours >= 9) & (hours < 18)).all() and hours.nunique() > 3
+
+
+def test_careful_supplier_still_gathers_its_goods_on_a_few_sites(careful):
+    o = joined(careful)
+    fake, legit = o[o.is_brushing], o[~o.is_brushing]
+    per_shop = fake.groupby("shop_id").agg(
+        accounts=("buyer_id", "nunique"), addresses=("address_id", "nunique"),
+        payments=("payment_account_id", "nunique"))
+    # Each site is one address paid from one business account: a few of them, not one per
+    # account, so several accounts share each.
+    assert (per_shop.addresses == per_shop.payments).all()
+    assert (per_shop.addresses <= per_shop.accounts / 3).all()
+    assert (fake.groupby("payment_account_id").address_id.nunique() == 1).all()
+    site = fake.groupby(["shop_id", "address_id"]).agg(
+        orders=("order_id", "size"), units=("quantity", "sum"), accounts=("buyer_id", "nunique"))
+    assert site.accounts.min() >= 3
+    # Far more orders and units from one shop than any ordinary address receives.
+    honest = legit.groupby(["shop_id", "address_id"]).agg(
+        orders=("order_id", "size"), units=("quantity", "sum"))
+    assert site.orders.min() > honest.orders.quantile(0.99)
+    assert site.units.median() > 10 * honest.units.quantile(0.99)
+
+
+@given(n=st.integers(1, 200), per_site=st.floats(1, 20), cam=st.floats(0, 1),
+       more=st.floats(0, 1))
+def test_sites_grow_from_one_warehouse_with_camouflage_but_stay_few(n, per_site, cam, more):
+    sites = supplier_sites(n, per_site, cam)
+    assert supplier_sites(n, per_site, 0.0) == 1
+    assert 1 <= sites <= n
+    assert supplier_sites(n, per_site, cam + (1 - cam) * more) >= sites
+    # At most one site per per_site accounts: the accounts gather, however many.
+    assert sites <= math.ceil(n / per_site)
 
 
 @pytest.mark.parametrize("which", ["naive", "careful"])

@@ -1,19 +1,34 @@
 """``supplier_buyback``: a supplier buys back the shop's discounted promoted stock (供货商合谋回购).
 
 From the seed report of Double 11 2015: in the 2013 Suning-JD price war (and Suning-Gome before
-it), promoted goods sold so cheap that suppliers bought them back in bulk and supplied them to
-the platforms again; the report counts this collusion between shop and supplier among the ways
-sales are brushed. The goods go back to the supplier's warehouse, the shop's sell-through and
-rank rise, and the supplier resells the stock (domain.md §5, P3). Honest bulk buyers (companies,
-resellers) leave some of the same traces, which is what makes the pattern hard.
+it), promoted goods sold so cheap that suppliers bought them back on a large scale (大举) and
+supplied them to the platforms again; the report counts this collusion between shop and supplier
+among the ways sales are brushed. The goods go back to the supplier's warehouse, the shop's
+sell-through and rank rise, and the supplier resells the stock (domain.md §5, P3: many buyer
+accounts collapsing onto one or a few addresses, one corporate payer). Honest bulk buyers
+(companies, resellers) leave some of the same traces, which is what makes the pattern hard.
 
 Traces, naive to careful: bulk quantities at the promotion's lowest price (an explicit unit price,
 the list price less ``discount``) vs orders split into ordinary sizes at that price; fresh accounts
 on one device, all shipping to ONE address (the supplier's warehouse, in the shop's own city) and
-paying from ONE payment account vs aged accounts, each on its own device, shipping to a few
-addresses in one city anywhere and paying from a few accounts; the shop's hero item vs its range;
-a burst vs orders spread over the span, always in office hours; no reviews in either case (the
-goods go back on sale, nobody reviews them).
+paying from ONE payment account vs aged accounts, each on its own device, gathered on a few
+*sites* in one city anywhere (about one site per ``careful_accounts_per_site`` accounts, each
+site one address and one business payment account); the shop's hero item vs its range; a burst
+vs orders spread over the span, always in office hours; no reviews in either case (the goods go
+back on sale, nobody reviews them).
+
+What a careful supplier cannot hide is its economics: the buy-back only pays if the stock comes
+back to its warehouses to be resold, paid from its own money. It can age its accounts, give each
+its own phone, split cases into ordinary orders and spread them over the day and the range, but
+shipping to as many addresses as it has accounts would mean collecting parcels back from
+strangers' homes, and paying from as many wallets reimbursing each of them. So however many
+accounts it spreads the orders over, the addresses and payment accounts stay few (the number of
+sites is blended geometrically from 1 when naive to ``accounts / careful_accounts_per_site``
+when careful): each site receives far more orders and units from the one shop than any household,
+and the accounts linked through its address and payment account form a group larger than a
+household whose orders all go to that shop, what address and payment connected components find
+(P3). The groups are no larger than an office's, so big households and shared addresses that
+happen to favour one shop still compete with them.
 """
 
 
@@ -29,7 +44,7 @@ from ..generator.drafts import REVIEW_NONE
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
 from . import register
-from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec
+from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec, blend
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,11 @@ class Spec(CampaignSpec):
     careful_split: float = param(5.0, doc="How many times smaller a careful supplier's orders "
                                  "are, closer to an ordinary buyer's (at least one unit each).",
                                  min=1)
+    careful_accounts_per_site: float = param(
+        4.0, doc="Accounts of a careful supplier per site it ships to and pays from (a "
+                 "warehouse or office with its own business payment account): the goods must "
+                 "go back to stock, so its accounts gather on accounts / this many sites "
+                 "(geometric blend from one site when naive).", min=1)
     discount: Probability = param(Probability(0.4), doc="Fraction off the item's list price "
                                   "that the supplier pays: the deepest discount of the price "
                                   "war.", min=0, max=0.95)
@@ -86,6 +106,17 @@ def office_times(ctx: CampaignContext, n: int, t0: int, t1: int, camouflage: flo
     return (lo[k] + clock - (ends[k] - length[k])).astype(np.int64)
 
 
+def supplier_sites(n_accounts: int, accounts_per_site: float, camouflage: float) -> int:
+    """How many sites (an address with its own payment account) the supplier's accounts use.
+
+    One warehouse when naive; when careful, one per ``accounts_per_site`` accounts: the goods go
+    back to stock and the money comes from the supplier, so however many accounts it uses, they
+    gather on a few sites (geometric blend in between, from 1 to at most ``n_accounts``).
+    """
+    careful = max(n_accounts / max(accounts_per_site, 1.0), 1.0)
+    return int(min(max(round(blend(1.0, careful, camouflage)), 1), max(n_accounts, 1)))
+
+
 @register("supplier_buyback")
 class SupplierBuyback:
     Spec = Spec
@@ -98,12 +129,11 @@ class SupplierBuyback:
         for shop in ctx.pick_shops(spec):
             n_accounts = ctx.count(spec.accounts)
             n_orders = ctx.count(spec.orders)
-            # Naive: every account ships to the one warehouse and pays from the one account.
-            few = max(1, round(cam * n_accounts / 2))
+            sites = supplier_sites(n_accounts, spec.careful_accounts_per_site, cam)
             buyers = ctx.add_accounts(
                 n_accounts, at=t0, camouflage=cam,
-                city=np.repeat(ctx.cities_near(shop, 1, cam), few),
-                devices=max(1, round(cam * n_accounts)), addresses=few, payments=few)
+                city=np.repeat(ctx.cities_near(shop, 1, cam), sites),
+                devices=max(1, round(cam * n_accounts)), addresses=sites, payments=sites)
             when = office_times(ctx, n_orders, t0, t1, cam, spec.opens, spec.closes)
             item = ctx.items(np.full(n_orders, shop), cam)
             bulk = np.maximum(spec.quantity.sample(rng, n_orders), 2)
