@@ -1,14 +1,20 @@
-"""click_farm: many accounts per phone, lockstep waves, batch sign-ups, CGNAT IPs, one review."""
+"""click_farm: many accounts per phone, lockstep waves run by boards, batch sign-ups, CGNAT IPs,
+one review."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import connected_components
 
 from brushbench.generator.run import generate
+from brushbench.patterns.click_farm import board_accounts
 
-from fraud_fixtures import DAY, average_precision, base_scenario, campaign
+from fraud_fixtures import DAY, Dist, average_precision, base_scenario, campaign
 
 START = DAY.replace(hour=8)
 SEEDS = (31, 32, 33)
@@ -28,6 +34,24 @@ def naive():
 @pytest.fixture(scope="module")
 def careful():
     return generate(scenario(1.0), seed=SEEDS[0])
+
+
+def pool_scenario(camouflage: float):
+    # A farm that reuses its accounts: 120 accounts, 600 orders in 30 waves (5 orders each),
+    # so that boards of 40 (careful) run 10 waves each.
+    return base_scenario(fraud=(campaign("click_farm", start=START, camouflage=camouflage,
+                                         accounts=Dist.constant(120),
+                                         orders=Dist.constant(200)),))
+
+
+@pytest.fixture(scope="module")
+def naive_pool():
+    return generate(pool_scenario(0.0), seed=SEEDS[0])
+
+
+@pytest.fixture(scope="module")
+def careful_pool():
+    return generate(pool_scenario(1.0), seed=SEEDS[0])
 
 
 def _fake(data) -> pd.DataFrame:
@@ -148,3 +172,83 @@ def test_naive_farm_is_far_easier_for_a_device_rule_than_a_careful_one():
                            for d in runs])
     assert ap[0.0] > 0.9
     assert ap[0.0] > ap[1.0] + 0.5
+
+
+def lockstep_partners(orders: pd.DataFrame, window_s: int = 600) -> pd.Series:
+    """Per account of ``orders``: how many others it bought the same item with, in the same
+    window, in at least two separate bursts (another item, or the same after a quiet window).
+    CopyCatch's lockstep, as ``baselines/lockstep.py`` counts it (one window offset)."""
+    o = orders.assign(slot=_seconds(orders.created_at) // window_s)
+    o = o[["buyer_id", "item_id", "slot"]].drop_duplicates()
+    met = o.merge(o, on=["item_id", "slot"])
+    met = met[met.buyer_id_x < met.buyer_id_y].sort_values(
+        ["buyer_id_x", "buyer_id_y", "item_id", "slot"])
+    new_pair = met.buyer_id_x.ne(met.buyer_id_x.shift()) | met.buyer_id_y.ne(met.buyer_id_y.shift())
+    burst = new_pair | met.item_id.ne(met.item_id.shift()) | met.slot.diff().gt(1)
+    bursts = burst.groupby([met.buyer_id_x, met.buyer_id_y]).sum()
+    pairs = bursts[bursts >= 2].index.to_frame(index=False)
+    counts = pd.concat([pairs.buyer_id_x, pairs.buyer_id_y]).value_counts()
+    return counts.reindex(orders.buyer_id.unique(), fill_value=0)
+
+
+def test_careful_boards_still_meet_on_one_item_wave_after_wave(naive_pool, careful_pool):
+    naive, careful = lockstep_partners(_fake(naive_pool)), lockstep_partners(_fake(careful_pool))
+    # A naive group fires together every time: each account's whole wave are its partners.
+    assert (naive >= 19).all()
+    # A careful board sends a different share of itself each wave, jittered over 45 minutes,
+    # but always its own accounts on one item: most accounts still meet some board-mates
+    # again. Accounts drawn from the whole farm, on a mix of items, would rarely meet twice.
+    assert (careful > 0).mean() > 0.75 and careful.mean() >= 3
+    assert careful.mean() < naive.mean() / 2
+    # The legitimate look-alike: a flash-sale crowd on one item in the same minutes, but once.
+    kind = careful_pool.labels.legit_kind.to_numpy()
+    crowd = careful_pool.orders[kind == "flash_sale"]
+    assert crowd.buyer_id.nunique() > 100 and (lockstep_partners(crowd) == 0).all()
+
+
+def test_careful_waves_vary_the_item_naive_waves_keep_the_hero(naive_pool, careful_pool):
+    assert (_fake(naive_pool).groupby("shop_id").item_id.nunique() == 1).all()
+    assert (_fake(careful_pool).groupby("shop_id").item_id.nunique() > 1).all()
+
+
+def _waves(draw_sizes):
+    size = np.asarray(draw_sizes)
+    wave = np.repeat(np.arange(len(size)), size)
+    pos = np.arange(len(wave)) - np.repeat(np.cumsum(size) - size, size)
+    return wave, pos
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_accounts=st.integers(1, 150), board=st.integers(1, 60),
+       sizes=st.lists(st.integers(1, 25), min_size=1, max_size=40),
+       seed=st.integers(0, 2**32 - 1))
+def test_a_careful_wave_is_run_by_one_board(n_accounts, board, sizes, seed):
+    accounts = np.arange(n_accounts) + 1000
+    wave, pos = _waves(sizes)
+    buyer = board_accounts(np.random.default_rng(seed), accounts, board, 1.0, wave, pos)
+    assert np.isin(buyer, accounts).all()
+    # Accounts linked by sharing a wave form the boards: none holds more than ``board``.
+    codes = np.searchsorted(accounts, buyer)
+    link = sp.coo_matrix((np.ones(len(wave)), (codes, wave)), shape=(n_accounts, len(sizes)))
+    graph = sp.bmat([[None, link], [link.T, None]])
+    _, label = connected_components(graph, directed=False)
+    used = np.unique(codes)
+    assert np.bincount(label[used]).max() <= board
+    # Within a wave no account orders twice while its board has accounts to spare (boards
+    # share the farm evenly, so the smallest holds n // boards).
+    smallest = n_accounts // -(-n_accounts // min(board, n_accounts))
+    per_wave = pd.DataFrame({"w": wave, "b": buyer}).groupby("w").b.nunique().to_numpy()
+    assert (per_wave >= np.minimum(sizes, smallest)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_accounts=st.integers(1, 150), sizes=st.lists(st.integers(1, 25), min_size=1,
+                                                      max_size=40),
+       seed=st.integers(0, 2**32 - 1))
+def test_a_naive_farm_fires_its_accounts_in_a_fixed_rotation(n_accounts, sizes, seed):
+    wave, pos = _waves(sizes)
+    buyer = board_accounts(np.random.default_rng(seed), np.arange(n_accounts), 40, 0.0, wave,
+                           pos)
+    first = buyer[:n_accounts]
+    assert len(np.unique(first)) == len(first)             # every account before any again
+    np.testing.assert_array_equal(buyer, np.resize(first, len(buyer)))

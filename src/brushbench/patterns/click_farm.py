@@ -9,12 +9,35 @@ Every order goes out over mobile data (SIM rotation), so its IP is a carrier-gra
 that legitimate users share too: IP is a weak signal by design.
 
 Traces, naive to careful: about 25 accounts per phone vs about 2 (``accounts_per_device`` to
-``careful_accounts_per_device``); waves where a fixed group of accounts buys one item of a client
-shop within seconds, at machine-regular intervals, vs waves stretched over tens of minutes, at
-random times, by random accounts, on a mix of the shop's items; accounts signed up in one batch
-within minutes vs registered over months and years; a few addresses and wallets shared by dozens
-of accounts in the farm's city vs a couple of accounts each, anywhere; one templated five-star
-review vs ordinary ones. Each is interpolated by ``camouflage``.
+``careful_accounts_per_device``); waves fired within seconds, at machine-regular intervals, vs
+waves jittered over tens of minutes at random times; the shop's hero item in every wave vs a
+different item of its range from wave to wave; accounts signed up in one batch within minutes vs
+registered over months and years; a few addresses and wallets shared by dozens of accounts in the
+farm's city vs a couple of accounts each, anywhere; one templated five-star review vs ordinary
+ones. Each is interpolated by ``camouflage``.
+
+What a careful farm cannot hide is what it is paid for, and how group control works:
+
+- *A wave buys one item within the hour.* The marketplace re-ranks every hour and gives the next
+  hour's traffic to this hour's best sellers (domain.md §3.2, Cai et al. 2018): that is what the
+  client pays for. A wave therefore puts its orders on one item, and a careful farm can jitter
+  them over the hour (``careful_jitter``, never beyond the scenario's ranking slice), while
+  spreading them over the day or over the client's whole range would lift nothing.
+- *A board acts as one.* Group-control (群控) software drives a board of phones with one command
+  (20-phone boards, ¥3-6k per kit; racks of boards, domain.md §3.1), so a wave is run by one
+  board's accounts together. A naive farm runs all its accounts as one board, taking turns in a
+  fixed rotation: the same group fires wave after wave. A careful farm deals its accounts onto
+  boards of about ``careful_board`` (the accounts its phones switch between; device-ID reset tools
+  give each its own fingerprint) and sends a fresh random share of the board each wave, but the
+  share comes from the same board: its accounts keep meeting on one item in the same minutes,
+  wave after wave, on different items and days. This is CopyCatch's lockstep (the same accounts,
+  the same items, the same time windows, repeatedly), weakened but not gone: two accounts of a
+  board are together in only some of its waves, and the jitter keeps some of those apart.
+
+Aged accounts cost money (years of ordinary use), so a careful farm keeps a pool it reuses a few
+times each rather than burning fresh ones. The flash-sale crowd, the legitimate look-alike, is
+many accounts on one item in the same minutes too, but in one burst, and never the same group
+again.
 """
 
 
@@ -54,10 +77,15 @@ class Spec(CampaignSpec):
                             "(software fires them together).", min=1)
     careful_jitter: Seconds = param(Seconds(45 * 60), doc="Time over which a careful farm "
                                     "(camouflage 1) spreads each wave; geometric blend "
-                                    "in between.", min=1)
+                                    "in between, capped at the re-ranking interval (a wave "
+                                    "lifts one slice's rank).", min=1)
     signup_batch: Seconds = param(Seconds(600), doc="Time within which a naive farm registered "
                                   "all its accounts, days before the campaign; careful farms "
                                   "use accounts registered over months.", min=1)
+    careful_board: int = param(40, doc="Accounts on one board of a careful farm (camouflage "
+                               "1): the accounts its phones take turns with. Each wave is run by "
+                               "one board; a naive farm runs all its accounts as one board; "
+                               "geometric blend in between.", min=1)
 
 
 
@@ -98,20 +126,23 @@ class ClickFarm:
         pos = np.arange(n) - np.repeat(np.cumsum(wave_len) - wave_len, wave_len)
 
         # When: a scheduler's regular slots when naive, random times when careful; inside a
-        # wave, evenly spaced over the jitter when naive, at random when careful.
-        spread = blend(spec.jitter, spec.careful_jitter, cam)
+        # wave, evenly spaced over the jitter when naive, at random when careful. A wave
+        # spread beyond one ranking slice would no longer lift the item's rank in it.
+        spread = min(blend(spec.jitter, spec.careful_jitter, cam),
+                     float(ctx.scenario.traffic.reranking.interval))
         usable = max(t1 - t0 - spread, 1.0)
         slot = t0 + (rng.permutation(n_waves) + rng.random(n_waves) * 0.1) * usable / n_waves
         wave_at = (1 - cam) * slot + cam * rng.uniform(t0, t0 + usable, n_waves)
         offset = ((1 - cam) * (pos + 0.5) / wave_len[wave] + cam * rng.random(n)) * spread
         time = np.clip(np.rint(wave_at[wave] + offset), t0, t1 - 1).astype(np.int64)
 
-        # Who and what: the same group of accounts moves together on one item when naive.
-        group = buyers[rng.permutation(n_accounts)][np.arange(n) % n_accounts]
-        buyer = np.where(rng.random(n) < cam, rng.choice(buyers, size=n), group)
+        # Who: each wave is run by one board, whose accounts take their turns in a fixed
+        # order when naive, and a fresh random share of them per wave when careful.
+        buyer = board_accounts(rng, buyers, spec.careful_board, cam, wave, pos)
+        # What: one item per wave, the item whose rank it lifts: the shop's hero item when
+        # naive, any item of its range (a different one from wave to wave) when careful.
         shop = wave_shop[wave]
-        wave_item = ctx.items(wave_shop, 0.0)[wave]
-        item = np.where(rng.random(n) < cam, ctx.items(shop, 1.0), wave_item)
+        item = ctx.items(wave_shop, cam)[wave]
 
         ctx.add_orders(
             time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop, mobile=1,
@@ -122,3 +153,54 @@ class ClickFarm:
         ctx.label("shop", shops, "beneficiary")
         ctx.label("account", buyers, "fake_buyer")
         ctx.label("device", ctx.devices_of(buyers), "device")
+
+
+def board_accounts(rng: np.random.Generator, accounts: np.ndarray, careful_board: int,
+                   camouflage: float, wave: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The account of each order: one of its wave's board.
+
+    The farm's accounts are dealt onto boards of at most ``blend(len(accounts), careful_board,
+    camouflage)`` accounts (a naive farm: all of them on one board) and each wave is given to
+    one board, each board getting an equal share of the waves. Each order takes, with
+    probability ``1 - camouflage``, its board's next account in a fixed rotation (so a naive
+    group fires in the same order wave after wave), otherwise the ``pos``-th account of an
+    ordering of the board drawn afresh for its wave (a careful board sends a different share
+    of its accounts each time).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The campaign's stream.
+    accounts : numpy.ndarray
+        The farm's accounts (buyer indices).
+    careful_board, camouflage : int, float
+        The board size of a careful farm and the campaign's camouflage.
+    wave, pos : numpy.ndarray
+        Per order, sorted by wave: its wave (0, 1, ... with none empty) and its place in it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The buyer of each order.
+    """
+    n_accounts, n_waves = len(accounts), int(wave.max(initial=-1)) + 1
+    size = max(1, min(n_accounts, round(blend(n_accounts, careful_board, camouflage))))
+    n_boards = -(-n_accounts // size)
+    # Board b holds the accounts at positions [start[b], start[b + 1]) of a random order.
+    dealt = accounts[rng.permutation(n_accounts)]
+    start = -(-np.arange(n_boards + 1) * n_accounts // n_boards)
+    members = np.diff(start)
+    wave_board = rng.permutation(n_waves) % n_boards
+    board = wave_board[wave]
+    # Rotation: the k-th order a board fires takes its (k mod size)-th account.
+    by_board = np.argsort(board, kind="stable")
+    first = np.searchsorted(board[by_board], board[by_board])
+    turn = np.empty(len(wave), dtype=np.int64)
+    turn[by_board] = np.arange(len(wave)) - first
+    rotation = turn % members[board]
+    # A fresh ordering of each wave's board: sort random keys, its empty seats last.
+    keys = rng.random((n_waves, int(members.max())))
+    keys[np.arange(keys.shape[1]) >= members[wave_board][:, None]] = np.inf
+    shuffled = np.argsort(keys, axis=1)[wave, pos % members[board]]
+    seat = np.where(rng.random(len(wave)) < camouflage, shuffled, rotation)
+    return dealt[start[board] + seat]
