@@ -68,3 +68,27 @@ def publish(tmp: Path, target: Path, *, replace: bool) -> None:
     fsync_dir(target.parent)
     # The new dataset is in place; a leftover old folder would only be litter, never a dataset.
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write one file through a temporary sibling and a rename: readers see the old file or
+    the whole new one, never a part.
+
+    The file gets mode 0644 (``mkstemp`` makes 0600, which would keep a results file or a
+    page that is meant to be shared or committed private to its maker). Parent folders are
+    created. OSError propagates; the temporary file is removed on any failure.
+    """
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -45,10 +45,11 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from ..dataset._fs import write_file_atomic
 
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "error", "timeout", "invalid_output", "skipped")
@@ -132,15 +133,8 @@ def write_results(doc: dict[str, Any], path: str | Path) -> Path:
     check_results(doc)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2, sort_keys=True, allow_nan=False)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(doc, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    write_file_atomic(path, text)
     return path
 
 

@@ -9,9 +9,9 @@ README matches the committed results.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from ..dataset._fs import write_file_atomic
 from . import plots
 from .entries import Leaderboard, load_leaderboard
 from .html import render_html
@@ -70,16 +70,7 @@ def render_page(board: Leaderboard, stats: list[EntryStats]) -> str:
 
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a committed page private to its maker
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file_atomic(path, data)
     return path
 
 
