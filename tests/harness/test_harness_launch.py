@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -82,3 +84,24 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_a_script_without_main_guard_is_not_re_run_by_its_runs(data, tmp_path):
+    """multiprocessing re-runs the parent's main script in each child it starts; runs must not
+    (a script calling brushbench at top level would start runs from inside runs)."""
+    marker = tmp_path / "ran.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from brushbench.harness import run_isolated\n"
+        f"marker = Path({str(marker)!r})\n"
+        "marker.write_text(marker.read_text() + 'x' if marker.exists() else 'x')\n"
+        f"record = run_isolated({detector_file('function_form')!r}, None, "
+        f"{str(data['test_dir'])!r}, timeout=60)\n"
+        "print(record.status)\n", encoding="utf-8")
+    env = {**os.environ, ISOLATION_ENV: "forkserver"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok", done.stderr
+    assert marker.read_text() == "x"

@@ -25,7 +25,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+import types
+from collections.abc import Iterator, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
@@ -143,13 +144,38 @@ def _fork(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
         args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ),
               list(sys.path)))
     try:
-        process.start()
+        with _main_module_hidden():
+            process.start()
     finally:
         write_end.close()
     # Raw reads on the connection's descriptor: the child writes JSON lines, not pickles.
     status_fd = os.dup(read_end.fileno())
     read_end.close()
     return _Forked(process), status_fd
+
+
+_START_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start processes that do not re-import the caller's ``__main__``.
+
+    multiprocessing re-runs the parent's main script in every child it starts this way (so
+    that functions defined there unpickle). A run needs nothing from it, and re-running it
+    would cost an import per run at best and, for a script that calls brushbench without an
+    ``if __name__ == "__main__"`` guard, start runs from inside runs. While a child starts,
+    ``__main__`` is an empty module, so the child is told of no main to re-run; the lock keeps
+    concurrent starts from restoring each other's placeholder.
+    """
+    with _START_LOCK:
+        saved = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if saved is not None:
+                sys.modules["__main__"] = saved
 
 
 def _forked_main(job_file: str, log_path: str, status: Connection, cwd: str,
