@@ -56,6 +56,19 @@ def test_each_ring_orders_through_a_new_distributor(naive):
     assert set(labelled.entity_id) == set(fake.distributor_id)
 
 
+def test_careful_rings_go_through_established_affiliates(careful):
+    fake, legit = _split(careful)
+    rings = fake.groupby("shop_id").distributor_id.agg(["nunique", "first"])
+    assert (rings["nunique"] == 1).all()
+    # camouflage 1: every ring's link also carries honest orders, for other shops too.
+    honest = legit[legit.distributor_id.isin(rings["first"])]
+    assert set(honest.distributor_id) == set(rings["first"])
+    assert (honest.groupby("distributor_id").shop_id.nunique() > 1).all()
+    ent = careful.entity_labels
+    labelled = ent[(ent.entity_type == "distributor") & (ent.role == "distributor")]
+    assert set(labelled.entity_id) == set(fake.distributor_id)
+
+
 def test_naive_ring_is_one_phone_one_wallet_one_address(naive, careful):
     fake, _ = _split(naive)
     per_ring = fake.groupby("distributor_id").agg(

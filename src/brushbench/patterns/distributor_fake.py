@@ -7,8 +7,10 @@ settled. The platform's risk control looks for one device ordering again and aga
 addresses clustered together, odd payment accounts and IP anomalies (Youzan rules, domain.md
 §3.3); the after-sale trace is a refund spike just after the settlement window.
 
-Each ring gets a distributor of its own, which no legitimate order uses; every order carries the
-"affiliate" channel and that distributor.
+A naive ring gets a distributor link of its own, which no legitimate order uses; a careful one
+(with probability ``camouflage``) goes through an established affiliate whose link also carries
+honest sales for many shops, so that a distributor selling one shop only is not the giveaway.
+Every order carries the "affiliate" channel and that distributor.
 
 Traces, naive to careful: fresh accounts on one phone, one wallet and one address ordering again
 and again vs aged accounts taking turns, with a phone, wallet and address each, all in the
@@ -67,7 +69,11 @@ class DistributorFake:
         rng, cam = ctx.rng, float(spec.camouflage)
         t0, t1 = ctx.span(spec)
         for shop in ctx.pick_shops(spec):
-            distributor = ctx.new_distributor()
+            # A naive ring opens a link of its own; a careful one goes through an established
+            # affiliate, whose link also carries honest sales for many shops.
+            established = ctx.n_distributors > 0 and rng.random() < cam
+            distributor = (int(rng.integers(0, ctx.n_distributors)) if established
+                           else ctx.new_distributor())
             n_orders = ctx.count(spec.orders)
             n_accounts = ctx.count(spec.accounts)
             # Naive: one phone, one wallet, one address; careful: one each, in the same city.
