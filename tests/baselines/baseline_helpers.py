@@ -8,7 +8,9 @@ training dataset with its labels, ``score`` on the test dataset without them).
 from __future__ import annotations
 
 import functools
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import brushbench
 from brushbench.harness.detectors import load_detector
@@ -22,6 +24,14 @@ TRAIN_SEED, TEST_SEED = 10001, 1
 def baseline_file(name: str) -> str:
     """Path of ``baselines/<name>.py``."""
     return str(BASELINES / f"{name}.py")
+
+
+def load_baseline(name: str) -> ModuleType:
+    """``baselines/<name>.py`` imported as a module (baselines are files, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"baseline_{name}", baseline_file(name))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @functools.cache

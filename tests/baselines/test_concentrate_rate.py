@@ -8,7 +8,6 @@ against a brute-force sweep, the detector on a bare SCL log through ``brushbench
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -23,22 +22,14 @@ from brushbench.harness import Scores
 from brushbench.harness.external import import_log, log_view
 from brushbench.harness.results import read_results
 
-from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
+from baseline_helpers import baseline_file, dataset_pair, evaluate, load_baseline, pattern_ap
 
 SCL = Path(__file__).resolve().parents[1] / "external" / "scl2020"
 CASES = ("case1", "case2", "case3", "case4")
 HOUR = 3600
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("baseline_concentrate_rate",
-                                                  baseline_file("concentrate_rate"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cr = _module()
+cr = load_baseline("concentrate_rate")
 
 
 def _answers() -> dict[int, str]:

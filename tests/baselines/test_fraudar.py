@@ -7,7 +7,6 @@ hand, and the detector's quality on generated fake distributors, naive and caref
 
 from __future__ import annotations
 
-import importlib.util
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,17 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
+from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("baseline_fraudar", baseline_file("fraudar"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fr = _module()
+fr = load_baseline("fraudar")
 SCALE = 0.3
 DAY = pd.Timestamp("2019-12-27 09:00", tz="Asia/Shanghai")
 

@@ -7,7 +7,6 @@ carry no information), and the detector's quality on generated click farms.
 
 from __future__ import annotations
 
-import importlib.util
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,17 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
+from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("baseline_lockstep", baseline_file("lockstep"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lk = _module()
+lk = load_baseline("lockstep")
 T0 = pd.Timestamp("2019-12-28 00:00:00", tz="Asia/Singapore").value // 10**9
 SCALE = 0.3
 

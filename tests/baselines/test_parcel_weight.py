@@ -8,7 +8,6 @@ loses it when the ring ships real parcels.
 
 from __future__ import annotations
 
-import importlib.util
 import types
 
 import numpy as np
@@ -17,20 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
+from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
 
 SCALE = 0.05
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("baseline_parcel_weight",
-                                                  baseline_file("parcel_weight"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pw = _module()
+pw = load_baseline("parcel_weight")
 
 
 def _data(items: dict, orders: list, parcels: list) -> types.SimpleNamespace:

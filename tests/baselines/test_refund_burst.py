@@ -8,7 +8,6 @@ post-promotion returns and fake distributor orders and does worse on the careful
 
 from __future__ import annotations
 
-import importlib.util
 import types
 
 import numpy as np
@@ -19,21 +18,13 @@ from hypothesis import strategies as st
 
 from brushbench.harness import Scores
 
-from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
+from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
 
 DAY11 = pd.Timestamp("2019-11-11", tz="Asia/Shanghai")
 HOUR = 3600
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("baseline_refund_burst",
-                                                  baseline_file("refund_burst"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-rb = _module()
+rb = load_baseline("refund_burst")
 
 
 def _times(seconds) -> pd.DatetimeIndex:

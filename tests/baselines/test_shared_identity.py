@@ -7,7 +7,6 @@ values carry no information), and the detector's quality on generated supplier b
 
 from __future__ import annotations
 
-import importlib.util
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,18 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
+from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("baseline_shared_identity",
-                                                  baseline_file("shared_identity"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-si = _module()
+si = load_baseline("shared_identity")
 SCALE = 0.05
 
 
