@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -29,7 +30,8 @@ def _read_table(path: Path, name: str, fmt: str, timezone: str) -> pa.Table:
         raise DatasetError(f"{path}: cannot read table {name}: {message}") from None
 
 
-def load(path: str | os.PathLike[str], *, verify: bool = True) -> Dataset:
+def load(path: str | os.PathLike[str], *, verify: bool = True,
+         tables: Iterable[str] | None = None) -> Dataset:
     """Load a dataset folder.
 
     Parameters
@@ -38,6 +40,9 @@ def load(path: str | os.PathLike[str], *, verify: bool = True) -> Dataset:
         The dataset folder (the one holding ``manifest.json``).
     verify : bool
         Recompute the SHA-256 of every file and compare it with the manifest first.
+    tables : iterable of str, optional
+        Read only these tables (the others are empty in the returned Dataset), e.g. the
+        answer key and ``orders`` for scoring; all of them by default.
 
     Returns
     -------
@@ -70,12 +75,18 @@ def load(path: str | os.PathLike[str], *, verify: bool = True) -> Dataset:
             raise DatasetError(f"{file}: missing file of table {name}")
     if verify:
         verify_manifest(folder, manifest)
-    tables = {}
+    wanted = set(expected) if tables is None else set(tables)
+    unknown = wanted - set(expected)
+    if unknown:
+        raise DatasetError(f"{where}: no table {', '.join(sorted(unknown))} in this dataset")
+    read = {}
     for name in expected:
+        if name not in wanted:
+            continue
         file = folder / entries[name]["file"]
         table = _read_table(file, name, manifest["format"], timezone)
         if table.num_rows != entries[name]["rows"]:
             raise DatasetError(f"{file}: {table.num_rows} rows, manifest says "
                                f"{entries[name]['rows']}")
-        tables[name] = table
-    return Dataset(tables, manifest, timezone=timezone)
+        read[name] = table
+    return Dataset(read, manifest, timezone=timezone)

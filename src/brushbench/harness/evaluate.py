@@ -24,6 +24,7 @@ from .._version import GENERATOR_VERSION, __version__
 from ..dataset import DatasetError, load
 from ..dataset.manifest import read_manifest
 from ..metrics import aggregate, score_orders
+from . import launch
 from .cache import cached_dataset
 from .detectors import load_detector
 from .external import content_key, data_identity, score_data, stream_data
@@ -45,6 +46,10 @@ class RunProgress:
     status: str
 
 
+#: What scoring a run reads of its test dataset (the detector's process reads the rest).
+METRIC_TABLES = ("orders", "labels", "entity_labels", "campaigns")
+
+
 def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: float = 600.0,
              memory_mb: int | None = None,
              progress: Callable[[RunProgress], None] | None = None,
@@ -62,6 +67,7 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
     """
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)  # ValueError before any run
+    launch.warm_up()  # the run processes' server starts while the datasets are prepared
     n_seeds = seeds or suite.seeds
     total = len(suite.entries) * n_seeds
     runs: list[dict[str, Any]] = []
@@ -75,7 +81,7 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
             run = {"scenario": entry.label, "scenario_hash": entry.hash, "scale": entry.scale,
                    "seed": seed, "train_seed": train_seed, **_record_fields(record)}
             if run["status"] == "ok":
-                test = load(test_dir, verify=False)
+                test = load(test_dir, verify=False, tables=METRIC_TABLES)
                 metrics = score_orders(
                     test.labels, record.scores, orders=test.orders,
                     entity_labels=test.entity_labels, campaigns=test.campaigns,
