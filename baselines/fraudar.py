@@ -25,6 +25,10 @@ for brushing through many accounts):
 - ``blocks`` blocks are found in turn: detect one, remove its edges, repeat (the paper's way of
   finding several blocks).
 
+Not made for one pattern: any ring that orders again and again from the shops it serves is a
+dense block to it (distributor rings, click-farm boards, a shop's own accounts), so it is read
+as a general detector, like the competition's rule.
+
 An order scores the density of the densest block that holds both its buyer and its column, 0
 when none does; a buyer scores the density of the densest block that holds it, a shop that of
 the densest block holding one of its columns, 0 otherwise.
@@ -90,7 +94,7 @@ import scipy.sparse as sp
 
 from brushbench.harness import Scores
 
-PATTERNS = ("distributor_fake",)
+PATTERNS: tuple[str, ...] = ()  # a general dense-block detector
 
 
 class Fraudar:

@@ -29,18 +29,19 @@ plus their largest burst; shops their ratio plus their largest burst.
 
 Where the idea comes from
 -------------------------
-Made for post-promotion returns and for framing, the two patterns whose fake orders are not
-meant to be paid for. Post-promotion returns (刷单后退货): "some makers brush during Double 11
-and return the goods afterwards" (Double 11 2015 report). Framing (反向炒信): the first criminal
-case had a rival place 1,500+ orders on a shop and refund them (domain.md §3.1, §5 P4), so
-the victim's refunds come from a few accounts that return almost everything. domain.md §5
-(P2) lists refunds clustered just after the settlement or subsidy snapshot and the same
-buyers recurring, and (P6) the refund spike of fake distributor orders just after the
-commission settles (Youzan rules). Refund ratios alone are weak: ordinary promotion orders
-are returned more often too (domain.md §3.1: Tmall apparel averaged 10% after Double 11
-2014, Handu 64% and Jack Jones 38%), hence the comparison with peers and the weight on
-timing. The window counts against a Poisson expectation are the likelihood-ratio reading of
-a scan statistic (Kulldorff 1997), one window per refund.
+Made for post-promotion returns, framing and fake distributor orders, the patterns whose
+fake orders are not meant to be paid for. Post-promotion returns (刷单后退货): "some makers
+brush during Double 11 and return the goods afterwards" (Double 11 2015 report). Framing
+(反向炒信): the first criminal case had a rival place 1,500+ orders on a shop and refund them
+(domain.md §3.1, §5 P4), so the victim's refunds come from a few accounts that return
+almost everything. domain.md §5 (P2) lists refunds clustered just after the settlement or
+subsidy snapshot and the same buyers recurring, and (P6) the refund spike of fake
+distributor orders just after the commission settles (Youzan rules). Refund ratios alone
+are weak: ordinary promotion orders are returned more often too (domain.md §3.1: Tmall
+apparel averaged 10% after Double 11 2014, Handu 64% and Jack Jones 38%), hence the
+comparison with peers and the weight on timing. The window counts against a Poisson
+expectation are the likelihood-ratio reading of a scan statistic (Kulldorff 1997), one
+window per refund.
 
 What it is blind to
 -------------------
@@ -68,7 +69,7 @@ from brushbench.harness import Scores
 
 #: Made for post-promotion returns; the same traces also catch naive fake distributor orders
 #: (refunded once the commission settles), for which ``fraudar`` is the specialist.
-PATTERNS = ("post_promo_return", "competitor_framing")
+PATTERNS = ("post_promo_return", "competitor_framing", "distributor_fake")
 
 
 class RefundBurst:

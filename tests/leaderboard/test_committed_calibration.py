@@ -13,9 +13,8 @@ from leaderboard_helpers import ROOT
 
 RESULTS = ROOT / "leaderboard" / "results"
 SPECIALISTS = {"parcel_weight": {"self_purchase"},
-               "refund_burst": {"post_promo_return", "competitor_framing"},
+               "refund_burst": {"post_promo_return", "competitor_framing", "distributor_fake"},
                "shared_identity": {"supplier_buyback"},
-               "fraudar": {"distributor_fake"},
                "lockstep": {"click_farm"}}
 
 
