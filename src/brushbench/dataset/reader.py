@@ -19,7 +19,17 @@ from brushbench.dataset.writer import check_timezone
 
 
 def _read_table(path: Path, name: str, fmt: str, timezone: str) -> pa.Table:
-    schema = table_schema(name, timezone)
+    return read_table_file(path, table_schema(name, timezone), fmt, name)
+
+
+def read_table_file(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
+    """One table file (``csv`` or ``parquet``) read back to ``schema``.
+
+    Raises
+    ------
+    DatasetError
+        One line naming the file and the table when it cannot be read to that schema.
+    """
     try:
         if fmt == "csv":
             return read_csv_table(path, schema)

@@ -36,7 +36,6 @@ import pyarrow.parquet as pq
 from ..dataset import Dataset, DatasetError, load
 from ..dataset._fs import fsync_dir, fsync_file
 from ..dataset.conform import conform
-from ..dataset.csvio import read_csv_table
 from ..dataset.frames import to_pandas
 from ..dataset.manifest import (
     MANIFEST_NAME,
@@ -47,6 +46,7 @@ from ..dataset.manifest import (
     sha256_file,
     write_manifest,
 )
+from ..dataset.reader import read_table_file
 from ..dataset.sinks import CsvSink, ParquetSink
 from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
 
@@ -86,12 +86,9 @@ def key_hash(manifest: Mapping[str, Any]) -> str:
 
 def _read(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
     try:
-        if fmt == "csv":
-            return read_csv_table(path, schema)
-        return conform(name, pq.read_table(path), schema)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AnswerKeyError(f"{path}: cannot read table {name}: {line}") from None
+        return read_table_file(path, schema, fmt, name)
+    except DatasetError as exc:
+        raise AnswerKeyError(str(exc)) from None
 
 
 def _read_orders_columns(path: Path, fmt: str) -> pa.Table:
