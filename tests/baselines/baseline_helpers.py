@@ -12,6 +12,9 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import pandas as pd
+
 import brushbench
 from brushbench.harness.detectors import load_detector
 from brushbench.harness.scores import split_output, validate_entity_scores, validate_scores
@@ -72,3 +75,35 @@ def pattern_ap(result: dict, pattern: str) -> float | None:
     """Average precision of one pattern's orders against all legitimate orders, if given."""
     leaf = result["per_pattern"].get(pattern, {}).get("average_precision")
     return leaf if isinstance(leaf, float) else None
+
+
+def checked_output(make_detector, scenario: str, scale: float):
+    """Score the keyless test set of ``scenario`` twice with fresh detectors and check the
+    protocol: every order scored once with a finite number (the harness's own validation),
+    entity scores valid, and both calls identical. Returns (data, order scores, buyer scores,
+    shop scores) of the first call; entity scores are None when not given."""
+    _, test = dataset_pair(scenario, scale)
+    data = test.without_answer_key()
+    outputs = []
+    for _ in range(2):
+        orders_raw, buyers_raw, shops_raw, problems = split_output(make_detector().score(data))
+        assert not problems, problems
+        scores, problems = validate_scores(orders_raw, data.orders)
+        assert scores is not None, problems
+        entities = []
+        for entity, raw in (("buyer", buyers_raw), ("shop", shops_raw)):
+            series = None
+            if raw is not None:
+                series, problems = validate_entity_scores(raw, data.orders[f"{entity}_id"],
+                                                          entity)
+                assert series is not None, problems
+            entities.append(series)
+        outputs.append((scores, *entities))
+    (scores, buyers, shops), again = outputs
+    np.testing.assert_array_equal(scores, again[0])
+    for first, second in zip((buyers, shops), again[1:], strict=True):
+        if first is None:
+            assert second is None
+        else:
+            pd.testing.assert_series_equal(first, second)
+    return data, scores, buyers, shops

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
+from baseline_helpers import checked_output, evaluate, load_baseline, pattern_ap
 
 fr = load_baseline("fraudar")
 SCALE = 0.3
@@ -185,14 +185,8 @@ def test_an_empty_log_scores_nothing():
 
 
 def test_protocol_finite_one_per_order_deterministic():
-    _, test = dataset_pair("distributor_fake_naive", SCALE)
-    data = test.without_answer_key()
-    first, second = fr.Fraudar().score(data), fr.Fraudar().score(data)
-    assert len(first.orders) == len(data.orders)
-    assert np.isfinite(first.orders).all() and (first.orders >= 0).all()
-    np.testing.assert_array_equal(first.orders, second.orders)
-    pd.testing.assert_series_equal(first.buyers, second.buyers)
-    pd.testing.assert_series_equal(first.shops, second.shops)
+    _, scores, buyers, shops = checked_output(fr.Fraudar, "distributor_fake_naive", SCALE)
+    assert (scores >= 0).all() and buyers is not None and shops is not None
 
 
 def test_fake_distributors_rank_on_top_when_naive_and_lower_when_careful():

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
+from baseline_helpers import checked_output, evaluate, load_baseline, pattern_ap
 
 lk = load_baseline("lockstep")
 T0 = pd.Timestamp("2019-12-28 00:00:00", tz="Asia/Singapore").value // 10**9
@@ -128,13 +128,8 @@ def test_scores_ignore_row_order_and_whole_windows_of_clock_shift(seed, perm_see
 
 
 def test_protocol_one_finite_deterministic_score_per_order():
-    _, test = dataset_pair("click_farm_naive", SCALE)
-    data = test.without_answer_key()
-    first, second = lk.score(data), lk.score(data)
-    assert first.orders.shape == (len(data.orders),)
-    assert np.isfinite(first.orders).all()
-    np.testing.assert_array_equal(first.orders, second.orders)
-    pd.testing.assert_series_equal(first.buyers, second.buyers)
+    _, _, buyers, _ = checked_output(lambda: lk, "click_farm_naive", SCALE)
+    assert buyers is not None
 
 
 def test_finds_a_naive_farm_loses_a_careful_one_and_leaves_flash_sales_alone():

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from brushbench.harness import Scores
 
-from baseline_helpers import dataset_pair, evaluate, load_baseline, pattern_ap
+from baseline_helpers import checked_output, evaluate, load_baseline, pattern_ap
 
 DAY11 = pd.Timestamp("2019-11-11", tz="Asia/Shanghai")
 HOUR = 3600
@@ -202,14 +202,8 @@ def test_scores_ignore_the_clock_and_the_row_order(draw):
 
 
 def test_protocol_one_finite_deterministic_score_per_order():
-    _, test = dataset_pair("double11_phone_war_naive", 0.05)
-    data = test.without_answer_key()
-    first, second = rb.RefundBurst().score(data), rb.RefundBurst().score(data)
-    assert np.shape(first.orders) == (len(data.orders),)
-    assert np.isfinite(first.orders).all()
-    np.testing.assert_array_equal(first.orders, second.orders)
-    pd.testing.assert_series_equal(first.buyers, second.buyers)
-    pd.testing.assert_series_equal(first.shops, second.shops)
+    _, _, buyers, shops = checked_output(rb.RefundBurst, "double11_phone_war_naive", 0.05)
+    assert buyers is not None and shops is not None
 
 
 @pytest.mark.parametrize(("scenario", "scale", "pattern"), [

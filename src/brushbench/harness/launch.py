@@ -141,8 +141,7 @@ def _fork(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     read_end, write_end = context.Pipe(duplex=False)
     process = context.Process(
         target=_forked_main, name="brushbench-run", daemon=False,
-        args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ),
-              list(sys.path)))
+        args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ)))
     try:
         with _main_module_hidden():
             process.start()
@@ -179,14 +178,16 @@ def _main_module_hidden() -> Iterator[None]:
 
 
 def _forked_main(job_file: str, log_path: str, status: Connection, cwd: str,
-                 environ: Mapping[str, str], path: list[str]) -> None:
-    """Entry point in the forked process: become what ``python -m ...child`` would be."""
+                 environ: Mapping[str, str]) -> None:
+    """Entry point in the forked process: become what ``python -m ...child`` would be.
+
+    ``sys.path`` needs nothing here: the job carries the caller's, and the child merges it.
+    """
     os.setsid()
     # The server started long ago: the caller may have changed folder or environment since.
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(environ)
-    sys.path[:] = path
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError, OSError):

@@ -131,11 +131,8 @@ def comparability(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def write_results(doc: dict[str, Any], path: str | Path) -> Path:
     """Write ``doc`` atomically (temporary file, then rename)."""
     check_results(doc)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(doc, indent=2, sort_keys=True, allow_nan=False) + "\n"
-    write_file_atomic(path, text)
-    return path
+    return write_file_atomic(path, text)
 
 
 def count_statuses(runs: Iterable[dict[str, Any]]) -> dict[str, int]:

@@ -23,17 +23,15 @@ Scenarios are told apart by their names' ``_naive`` / ``_careful`` suffix.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..harness.table import leaf
-from .stats import BUDGET_KEY, HARD_NEGATIVES, EntryStats
+from ..metrics import REVIEW_BUDGET
+from .stats import BUDGET_KEY, HARD_NEGATIVES, EntryStats, mean_defined
 
 CAP = 0.9
 FLOOR_TOLERANCE = 0.5
 HARD_NEGATIVE_COST = 2.0
-BUDGET = 0.01
 NAIVE, CAREFUL = "naive", "careful"
 
 
@@ -54,12 +52,16 @@ def variant(scenario: str) -> str | None:
     return None
 
 
+def variant_mean(runs: list[dict[str, Any]], which: str,
+                 path: tuple[str, ...]) -> float | None:
+    """Mean of a metric over the ok runs of one variant's scenarios that define it."""
+    return mean_defined([r for r in runs if r["status"] == "ok"
+                         and variant(r["scenario"]) == which], path)
+
+
 def pattern_ap(runs: list[dict[str, Any]], pattern: str, which: str) -> float | None:
     """Mean per-pattern average precision over the ok runs of one variant's scenarios."""
-    values = [v for r in runs if r["status"] == "ok" and variant(r["scenario"]) == which
-              and (v := leaf(r.get("metrics"), ("per_pattern", pattern, "average_precision")))
-              is not None]
-    return math.fsum(values) / len(values) if values else None
+    return variant_mean(runs, which, ("per_pattern", pattern, "average_precision"))
 
 
 def specialist_checks(stats: list[EntryStats]) -> list[Check]:
@@ -133,15 +135,10 @@ def hard_negative_costs(stats: list[EntryStats]) -> list[tuple[str, str, float]]
         if st.entry.role == "floor":
             continue
         for kind in HARD_NEGATIVES:
-            values = [v for r in st.entry.runs
-                      if r["status"] == "ok" and variant(r["scenario"]) == NAIVE
-                      and (v := leaf(r.get("metrics"),
-                                     ("false_alarms", kind, f"rate_at_{BUDGET_KEY}")))
-                      is not None]
-            if values:
-                rate = math.fsum(values) / len(values)
-                if rate > HARD_NEGATIVE_COST * BUDGET:
-                    out.append((st.entry.name, kind, rate))
+            rate = variant_mean(st.entry.runs, NAIVE,
+                                ("false_alarms", kind, f"rate_at_{BUDGET_KEY}"))
+            if rate is not None and rate > HARD_NEGATIVE_COST * REVIEW_BUDGET:
+                out.append((st.entry.name, kind, rate))
     return out
 
 
@@ -161,7 +158,7 @@ def render_lines(stats: list[EntryStats]) -> list[str]:
     out += [f"- {'✔' if c.passed else '✘'} {c.kind}: {c.text}" for c in checks]
     costs = hard_negative_costs(stats)
     out += ["", f"Hard negatives on the naive scenarios: legitimate look-alikes flagged at more "
-                f"than {HARD_NEGATIVE_COST:g}× the {BUDGET:.0%} budget:", ""]
+                f"than {HARD_NEGATIVE_COST:g}× the {REVIEW_BUDGET:.0%} budget:", ""]
     out += [f"- {name}: {kind} {rate:.1%}" for name, kind, rate in costs] or [
         "- none: no entry flags a kind of legitimate order at more than twice the budget."]
     return out
@@ -169,4 +166,4 @@ def render_lines(stats: list[EntryStats]) -> list[str]:
 
 __all__ = ["CAP", "FLOOR_TOLERANCE", "HARD_NEGATIVE_COST", "Check", "all_checks", "cap_checks",
            "floor_checks", "hard_negative_costs", "pattern_ap", "render_lines",
-           "specialist_checks", "variant"]
+           "specialist_checks", "variant", "variant_mean"]

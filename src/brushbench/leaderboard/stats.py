@@ -95,16 +95,16 @@ def entry_stats(board: Leaderboard, entry: Entry) -> EntryStats:
         n_runs=len(entry.runs),
         average_precision=_macro_over_seeds(ok, board.seeds, ("orders", "average_precision")),
         roc_auc=_macro_over_seeds(ok, board.seeds, ("orders", "roc_auc")),
-        recall_per_pattern={p: _mean_defined(ok, ("per_pattern", p, f"recall_at_{BUDGET_KEY}"))
+        recall_per_pattern={p: mean_defined(ok, ("per_pattern", p, f"recall_at_{BUDGET_KEY}"))
                             for p in pattern_names()},
-        false_alarms={k: _mean_defined(ok, ("false_alarms", k, f"rate_at_{BUDGET_KEY}"))
+        false_alarms={k: mean_defined(ok, ("false_alarms", k, f"rate_at_{BUDGET_KEY}"))
                       for k in HARD_NEGATIVES},
         orders_per_second=_throughput(ok),
-        ap_per_scenario={s: _mean_defined([r for r in ok if r["scenario"] == s],
+        ap_per_scenario={s: mean_defined([r for r in ok if r["scenario"] == s],
                                           ("orders", "average_precision")) for s in scenarios},
-        ap_per_pattern={p: _mean_defined(ok, ("per_pattern", p, "average_precision"))
+        ap_per_pattern={p: mean_defined(ok, ("per_pattern", p, "average_precision"))
                         for p in pattern_names()},
-        base_rate_per_scenario={s: _mean_defined([r for r in ok if r["scenario"] == s],
+        base_rate_per_scenario={s: mean_defined([r for r in ok if r["scenario"] == s],
                                                  ("orders", "base_rate")) for s in scenarios},
         curves={s: _mean_curve([r for r in ok if r["scenario"] == s]) for s in scenarios},
     )
@@ -119,14 +119,15 @@ def _mean(values: list[float]) -> float | None:
     return math.fsum(values) / len(values) if values else None
 
 
-def _mean_defined(runs: list[dict[str, Any]], path: tuple[str, ...]) -> float | None:
+def mean_defined(runs: list[dict[str, Any]], path: tuple[str, ...]) -> float | None:
+    """The mean of a metric over the runs that define it (None when none does)."""
     return _mean([v for r in runs if (v := leaf(r.get("metrics"), path)) is not None])
 
 
 def _macro_over_seeds(runs: list[dict[str, Any]], seeds: tuple[int, ...],
                       path: tuple[str, ...]) -> MeanSpread:
     per_seed = [m for s in seeds
-                if (m := _mean_defined([r for r in runs if int(r["seed"]) == s], path))
+                if (m := mean_defined([r for r in runs if int(r["seed"]) == s], path))
                 is not None]
     mean = _mean(per_seed)
     std = None
@@ -163,4 +164,4 @@ def _mean_curve(runs: list[dict[str, Any]]) -> Curve | None:
 
 
 __all__ = ["BUDGET_KEY", "HARD_NEGATIVES", "Curve", "EntryStats", "MeanSpread", "board_stats",
-           "entry_stats", "pattern_names"]
+           "entry_stats", "mean_defined", "pattern_names"]
