@@ -16,9 +16,16 @@ def base_scenario(**overrides) -> Scenario:
     return small_scenario(**{"name": "fraud_base", **overrides})
 
 
+#: ``careful_share`` that never binds: the small base scenario's shops sell tens of orders, so
+#: the careful volume cap would leave a handful of fake orders to test each trace on. The cap
+#: has tests of its own (test_careful_volume.py).
+NO_CAP = 1e6
+
+
 def campaign(pattern: str, **keys):
-    """A campaign of a registered pattern with the given common keys."""
-    return patterns.get(pattern).Spec(**keys)
+    """A campaign of a registered pattern with the given keys (no careful volume cap unless
+    ``careful_share`` is given)."""
+    return patterns.get(pattern).Spec(**{"careful_share": NO_CAP, **keys})
 
 
 def average_precision(score: np.ndarray, truth: np.ndarray) -> float:
@@ -35,4 +42,4 @@ def average_precision(score: np.ndarray, truth: np.ndarray) -> float:
     return float((group_pos * precision).sum() / max(t.sum(), 1))
 
 
-__all__ = ["DAY", "Dist", "average_precision", "base_scenario", "campaign"]
+__all__ = ["DAY", "NO_CAP", "Dist", "average_precision", "base_scenario", "campaign"]

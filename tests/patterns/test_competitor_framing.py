@@ -91,10 +91,11 @@ def test_fake_buyers_share_devices_with_the_staff(camouflage):
     shared = np.concatenate([
         np.isin(market.buyer_device_offset[fake], market.buyer_device_offset[staff])
         for fake, staff in zip(fakes, staffs, strict=True)])
+    hired = np.concatenate(fakes) < len(market.buyer_activity_cdf)  # organic population
     if camouflage == 0:
-        assert shared.all() and len(shared) == 3 * 4
-    else:                                   # more accounts (hired brushers), on their own
-        assert shared.mean() <= 0.25 and len(shared) == 3 * 12
+        assert shared.all() and len(shared) == 3 * 4 and not hired.any()
+    else:                # hired brushers: real accounts of the population, on their own phones
+        assert hired.all() and not shared.any() and len(shared) > 3 * 12
 
 
 def test_careful_ring_keeps_some_orders_and_refunds_the_rest_like_ordinary_returns(careful):

@@ -81,13 +81,14 @@ def test_naive_ring_is_one_phone_one_wallet_one_address(naive, careful):
     items = naive.items.set_index("item_id")
     cheapest = items.groupby("shop_id").list_price.idxmin()
     assert (fake.item_id.to_numpy() == cheapest.loc[fake.shop_id].to_numpy()).all()
-    # Careful: every account has its own phone, wallet and address, in the distributor's city.
+    # Careful: brushers from a task group order through the link with their own accounts,
+    # phones, wallets and addresses, wherever they live.
     fake, _ = _split(careful)
     per_ring = fake.groupby("distributor_id").agg(
         devices=("device_id", "nunique"), addresses=("address_id", "nunique"))
     assert (per_ring.devices >= 30).all() and (per_ring.addresses >= 30).all()
     city = fake.merge(careful.buyers, on="buyer_id").groupby("distributor_id").city.nunique()
-    assert (city == 1).all()
+    assert (city > 3).all()
 
 
 def test_naive_refunds_all_come_just_after_the_settlement(naive):

@@ -77,8 +77,11 @@ def test_careful_supplier_splits_orders_over_a_few_addresses_in_one_city(careful
         cities=("dest_city", "nunique"), devices=("device_id", "nunique"))
     assert (per_shop.addresses >= 2).all() and (per_shop.cities == 1).all()
     assert (per_shop.devices > 6).all()
-    assert fake.quantity.median() <= 12
-    assert (fake.unit_price == np.rint(fake.list_price * 0.6 / 10) * 10).all()
+    # Cases split into a shopper's one or two units, at the price every buyer pays: not the
+    # explicit deepest price a naive supplier names.
+    assert fake.quantity.median() <= 3
+    deepest = np.rint(fake.list_price * 0.6 / 10) * 10
+    assert (fake.unit_price != deepest).mean() > 0.5
     hours = fake.created_at.dt.hour
     assert ((hours >= 9) & (hours < 18)).all() and hours.nunique() > 3
 
@@ -96,12 +99,12 @@ def test_careful_supplier_still_gathers_its_goods_on_a_few_sites(careful):
     assert (fake.groupby("payment_account_id").address_id.nunique() == 1).all()
     site = fake.groupby(["shop_id", "address_id"]).agg(
         orders=("order_id", "size"), units=("quantity", "sum"), accounts=("buyer_id", "nunique"))
-    assert site.accounts.min() >= 3
+    assert site.accounts.min() >= 2          # of the about 4 per site, those that ordered
     # Far more orders and units from one shop than any ordinary address receives.
     honest = legit.groupby(["shop_id", "address_id"]).agg(
         orders=("order_id", "size"), units=("quantity", "sum"))
     assert site.orders.min() > honest.orders.quantile(0.99)
-    assert site.units.median() > 10 * honest.units.quantile(0.99)
+    assert site.units.median() > 3 * honest.units.quantile(0.99)
 
 
 @given(n=st.integers(1, 200), per_site=st.floats(1, 20), cam=st.floats(0, 1),

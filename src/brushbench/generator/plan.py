@@ -131,7 +131,7 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
     drafts.append(draft)
     legit = OrderDraft.concat(drafts)
     campaigns, fraud, market = _plan_campaigns(scenario, seed, market, start, end,
-                                               len(pools.cities))
+                                               len(pools.cities), curve)
     events = OrderDraft.concat([legit, fraud])
     events = events.take(np.argsort(events.time, kind="stable"))
 
@@ -162,7 +162,7 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
 
 
 def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, end: int,
-                    n_cities: int) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
+                    n_cities: int, curve: Curve) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
     """Run each fraud entry's pattern; each campaign draws from its own named stream."""
     from .. import patterns
     from ..patterns.base import CampaignContext
@@ -172,7 +172,7 @@ def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, e
     for i, spec in enumerate(scenario.fraud):
         name = pattern_name(spec)
         ctx = CampaignContext(scenario, market, i, name, stream(seed, "campaign", i), start, end,
-                              n_cities, scenario.marketplace.distributors)
+                              n_cities, scenario.marketplace.distributors, curve)
         patterns.get(name).plan(spec, ctx)
         market = ctx.market
         draft = OrderDraft.concat([OrderDraft.empty(), *ctx.result.drafts])

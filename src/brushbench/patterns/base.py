@@ -7,10 +7,10 @@ gives those orders their parcels, refunds and reviews exactly as it does legitim
 from what the draft forces (an empty parcel, a refund date, a templated review).
 
 ``camouflage`` runs from 0 (naive: fresh accounts, one device, a burst, empty parcels, one review
-text) to 1 (careful: aged accounts, spread timing, real-weight parcels, varied reviews, shared
-infrastructure that legitimate users share too). The helpers below interpolate between the two,
-so every pattern reads the knob the same way.
-"""
+text, hundreds of orders on a shop that sells tens) to 1 (careful: hired brushers with real accounts
+or aged ones, spread timing, real-weight parcels, varied reviews, shared infrastructure that
+legitimate users share too, and fake sales kept to a share of the shop's real ones). The helpers
+below interpolate between the two, so every pattern reads the knob the same way. """
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from ..generator.clock import to_epoch
 from ..generator.complete import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_REFUNDED
+from ..generator.curves import Curve
 from ..generator.drafts import (
     CHANNEL,
     NO_PRICE,
@@ -34,8 +35,11 @@ from ..generator.marketplace import Market, account_level, add_accounts, items_o
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Scenario, Seconds, param
 
-__all__ = ["ROLES", "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_REFUNDED", "CampaignContext",
-           "CampaignResult", "CampaignSpec", "blend"]
+#: Brushing orders per expected organic order a naive ring allows itself (no cap, in effect).
+NAIVE_SHARE = 100.0
+
+__all__ = ["NAIVE_SHARE", "ROLES", "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_REFUNDED",
+           "CampaignContext", "CampaignResult", "CampaignSpec", "blend"]
 
 #: Roles an entity can hold in a campaign (``entity_labels.role``).
 ROLES = ("controller", "fake_buyer", "beneficiary", "victim", "culprit", "supplier",
@@ -62,6 +66,11 @@ class CampaignSpec:
     orders: Dist = param(Dist.constant(12), doc="Brushing orders per shop.")
     camouflage: Probability = param(Probability(0.0), doc="0 = naive (fresh accounts, one "
                                     "device, bursts, empty parcels), 1 = careful.", min=0, max=1)
+    careful_share: float = param(0.25, doc="A careful ring (camouflage 1) places at most this "
+                                 "many orders per organic order its shop can expect over the "
+                                 "campaign's span (fake sales were 10-25% of sales in some "
+                                 "categories, FT 2014); a naive one ignores the shop's size. "
+                                 "The cap moves geometrically with camouflage.", min=0.001)
 
 
 @dataclass
@@ -85,12 +94,15 @@ class CampaignContext:
         from it, so campaigns never collide.
     rng : numpy.random.Generator
         The campaign's own named stream: nothing else draws from it.
+    curve : Curve
+        The organic traffic's rate over the window, for the orders a shop can expect.
     """
 
     def __init__(self, scenario: Scenario, market: Market, index: int, name: str,
                  rng: np.random.Generator, start: int, end: int, n_cities: int,
-                 n_distributors: int) -> None:
+                 n_distributors: int, curve: Curve) -> None:
         self.scenario = scenario
+        self.curve = curve
         self.market = market
         self.index = index
         self.name = name
@@ -154,6 +166,28 @@ class CampaignContext:
     def count(self, dist: Dist, low: int = 1) -> int:
         return max(low, int(np.rint(dist.sample(self.rng, 1)[0])))
 
+    def expected_orders(self, shop: int, t0: int, t1: int) -> float:
+        """Organic orders ``shop`` can expect over ``[t0, t1)`` at its popularity before the
+        window (what its owner sees in last season's figures, before re-ranking moves it)."""
+        m = self.market
+        share = m.shop_popularity[shop] / m.shop_popularity.sum()
+        return float(self.scenario.traffic.orders * share * self.curve.mass(t0, t1))
+
+    def ring_orders(self, spec: CampaignSpec, shop: int, t0: int, t1: int) -> int:
+        """Brushing orders for one shop: ``spec.orders``, capped for a careful ring.
+
+        A naive ring swamps a small shop (hundreds of orders on a shop that sells tens), so
+        the shop's own figures give it away; a careful one keeps its fake sales to a share
+        of the real ones, ``careful_share`` at camouflage 1 and geometrically more as the
+        knob falls (about 0.45 at 0.9, 5 at 0.5, :data:`NAIVE_SHARE` at 0).
+        """
+        n = self.count(spec.orders)
+        cam = float(spec.camouflage)
+        if cam <= 0:
+            return n
+        cap = blend(NAIVE_SHARE, spec.careful_share, cam) * self.expected_orders(shop, t0, t1)
+        return max(1, min(n, int(np.ceil(cap))))
+
     # -- accounts -----------------------------------------------------------------------------
     def account_ages(self, n: int, camouflage: float) -> np.ndarray:
         """Account ages in days: fresh (registered days before) or aged like real accounts."""
@@ -213,6 +247,22 @@ class CampaignContext:
         """Real accounts hired as brushers (刷手): drawn from the legitimate population."""
         cdf = self.market.buyer_activity_cdf
         return np.minimum(np.searchsorted(cdf, self.rng.random(n) * cdf[-1]), len(cdf) - 1)
+
+    def hire(self, ring: np.ndarray, n_orders: int, camouflage: float) -> np.ndarray:
+        """Each order's buyer: a hired brusher with probability ``camouflage``, else one of
+        the ring's own accounts.
+
+        Careful brushing is done by real people (真人刷单): brushers (刷手) recruited through
+        task groups buy with their own accounts, phones, addresses and wallets, one task per
+        shop, and are paid back off-platform (domain.md §5, P1: "the seller or hired 刷手").
+        Their accounts have the ordinary history of the population they come from, so what
+        is left of the order is the trace the fraud's economics forces (the parcel, the
+        refund, the link it went through), not who placed it.
+        """
+        rng = self.rng
+        own = rng.choice(np.asarray(ring), size=n_orders)
+        hired = self.existing_buyers(n_orders)
+        return np.where(rng.random(n_orders) < camouflage, hired, own)
 
     def new_distributor(self) -> int:
         """A distributor index that no legitimate order uses."""

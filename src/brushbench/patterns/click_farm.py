@@ -14,7 +14,8 @@ waves jittered over tens of minutes at random times; the shop's hero item in eve
 different item of its range from wave to wave; accounts signed up in one batch within minutes vs
 registered over months and years; a few addresses and wallets shared by dozens of accounts in the
 farm's city vs a couple of accounts each, anywhere; one templated five-star review vs ordinary
-ones. Each is interpolated by ``camouflage``.
+ones; as many orders as the client pays for vs a share of the client's real sales
+(``careful_share``). Each is interpolated by ``camouflage``.
 
 What a careful farm cannot hide is what it is paid for, and how group control works:
 
@@ -116,8 +117,8 @@ class ClickFarm:
                                   registered_at=registered)
 
         # Waves: each targets one client shop; a shop's orders are cut into waves.
-        sizes = [(int(shop), ctx.count(spec.orders), min(ctx.count(spec.wave_size), n_accounts))
-                 for shop in shops]
+        sizes = [(int(shop), ctx.ring_orders(spec, int(shop), t0, t1),
+                  min(ctx.count(spec.wave_size), n_accounts)) for shop in shops]
         wave_shop = np.concatenate([np.full(-(-n // k), s) for s, n, k in sizes])
         wave_len = np.concatenate([np.minimum(k, n - k * np.arange(-(-n // k)))
                                    for _, n, k in sizes])

@@ -14,7 +14,9 @@ staff accounts run the ring: the fake buyers share their devices, addresses (in 
 and payment accounts, so the buyers link to the rival, never to the victim.
 
 Traces, naive to careful: one huge order (hundreds of units) or a burst of large orders from a
-few fresh accounts vs ordinary-sized orders from more, aged accounts spread over the span; every
+few fresh accounts vs ordinary-sized orders spread over the span, most placed by brushers hired
+from task groups with their own real accounts (``camouflage`` of them) and the rest by the
+ring's aged accounts; every
 order cancelled minutes to hours after it was placed vs refunded days later like ordinary
 returns, with a share ``kept``; all buyers
 on the staff's devices and addresses in the rival's city vs some on their own, anywhere; no
@@ -123,7 +125,7 @@ class CompetitorFraming:
             staff, fake = accounts[:n_staff], accounts[n_staff:]
 
             single = rng.random() < spec.single_order * (1 - cam)
-            n = 1 if single else ctx.count(spec.orders)
+            n = 1 if single else ctx.ring_orders(spec, int(victim), t0, t1)
             when = ctx.order_times(n, t0, t1, cam)
             careful = np.zeros(n, dtype=bool) if single else rng.random(n) < cam
             if single:
@@ -137,9 +139,12 @@ class CompetitorFraming:
             kept = careful & (rng.random(n) < cam * spec.kept)
             status = np.where(careful, STATUS_REFUNDED, STATUS_CANCELLED)
             refund_at = when + np.rint(np.where(careful, refund, cancel)).astype(np.int64)
+            # Careful rivals hire brushers from task groups for most orders (their own real
+            # accounts), so that the victim's fake buyers mostly link to nobody.
+            buyer = ctx.hire(fake, n, cam)
             ctx.add_orders(
                 time=when, shop=victim, item=ctx.items(np.full(n, victim), cam),
-                buyer=rng.choice(fake, size=n), beneficiary=culprit, victim=victim,
+                buyer=buyer, beneficiary=culprit, victim=victim,
                 quantity=quantity,
                 status=np.where(kept, STATUS_COMPLETED, status),
                 refund_at=np.where(kept, UNSET, refund_at),
@@ -148,6 +153,6 @@ class CompetitorFraming:
             ctx.result.shops.append(culprit)
             ctx.label("shop", victim, "victim")
             ctx.label("shop", culprit, "culprit")
-            ctx.label("account", fake, "fake_buyer")
+            ctx.label("account", buyer, "fake_buyer")
             ctx.label("account", staff, "controller")
             ctx.label("device", ctx.devices_of(accounts), "device")

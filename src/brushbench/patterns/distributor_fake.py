@@ -12,14 +12,14 @@ A naive ring gets a distributor link of its own, which no legitimate order uses;
 honest sales for many shops, so that a distributor selling one shop only is not the giveaway.
 Every order carries the "affiliate" channel and that distributor.
 
-Traces, naive to careful: fresh accounts on one phone, one wallet and one address ordering again
-and again vs aged accounts taking turns, with a phone, wallet and address each, all in the
-distributor's city (a careful scenario also gives the ring more accounts); the shop's cheapest item
-vs its range; orders in a burst vs spread over the span; every order refunded within hours of the
-commission settling (``settlement`` after the expected delivery) vs a share ``kept`` for good, so
-that the refund rate looks ordinary, and the rest refunded over the following days; no reviews vs
-ordinary ones. Each is interpolated by ``camouflage``.
-"""
+Traces, naive to careful: fresh accounts on one phone, one wallet and one address ordering again and
+again vs mostly brushers from a task group (刷单群) ordering through the link with their own real
+accounts, the rest aged accounts of the distributor's taking turns, with a phone, wallet and address
+each, in its city; orders by the hundred on one shop vs a share of its real sales; the shop's
+cheapest item vs its range; orders in a burst vs spread over the span; every order refunded within
+hours of the commission settling (``settlement`` after the expected delivery) vs a share ``kept``
+for good, so that the refund rate looks ordinary, and the rest refunded over the following days; no
+reviews vs ordinary ones. Each is interpolated by ``camouflage``. """
 
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class DistributorFake:
             established = ctx.n_distributors > 0 and rng.random() < cam
             distributor = (int(rng.integers(0, ctx.n_distributors)) if established
                            else ctx.new_distributor())
-            n_orders = ctx.count(spec.orders)
+            n_orders = ctx.ring_orders(spec, shop, t0, t1)
             n_accounts = ctx.count(spec.accounts)
             # Naive: one phone, one wallet, one address; careful: one each, in the same city.
             spread = max(1, round(cam * n_accounts))
@@ -87,8 +87,10 @@ class DistributorFake:
             time = ctx.order_times(n_orders, t0, t1, cam)
             # Careful rings take turns so that no account orders twice before all have ordered.
             turns = buyers[rng.permutation(n_accounts)][rng.permutation(n_orders) % n_accounts]
-            buyer = np.where(rng.random(n_orders) < cam, turns,
-                             rng.choice(buyers, size=n_orders))
+            own = np.where(rng.random(n_orders) < cam, turns, rng.choice(buyers, size=n_orders))
+            # Careful distributors post the link in a brushers' group (刷单群): hired brushers
+            # order through it with their own accounts.
+            buyer = np.where(rng.random(n_orders) < cam, ctx.existing_buyers(n_orders), own)
             first = m.shop_item_offset[shop]
             cheapest = first + int(np.argmin(
                 m.item_list_price[first:first + m.shop_item_count[shop]]))
@@ -112,5 +114,5 @@ class DistributorFake:
             ctx.result.shops.append(int(shop))
             ctx.label("distributor", distributor, "distributor")
             ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyers, "fake_buyer")
+            ctx.label("account", buyer, "fake_buyer")
             ctx.label("device", ctx.devices_of(buyers), "device")

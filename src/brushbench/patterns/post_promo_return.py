@@ -8,11 +8,13 @@ promotion has ended (domain.md §5, P2). Post-Double 11 refund rates give the sc
 averaged 10% in 2014 while Handu reached 64% and Jack Jones 38% (domain.md §3.1), so a shop's
 refund ratio alone is a weak signal: ordinary promotion orders are returned more often too.
 
-Traces, naive to careful: fresh accounts on one device and one address near the shop's warehouse
-vs aged accounts, each with its own, anywhere; a burst at the campaign's start vs orders spread
-over its span (both inside the promotion); every order refunded within hours of the promotion's
-end vs refunds spread over the days after it like ordinary returns, with a share of the orders
-kept; no reviews at all vs ordinary reviews (rare and harsh on refunded orders).
+Traces, naive to careful: the shop's fresh accounts on one device and one address near its
+warehouse vs hired brushers (真人刷单) ordering with their own accounts, one task each; hundreds of
+orders on a small shop vs a share of its real sales (``careful_share``); a burst at the
+campaign's start vs orders spread over its span (both inside the promotion); every order
+refunded within hours of the promotion's end vs refunds spread over the days after it like
+ordinary returns, with a share of the orders kept; no reviews at all vs ordinary reviews (rare
+and harsh on refunded orders).
 """
 
 
@@ -61,8 +63,9 @@ class PostPromoReturn:
         t1 = max(min(t1, end), t0 + 1)  # every order placed while the promotion runs
         for shop in ctx.pick_shops(spec):
             n_accounts = ctx.count(spec.accounts)
-            n_orders = ctx.count(spec.orders)
+            n_orders = ctx.ring_orders(spec, shop, t0, t1)
             buyers = ctx.ring(shop, n_accounts, t0, cam)
+            buyer = ctx.hire(buyers, n_orders, cam)
             time = ctx.order_times(n_orders, t0, t1, cam)
             careful = rng.random(n_orders) < cam
             kept = careful & (rng.random(n_orders) < spec.kept)
@@ -71,12 +74,12 @@ class PostPromoReturn:
             refund_at = end + np.rint(np.where(careful, late, rush)).astype(np.int64)
             ctx.add_orders(
                 time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
-                buyer=rng.choice(buyers, size=n_orders), beneficiary=shop,
+                buyer=buyer, beneficiary=shop,
                 status=np.where(kept, STATUS_COMPLETED, STATUS_REFUNDED),
                 refund_at=np.where(kept, UNSET, refund_at),
                 review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
             )
             ctx.result.shops.append(int(shop))
             ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyers, "fake_buyer")
+            ctx.label("account", buyer, "fake_buyer")  # the ring's and the hired accounts
             ctx.label("device", ctx.devices_of(buyers), "device")

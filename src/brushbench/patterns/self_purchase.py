@@ -5,9 +5,11 @@ orders through its own accounts at the moment that moves its rank most, ships em
 token item (toilet rolls "for heft", FT 2014), and refunds the buyers off-platform, so the orders
 complete and earn five-star reviews.
 
-Traces, naive to careful: a burst at the campaign's start vs orders spread over its span; fresh
-accounts vs aged ones; one shared device and one address near the shop's warehouse vs one each,
-anywhere; an empty parcel vs a real-weight one; one templated five-star review vs ordinary ones.
+Traces, naive to careful: a burst at the campaign's start vs orders spread over its span; the
+shop's own fresh accounts, on one shared device and one address near its warehouse, vs hired
+brushers (真人刷单) ordering with their own aged accounts, phones and addresses, one task each;
+hundreds of orders on a shop that sells tens vs a share of its real sales (``careful_share``); an
+empty parcel vs a real-weight one; one templated five-star review vs ordinary ones.
 """
 
 from __future__ import annotations
@@ -41,19 +43,20 @@ class SelfPurchase:
         t0, t1 = ctx.span(spec)
         for shop in ctx.pick_shops(spec):
             n_accounts = ctx.count(spec.accounts)
-            n_orders = ctx.count(spec.orders)
+            n_orders = ctx.ring_orders(spec, shop, t0, t1)
             buyers = ctx.ring(shop, n_accounts, t0, cam)
+            buyer = ctx.hire(buyers, n_orders, cam)
             time = ctx.order_times(n_orders, t0, t1, cam)
             empty = rng.random(n_orders) < spec.empty_parcels * (1 - cam)
             fill = np.where(empty, rng.choice([0.0, 0.02, 0.05], size=n_orders), np.nan)
             templated = rng.random(n_orders) >= cam
             ctx.add_orders(
                 time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
-                buyer=rng.choice(buyers, size=n_orders), beneficiary=shop, parcel_fill=fill,
+                buyer=buyer, beneficiary=shop, parcel_fill=fill,
                 status=STATUS_COMPLETED,
                 review=np.where(templated, REVIEW_TEMPLATE, REVIEW_DEFAULT),
             )
             ctx.result.shops.append(int(shop))
             ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyers, "fake_buyer")
+            ctx.label("account", buyer, "fake_buyer")  # the ring's and the hired accounts
             ctx.label("device", ctx.devices_of(buyers), "device")

@@ -9,13 +9,14 @@ accounts collapsing onto one or a few addresses, one corporate payer). Honest bu
 (companies, resellers) leave some of the same traces, which is what makes the pattern hard.
 
 Traces, naive to careful: bulk quantities at the promotion's lowest price (an explicit unit price,
-the list price less ``discount``) vs orders split into ordinary sizes at that price; fresh accounts
-on one device, all shipping to ONE address (the supplier's warehouse, in the shop's own city) and
-paying from ONE payment account vs aged accounts, each on its own device, gathered on a few
-*sites* in one city anywhere (about one site per ``careful_accounts_per_site`` accounts, each
-site one address and one business payment account); the shop's hero item vs its range; a burst
-vs orders spread over the span, always in office hours; no reviews in either case (the goods go
-back on sale, nobody reviews them).
+the list price less ``discount``) vs orders split into an ordinary shopper's one or two units at the
+price every buyer of the promotion pays; orders on any shop vs a share of its real sales; fresh
+accounts on one device, all shipping to ONE address (the supplier's warehouse, in the shop's own
+city) and paying from ONE payment account vs aged accounts, each on its own device, gathered on a
+few *sites* in one city anywhere (about one site per ``careful_accounts_per_site`` accounts, each
+site one address and one business payment account); the shop's hero item vs its range; a burst vs
+orders spread over the span, always in office hours; no reviews in either case (the goods go back on
+sale, nobody reviews them).
 
 What a careful supplier cannot hide is its economics: the buy-back only pays if the stock comes
 back to its warehouses to be resold, paid from its own money. It can age its accounts, give each
@@ -40,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ..generator.drafts import REVIEW_NONE
+from ..generator.drafts import NO_PRICE, REVIEW_NONE
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
 from . import register
@@ -54,9 +55,9 @@ class Spec(CampaignSpec):
     quantity: Dist = param(Dist.of("lognorm", s=0.5, scale=40),
                            doc="Units per order of a naive supplier: stock bought back by the "
                                "case (at least 2).")
-    careful_split: float = param(5.0, doc="How many times smaller a careful supplier's orders "
-                                 "are, closer to an ordinary buyer's (at least one unit each).",
-                                 min=1)
+    careful_split: float = param(20.0, doc="How many times smaller a careful supplier's "
+                                 "orders are: cases split into the one or two units of an "
+                                 "ordinary shopper's order (at least one unit each).", min=1)
     careful_accounts_per_site: float = param(
         4.0, doc="Accounts of a careful supplier per site it ships to and pays from (a "
                  "warehouse or office with its own business payment account): the goods must "
@@ -128,7 +129,7 @@ class SupplierBuyback:
         t0, t1 = ctx.span(spec)
         for shop in ctx.pick_shops(spec):
             n_accounts = ctx.count(spec.accounts)
-            n_orders = ctx.count(spec.orders)
+            n_orders = ctx.ring_orders(spec, shop, t0, t1)
             sites = supplier_sites(n_accounts, spec.careful_accounts_per_site, cam)
             buyers = ctx.add_accounts(
                 n_accounts, at=t0, camouflage=cam,
@@ -139,11 +140,14 @@ class SupplierBuyback:
             bulk = np.maximum(spec.quantity.sample(rng, n_orders), 2)
             split = rng.random(n_orders) < cam
             quantity = np.maximum(np.rint(np.where(split, bulk / spec.careful_split, bulk)), 1)
-            price = np.rint(m.item_list_price[item] * (1.0 - spec.discount) / 10) * 10
+            # A naive supplier names the price war's lowest price; a careful one pays what
+            # every buyer of the promotion pays, so its price is no trace.
+            deepest = np.rint(m.item_list_price[item] * (1.0 - spec.discount) / 10) * 10
+            price = np.where(rng.random(n_orders) < cam, NO_PRICE, np.maximum(deepest, 10))
             ctx.add_orders(
                 time=when, shop=shop, item=item, buyer=rng.choice(buyers, size=n_orders),
                 beneficiary=shop, quantity=quantity.astype(np.int64),
-                unit_price=np.maximum(price, 10).astype(np.int64),
+                unit_price=price.astype(np.int64),
                 status=STATUS_COMPLETED, review=REVIEW_NONE,
             )
             ctx.result.shops.append(int(shop))
