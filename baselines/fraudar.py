@@ -40,8 +40,11 @@ windows, so a ring's orders at a shop bunch up in time, while an honest repeat b
 a shop, days apart, fall in different columns and stop adding up. A day keeps a ring's working
 day in one column, where an hour would cut it into pieces; a ring spread over several days is
 one block per day. ``time_bucket=None`` is the paper's plain buyer × shop graph. Measured at the
-standard suite's scales (seed 1), distributor_fake AP naive / careful: 1.0 / 0.38 with days,
-0.98 / 0.005 with shops only (honest repeat buyers of small shops then outrank a careful ring).
+standard suite's scales (seed 1) with generator 2, whose careful distributor rings ordered from
+their own accounts, distributor_fake AP naive / careful: 1.0 / 0.38 with days, 0.98 / 0.005 with
+shops only (honest repeat buyers of small shops then outrank a careful ring). Since generator 3
+careful rings hire brushers who order once each, which leaves no dense block to find: 1.0 / 0.004
+either way.
 
 Peeling, exactly and fast
 -------------------------

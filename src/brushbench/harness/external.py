@@ -51,9 +51,7 @@ lacks as ``skipped``, naming it, instead of ``error``.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -66,13 +64,22 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from ..dataset import Dataset, DatasetError, DatasetWriter, load, table_schema
 from ..dataset.manifest import MANIFEST_NAME, read_manifest, sha256_file
 from ..dataset.tables import OBSERVED_TABLES
 from ..dataset.writer import check_timezone
+from .table_files import (
+    ImportLogError,
+    TableFile,
+    blank_mask,
+    bool_column,
+    first_row,
+    one_chunk,
+    read_table_file,
+    scl_buyer_lists,
+    value_text,
+)
 
 __all__ = ["IMPORT_VERSION", "LABEL_LEVELS", "PRESETS", "REQUIRED", "ImportLogError",
            "data_identity", "import_log", "is_dataset_folder", "log_view", "parse_columns",
@@ -91,16 +98,9 @@ PRESETS: dict[str, dict[str, str]] = {
 _ORDERS_COLUMNS = tuple(table_schema("orders", "UTC").names)
 _LABEL_COLUMNS = ("order_id", "shop_id", "buyer_id", "is_brushing", "pattern", "campaign_id",
                   "legit_kind")
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
 _EXAMPLE_TIME = "2019-12-27 00:23:03"
 #: A time of day followed by a UTC offset (``...00:23:03+08:00``, ``...00:23:03Z``).
 _OFFSET = r"\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"
-
-
-class ImportLogError(ValueError):
-    """A log or labels file that cannot be imported; the message is one line naming the file,
-    the column and what was expected."""
 
 
 # -- the column mapping ------------------------------------------------------------------------
@@ -154,111 +154,23 @@ def check_mapping(columns: Mapping[str, str] | str | None) -> dict[str, str]:
 # -- reading a file ----------------------------------------------------------------------------
 
 
-class _Source:
-    """A CSV or Parquet file's columns, with how to name a row in messages."""
-
-    def __init__(self, path: Path, table: pa.Table, fmt: str):
-        self.path = path
-        self.table = table
-        self.fmt = fmt
-        self.columns = table.column_names
-
-    def where(self, row: int) -> str:
-        # CSV: the header is line 1 (a row never spans lines in an order log).
-        return f"line {row + 2}" if self.fmt == "csv" else f"row {row + 1}"
-
-    def fail(self, column: str, target: str | None, message: str) -> ImportLogError:
-        mapped = f" ({target})" if target and target != column else ""
-        return ImportLogError(f"{self.path}: column {column!r}{mapped}: {message}")
-
-
-def _format_of(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith((".parquet", ".pq", ".parq")):
-        return "parquet"
-    if name.endswith((".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".csv.bz2")):
-        return "csv"
-    with open(path, "rb") as f:
-        return "parquet" if f.read(4) == b"PAR1" else "csv"
-
-
-def _read(path: str | os.PathLike[str], what: str) -> _Source:
-    path = Path(path)
-    if not path.is_file():
-        raise ImportLogError(f"{path}: no such {what} file" if not path.exists()
-                             else f"{path}: not a file (a {what} is a CSV or Parquet file)")
-    fmt = _format_of(path)
-    try:
-        if fmt == "parquet":
-            table = pq.read_table(path)
-        else:
-            table = _read_csv(path)
-    except ImportLogError:
-        raise
-    except (OSError, pa.ArrowException, ValueError, UnicodeDecodeError) as exc:
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ImportLogError(f"{path}: cannot read it as {fmt.upper()}: {line}") from None
-    names = table.column_names
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ImportLogError(f"{path}: duplicated column(s) {', '.join(dup)}")
-    return _Source(path, table, fmt)
-
-
-def _read_csv(path: Path) -> pa.Table:
-    delimiter = "\t" if ".tsv" in path.name.lower() else ","
-    with pa.input_stream(str(path), compression="detect") as stream:
-        head = stream.read(1 << 16).decode("utf-8-sig", errors="replace")
-    first = next(csv.reader(io.StringIO(head), delimiter=delimiter), None)
-    if not first or not any(c.strip() for c in first):
-        raise ImportLogError(f"{path}: empty, expected a header line with the column names")
-    # Every column as text: types are checked here, with the line of the first bad value
-    # (pyarrow's inference looks at the first block only and fails later without a line).
-    convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in first},
-                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
-    return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                          convert_options=convert)
-
-
-def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def _blank(column: pa.ChunkedArray) -> np.ndarray:
-    """True where a value is missing (null, or an empty or blank string)."""
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        trimmed = pc.utf8_trim_whitespace(column)
-        mask = pc.or_kleene(pc.is_null(trimmed), pc.equal(trimmed, ""))
-        return np.asarray(pc.fill_null(mask, True).to_numpy(zero_copy_only=False), dtype=bool)
-    return np.asarray(pc.is_null(column).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _first(mask: np.ndarray) -> int | None:
-    hits = np.flatnonzero(mask)
-    return int(hits[0]) if len(hits) else None
-
-
-def _value(column: pa.ChunkedArray, row: int) -> str:
-    return repr(column[row].as_py())
-
-
-def _ints(src: _Source, column: str, target: str, *, required: bool, kind: str = "integer ids"
+def _ints(src: TableFile, column: str, target: str, *, required: bool, kind: str = "integer ids"
           ) -> pa.Array:
     values = src.table.column(column)
-    blank = _blank(values)
-    if required and (row := _first(blank)) is not None:
+    blank = blank_mask(values)
+    if required and (row := first_row(blank)) is not None:
         raise src.fail(column, target, f"expected {kind}, found an empty value at "
                                        f"{src.where(row)}")
     typ = values.type
     if pa.types.is_integer(typ):
         try:
-            return _one_chunk(pc.cast(values, pa.int64()))
+            return one_chunk(pc.cast(values, pa.int64()))
         except pa.ArrowInvalid:
             raise src.fail(column, target, f"expected {kind} that fit in 64 bits") from None
     if pa.types.is_floating(typ):
         arr = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
         bad = ~blank & ~(np.isfinite(arr) & (np.floor(arr) == arr) & (np.abs(arr) < 2**63))
-        if (row := _first(bad)) is not None:
+        if (row := first_row(bad)) is not None:
             raise src.fail(column, target, f"expected {kind}, found {arr[row]!r} at "
                                            f"{src.where(row)}")
         out = np.where(blank, 0, arr).astype(np.int64)
@@ -267,19 +179,19 @@ def _ints(src: _Source, column: str, target: str, *, required: bool, kind: str =
         trimmed = pc.utf8_trim_whitespace(values).combine_chunks()
         ok = pc.fill_null(pc.match_substring_regex(trimmed, r"^[+-]?[0-9]+$"), False)
         bad = ~blank & ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
-        if (row := _first(bad)) is not None:
-            raise src.fail(column, target, f"expected {kind}, found {_value(values, row)} at "
+        if (row := first_row(bad)) is not None:
+            raise src.fail(column, target, f"expected {kind}, found {value_text(values, row)} at "
                                            f"{src.where(row)} (ids that are not integers are "
                                            "not mapped: give integer ids)")
         text = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), trimmed)
         try:
-            return _one_chunk(pc.cast(text, pa.int64()))
+            return one_chunk(pc.cast(text, pa.int64()))
         except pa.ArrowInvalid:
             raise src.fail(column, target, f"expected {kind} that fit in 64 bits") from None
     raise src.fail(column, target, f"expected {kind}, found a column of type {typ}")
 
 
-def _strings(src: _Source, column: str, target: str) -> pa.Array:
+def _strings(src: TableFile, column: str, target: str) -> pa.Array:
     values = src.table.column(column)
     if pa.types.is_dictionary(values.type):
         values = pc.cast(values, values.type.value_type)
@@ -288,16 +200,16 @@ def _strings(src: _Source, column: str, target: str) -> pa.Array:
             raise src.fail(column, target, f"expected text, found a column of type "
                                            f"{values.type}")
         values = pc.cast(values, pa.string())
-    blank = _blank(values)
-    return _one_chunk(pc.if_else(pa.array(blank), pa.scalar(None, pa.string()),
-                                 _one_chunk(pc.cast(values, pa.string()))))
+    blank = blank_mask(values)
+    return one_chunk(pc.if_else(pa.array(blank), pa.scalar(None, pa.string()),
+                                 one_chunk(pc.cast(values, pa.string()))))
 
 
-def _times(src: _Source, column: str, target: str, timezone: str) -> pa.Array:
+def _times(src: TableFile, column: str, target: str, timezone: str) -> pa.Array:
     values = src.table.column(column)
     typ = values.type
-    blank = _blank(values)
-    if (row := _first(blank)) is not None:
+    blank = blank_mask(values)
+    if (row := first_row(blank)) is not None:
         raise src.fail(column, target, f"expected a date-time, found an empty value at "
                                        f"{src.where(row)}")
     if pa.types.is_timestamp(typ):
@@ -314,7 +226,7 @@ def _times(src: _Source, column: str, target: str, timezone: str) -> pa.Array:
                                            f"{src.where(row)})")
         local = not offset.any()
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=not local)
-        if (row := _first(parsed.isna().to_numpy())) is not None:
+        if (row := first_row(parsed.isna().to_numpy())) is not None:
             raise src.fail(column, target, f"expected a date-time such as '{_EXAMPLE_TIME}' "
                                            f"(ISO 8601), found {text.iloc[row]!r} at "
                                            f"{src.where(row)}")
@@ -327,7 +239,7 @@ def _times(src: _Source, column: str, target: str, timezone: str) -> pa.Array:
         except (ValueError, TypeError) as exc:  # pragma: no cover - pandas' own limits
             raise src.fail(column, target, f"cannot read as local time in {timezone}: "
                                            f"{exc}") from None
-        if (row := _first(parsed.isna().to_numpy())) is not None:
+        if (row := first_row(parsed.isna().to_numpy())) is not None:
             shown = text.iloc[row] if text is not None else str(values[row].as_py())
             raise src.fail(column, target, f"{shown!r} at {src.where(row)} is not a valid "
                                            f"local time in {timezone} (skipped or repeated "
@@ -339,7 +251,7 @@ def _times(src: _Source, column: str, target: str, timezone: str) -> pa.Array:
 # -- import ------------------------------------------------------------------------------------
 
 
-def _resolve_columns(src: _Source, mapping: dict[str, str]) -> dict[str, str]:
+def _resolve_columns(src: TableFile, mapping: dict[str, str]) -> dict[str, str]:
     """brushbench name -> the file's column, for every orders column the log has."""
     present = set(src.columns)
     resolved: dict[str, str] = {}
@@ -361,7 +273,7 @@ def _resolve_columns(src: _Source, mapping: dict[str, str]) -> dict[str, str]:
     return {n: resolved[n] for n in _ORDERS_COLUMNS if n in resolved}
 
 
-def _orders_table(src: _Source, resolved: dict[str, str], timezone: str) -> pa.Table:
+def _orders_table(src: TableFile, resolved: dict[str, str], timezone: str) -> pa.Table:
     schema = table_schema("orders", timezone)
     n = src.table.num_rows
     arrays = {}
@@ -476,12 +388,12 @@ def import_log(path: str | os.PathLike[str], *, columns: Mapping[str, str] | str
     else:
         folder = Path(out_dir)
 
-    src = _read(path, "log")
+    src = read_table_file(path, "log")
     resolved = _resolve_columns(src, mapping)
     orders = _orders_table(src, resolved, timezone)
     answer = None
     if labels is not None:
-        answer = _labels(_read(labels, "labels"), mapping, label_level, orders)
+        answer = _labels(read_table_file(labels, "labels"), mapping, label_level, orders)
     lacking = [n for n in _ORDERS_COLUMNS if n not in resolved]
     manifest = {
         "external": True,
@@ -518,34 +430,7 @@ def _slug(text: str) -> str:
 # -- labels ------------------------------------------------------------------------------------
 
 
-def _bools(src: _Source, column: str) -> np.ndarray:
-    """``is_brushing`` as floats: 1.0 true, 0.0 false, NaN missing."""
-    values = src.table.column(column)
-    blank = _blank(values)
-    out = np.full(len(values), np.nan)
-    if pa.types.is_boolean(values.type) or pa.types.is_integer(values.type) \
-            or pa.types.is_floating(values.type):
-        arr = np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False))
-        bad = ~blank & ~np.isin(arr, (0.0, 1.0))
-        if (row := _first(bad)) is not None:
-            raise src.fail(column, "is_brushing", f"expected true/false or 1/0, found "
-                                                  f"{arr[row]!r} at {src.where(row)}")
-        out[~blank] = arr[~blank]
-        return out
-    text = pd.Series(pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(values, pa.string())))
-                     .to_pandas(), dtype=object)
-    true = text.isin(_TRUE).to_numpy(bool)
-    false = text.isin(_FALSE).to_numpy(bool)
-    bad = ~blank & ~true & ~false
-    if (row := _first(bad)) is not None:
-        raise src.fail(column, "is_brushing", f"expected true/false, 1/0 or yes/no, found "
-                                              f"{_value(values, row)} at {src.where(row)}")
-    out[true] = 1.0
-    out[false] = 0.0
-    return out
-
-
-def _label_columns(src: _Source, mapping: dict[str, str]) -> dict[str, str]:
+def _label_columns(src: TableFile, mapping: dict[str, str]) -> dict[str, str]:
     """brushbench name -> the labels file's column (mapped names first, then same names)."""
     found: dict[str, str] = {}
     for name, source in mapping.items():
@@ -557,29 +442,7 @@ def _label_columns(src: _Source, mapping: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _scl_buyers(src: _Source, column: str) -> list[list[int]]:
-    """The SCL ``userid`` column: ``0`` (clean) or buyer ids joined by ``&``, per row."""
-    values = src.table.column(column)
-    if pa.types.is_integer(values.type):
-        return [[] if v in (None, 0) else [int(v)] for v in values.to_pylist()]
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        raise src.fail(column, "buyer_id", f"expected buyer ids joined by '&' or 0, found a "
-                                           f"column of type {values.type}")
-    out = []
-    for row, text in enumerate(values.to_pylist()):
-        text = (text or "").strip()
-        if text in ("", "0"):
-            out.append([])
-            continue
-        parts = [p.strip() for p in text.split("&")]
-        if not all(re.fullmatch(r"[+-]?[0-9]+", p) for p in parts):
-            raise src.fail(column, "buyer_id", f"expected 0 or buyer ids joined by '&' (SCL "
-                                               f"format), found {text!r} at {src.where(row)}")
-        out.append([int(p) for p in parts])
-    return out
-
-
-def _labels(src: _Source, mapping: dict[str, str], level: str | None,
+def _labels(src: TableFile, mapping: dict[str, str], level: str | None,
             orders: pa.Table) -> dict[str, Any]:
     cols = _label_columns(src, mapping)
     has = set(cols)
@@ -606,14 +469,14 @@ def _labels(src: _Source, mapping: dict[str, str], level: str | None,
         summary["format"] = "shop_id,buyer_id pairs (SCL 2020: 0 for a clean shop, buyers "\
                             "joined by &)"
         shops = _ints(src, cols["shop_id"], "shop_id", required=True)
-        buyers = _scl_buyers(src, cols["buyer_id"])
+        buyers = scl_buyer_lists(src, cols["buyer_id"])
         for shop, listed in zip(shops.to_pylist(), buyers, strict=True):
             if listed:
                 positive_shops.add(int(shop))
                 positive_buyers.update(listed)
     else:
         summary["format"] = "list" if "is_brushing" not in has else "flags"
-        flags = _bools(src, cols["is_brushing"]) if "is_brushing" in has else None
+        flags = bool_column(src, cols["is_brushing"]) if "is_brushing" in has else None
         for entity, bucket in (("shop", positive_shops), ("buyer", positive_buyers)):
             if f"{entity}_id" in has:
                 ids = _ints(src, cols[f"{entity}_id"], f"{entity}_id", required=True)
@@ -654,11 +517,11 @@ def _labels(src: _Source, mapping: dict[str, str], level: str | None,
             "entity_labels": _entity_table(positive_shops, positive_buyers)}
 
 
-def _order_labels(src: _Source, cols: dict[str, str], orders: pa.Table,
+def _order_labels(src: TableFile, cols: dict[str, str], orders: pa.Table,
                   summary: dict[str, Any]) -> dict[str, Any]:
     ids = np.asarray(_ints(src, cols["order_id"], "order_id", required=True).to_numpy(),
                      dtype=np.int64)
-    flags = _bools(src, cols["is_brushing"]) if "is_brushing" in cols else None
+    flags = bool_column(src, cols["is_brushing"]) if "is_brushing" in cols else None
     index = pd.Index(ids)
     if not index.is_unique:
         row = int(np.flatnonzero(index.duplicated())[0])

@@ -13,7 +13,7 @@ Three forms, told apart by the header (names are matched without regard to case 
   shop, ``0`` for a clean shop, else the buyer ids joined by ``&``) or ``shop_id,buyer_id``
   (one buyer per row, or ``&``-joined).
 
-Files are read with :mod:`brushbench.harness.external`'s reader (CSV, TSV, gzipped, or Parquet).
+Files are read with :mod:`brushbench.harness.table_files` (CSV, TSV, gzipped, or Parquet).
 Every mistake is one :class:`SubmissionError` line, ``file:line: what was expected``: an empty
 file, a missing header, an order, shop or buyer id that is not one of the dataset's, an order
 listed twice, a score that is not a finite number.
@@ -32,7 +32,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..harness.external import ImportLogError, _blank, _bools, _first, _read, _scl_buyers, _Source
+from ..harness.table_files import (
+    ImportLogError,
+    TableFile,
+    blank_mask,
+    bool_column,
+    first_row,
+    read_table_file,
+    scl_buyer_lists,
+)
 
 __all__ = ["COLUMN_NAMES", "FORMS", "Submission", "SubmissionError", "read_submission"]
 
@@ -118,7 +126,7 @@ def _lines(path: Path) -> tuple[int, ...]:
     return tuple(reader.line_num for fields in reader if fields)
 
 
-def _line(src: _Source, row: int) -> str:
+def _line(src: TableFile, row: int) -> str:
     """``line N`` of a data row (the header is line 1), or ``row N`` in Parquet."""
     if src.fmt != "csv":
         return f"row {row + 1}"
@@ -126,7 +134,7 @@ def _line(src: _Source, row: int) -> str:
     return f"line {lines[row] if row < len(lines) else row + 2}"
 
 
-def _at(src: _Source, row: int) -> str:
+def _at(src: TableFile, row: int) -> str:
     """``file:line`` of a data row, or ``file: row N`` in Parquet."""
     where = _line(src, row)
     return f"{src.path}:{where[5:]}" if where.startswith("line ") else f"{src.path}: {where}"
@@ -145,7 +153,7 @@ def _parse_error(path: Path) -> SubmissionError:
     return SubmissionError(f"{path}: not a readable CSV file")
 
 
-def _open(path: Path) -> _Source:
+def _open(path: Path) -> TableFile:
     if not path.is_file():
         raise SubmissionError(f"{path}: no such file" if not path.exists()
                               else f"{path}: not a file (a submission is a CSV file)")
@@ -153,14 +161,14 @@ def _open(path: Path) -> _Source:
     if csv_like and not _head_text(path).strip():
         raise SubmissionError(f"{path}:1: the file is empty: expected a header line, {EXPECTED}")
     try:
-        return _read(path, "submission")
+        return read_table_file(path, "submission")
     except ImportLogError as exc:
         if "parse error" in str(exc).lower():
             raise _parse_error(path) from None
         raise SubmissionError(str(exc)) from None
 
 
-def _roles(src: _Source) -> tuple[dict[str, str], list[str]]:
+def _roles(src: TableFile) -> tuple[dict[str, str], list[str]]:
     by_name = {c.strip().lower().replace(" ", "_").replace("-", "_"): c for c in src.columns}
     roles = {}
     for role, names in COLUMN_NAMES.items():
@@ -183,23 +191,23 @@ def _is_number(text: str) -> bool:
 # -- columns ---------------------------------------------------------------------------------------
 
 
-def _text(src: _Source, column: str) -> pa.Array:
+def _text(src: TableFile, column: str) -> pa.Array:
     values = src.table.column(column)
     return pc.utf8_trim_whitespace(pc.cast(values, pa.string())).combine_chunks()
 
 
-def _ids(src: _Source, column: str, what: str) -> np.ndarray:
+def _ids(src: TableFile, column: str, what: str) -> np.ndarray:
     """Integer ids of a column; a blank or non-integer value is an error at its line."""
     values = src.table.column(column)
-    blank = _blank(values)
-    if (row := _first(blank)) is not None:
+    blank = blank_mask(values)
+    if (row := first_row(blank)) is not None:
         raise SubmissionError(f"{_at(src, row)}: {column} is empty: expected {what}")
     if pa.types.is_integer(values.type):
         return np.asarray(values.to_numpy(), dtype=np.int64)
     text = _text(src, column)
     ok = np.asarray(pc.fill_null(pc.match_substring_regex(text, r"^[+-]?[0-9]+$"), False)
                     .to_numpy(zero_copy_only=False), dtype=bool)
-    if (row := _first(~ok)) is None:
+    if (row := first_row(~ok)) is None:
         try:
             return np.asarray(pc.cast(text, pa.int64()).to_numpy(), dtype=np.int64)
         except pa.ArrowInvalid:  # digits, but too many for a 64-bit id: find which
@@ -208,7 +216,7 @@ def _ids(src: _Source, column: str, what: str) -> np.ndarray:
                           f"{text[row].as_py()!r}")
 
 
-def _scores(src: _Source, column: str) -> np.ndarray:
+def _scores(src: TableFile, column: str) -> np.ndarray:
     values = src.table.column(column)
     if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
         out = np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False),
@@ -218,25 +226,25 @@ def _scores(src: _Source, column: str) -> np.ndarray:
         text = pd.Series(_text(src, column).to_numpy(zero_copy_only=False), dtype=object)
         out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
         shown = text.to_numpy()
-    if (row := _first(~np.isfinite(out))) is not None:
+    if (row := first_row(~np.isfinite(out))) is not None:
         raise SubmissionError(f"{_at(src, row)}: {column}: expected a finite number (higher = "
                               f"more suspicious), found {shown[row]!r}")
     return out
 
 
-def _known(src: _Source, column: str, ids: np.ndarray, known: pd.Index, what: str,
+def _known(src: TableFile, column: str, ids: np.ndarray, known: pd.Index, what: str,
            hint: str = "") -> np.ndarray:
     """Positions of ``ids`` in ``known``; an id not there is an error at its line."""
     where = known.get_indexer(ids)
-    if (row := _first(where < 0)) is not None:
+    if (row := first_row(where < 0)) is not None:
         raise SubmissionError(f"{_at(src, row)}: {column}: {ids[row]} is not {what} of this "
                               f"dataset{hint}")
     return where
 
 
-def _unique(src: _Source, ids: np.ndarray, what: str) -> None:
+def _unique(src: TableFile, ids: np.ndarray, what: str) -> None:
     dup = pd.Index(ids).duplicated()
-    if (row := _first(np.asarray(dup))) is not None:
+    if (row := first_row(np.asarray(dup))) is not None:
         first = int(np.flatnonzero(ids == ids[row])[0])
         raise SubmissionError(f"{_at(src, row)}: {what} {ids[row]} is listed again (first at "
                               f"{_line(src, first)}): list each {what} once")
@@ -247,7 +255,7 @@ def _unique(src: _Source, ids: np.ndarray, what: str) -> None:
 _WRONG_KEY = " (is this the right student's key?)"
 
 
-def _orders_form(src: _Source, roles: dict[str, str], order_ids: pd.Index,
+def _orders_form(src: TableFile, roles: dict[str, str], order_ids: pd.Index,
                  form: str | None) -> Submission:
     column = roles["order"]
     ids = _ids(src, column, "an order id")
@@ -267,10 +275,10 @@ def _orders_form(src: _Source, roles: dict[str, str], order_ids: pd.Index,
             raise SubmissionError(f"{src.path}:1: a {roles['flag']} column makes this a list of "
                                   "flagged orders, not order scores")
         try:
-            flags = _bools(src, roles["flag"])
+            flags = bool_column(src, roles["flag"])
         except ImportLogError as exc:
             raise SubmissionError(str(exc)) from None
-        if (row := _first(np.isnan(flags))) is not None:
+        if (row := first_row(np.isnan(flags))) is not None:
             raise SubmissionError(f"{_at(src, row)}: {roles['flag']} is empty: expected 1 or 0 "
                                   "(true/false, yes/no)")
         flagged = np.zeros(n, dtype=bool)
@@ -286,9 +294,9 @@ def _orders_form(src: _Source, roles: dict[str, str], order_ids: pd.Index,
                       columns=roles)
 
 
-def _buyer_lists(src: _Source, column: str) -> list[list[int]]:
+def _buyer_lists(src: TableFile, column: str) -> list[list[int]]:
     try:
-        return _scl_buyers(src, column)
+        return scl_buyer_lists(src, column)
     except ImportLogError as exc:
         text = _text(src, column).to_pylist()
         for row, value in enumerate(text):
@@ -299,7 +307,7 @@ def _buyer_lists(src: _Source, column: str) -> list[list[int]]:
         raise SubmissionError(str(exc)) from None
 
 
-def _shops_form(src: _Source, roles: dict[str, str], index: pd.DataFrame) -> Submission:
+def _shops_form(src: TableFile, roles: dict[str, str], index: pd.DataFrame) -> Submission:
     shop_col, buyer_col = roles["shop"], roles["buyer"]
     shops = _ids(src, shop_col, "a shop id")
     _known(src, shop_col, shops, pd.Index(pd.unique(index["shop_id"])), "a shop with orders",
@@ -310,12 +318,12 @@ def _shops_form(src: _Source, roles: dict[str, str], index: pd.DataFrame) -> Sub
     buyers = np.fromiter((b for bs in lists for b in bs), np.int64, int(lengths.sum()))
     known = pd.Index(pd.unique(index["buyer_id"]))
     missing = known.get_indexer(buyers) < 0
-    if (i := _first(missing)) is not None:
+    if (i := first_row(missing)) is not None:
         raise SubmissionError(f"{_at(src, int(row_of[i]))}: {buyer_col}: {buyers[i]} is not a "
                               f"buyer with orders in this dataset{_WRONG_KEY}")
     pairs = pd.DataFrame({"shop_id": shops[row_of], "buyer_id": buyers, "row": row_of})
     dup = pairs.duplicated(["shop_id", "buyer_id"]).to_numpy()
-    if (i := _first(dup)) is not None:
+    if (i := first_row(dup)) is not None:
         shop, buyer = int(pairs.shop_id.iloc[i]), int(pairs.buyer_id.iloc[i])
         first = int(pairs.row[(pairs.shop_id == shop) & (pairs.buyer_id == buyer)].iloc[0])
         raise SubmissionError(f"{_at(src, int(row_of[i]))}: buyer {buyer} at shop {shop} is "
