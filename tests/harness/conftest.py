@@ -125,6 +125,8 @@ CHECKS = {
     "reads_labels": (detector_file("reads_labels"), {}),
     "memory_hog": (detector_file("memory_hog"), {"memory_mb": 300}),
     "missing_file": (str(DETECTORS / "no_such_file.py"), {}),
+    "both_modes": (detector_file("both_modes"), {}),
+    "broken_stream": (detector_file("broken_stream"), {}),
 }
 
 

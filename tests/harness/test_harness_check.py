@@ -14,8 +14,9 @@ def test_good_detectors_pass(checks, name):
     report = checks[name]
     assert report.ok, text(report)
     assert report.warnings == []
-    assert len(report.records) == 2
+    assert len(report.records) == 3          # two batch runs, the streaming one skipped
     assert "ok: deterministic" in text(report)
+    assert "note: no score_stream(batches), so `eval --stream` skips it" in text(report)
     assert text(report).splitlines()[-1].endswith(": passed")
 
 
@@ -27,6 +28,24 @@ def test_report_describes_data_detector_and_costs(checks):
     body = "\n".join(lines)
     assert "fit " in body and "orders/s" in body and "peak memory" in body
     assert "buyer scores" in body and "shop scores" in body and "orders flagged" in body
+
+
+def test_a_detector_with_both_methods_gets_its_streaming_side_checked(checks):
+    report = checks["both_modes"]
+    assert report.ok, text(report)
+    assert report.records[2].stream is not None
+    streaming = [line for line in report.lines if line.startswith("  ok: streaming: ")]
+    assert len(streaming) == 1
+    assert "batches of 1h" in streaming[0] and "latency p50 " in streaming[0] \
+        and " ms, p99 " in streaming[0]
+
+
+def test_a_broken_score_stream_fails_the_check_even_with_a_good_score(checks):
+    report = checks["broken_stream"]
+    assert not report.ok
+    assert "ok: deterministic" in text(report)
+    assert "error: streaming run (score_stream) invalid_output: " in text(report)
+    assert "wrong length" in text(report)
 
 
 def test_nondeterminism_is_a_warning(checks):

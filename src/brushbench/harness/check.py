@@ -139,7 +139,29 @@ def check_detector(
                      "do not depend on the iteration order of sets of strings")
     else:
         lines.append("  ok: deterministic (two runs gave identical output)")
+    if first.stream is None:
+        _check_streaming(report, target, train_dir, test_dir, timeout, memory_mb)
     return _finish(report)
+
+
+def _check_streaming(report: CheckReport, target: str, train_dir: Path, test_dir: Path,
+                     timeout: float, memory_mb: int | None) -> None:
+    """A detector with both ``score`` and ``score_stream``: the streaming side works too?
+
+    ``eval --stream`` calls ``score_stream``, which the batch runs above never touched. A
+    detector without it is skipped before it is even built, so asking costs nothing.
+    """
+    record = run_isolated(target, train_dir, test_dir, timeout=timeout, memory_mb=memory_mb,
+                          stream=True)
+    report.records.append(record)
+    if record.status == Status.SKIPPED and "no score_stream" in record.reason:
+        report.lines.append("  note: no score_stream(batches), so `eval --stream` skips it "
+                            "(batch evaluation is unaffected)")
+    elif not record.ok:
+        _error(report, f"streaming run (score_stream) {record.status}: "
+                       f"{record.reason or '; '.join(record.problems)}")
+    else:
+        report.lines.append(f"  ok: streaming: {_costs(record)}")
 
 
 def _describe_failure(report: CheckReport, record: RunRecord) -> None:
@@ -171,6 +193,10 @@ def _costs(record: RunRecord) -> str:
         parts.append(f"predict {record.predict_seconds:.3f} s")
     if record.peak_memory_mb is not None:
         parts.append(f"peak memory {record.peak_memory_mb:,.0f} MB")
+    if record.stream:
+        parts.append(f"{record.stream['batches']:,} batches of {record.stream['batch']}, "
+                     f"latency p50 {record.stream['latency_p50_seconds'] * 1000:.1f} ms, "
+                     f"p99 {record.stream['latency_p99_seconds'] * 1000:.1f} ms")
     return ", ".join(parts)
 
 
