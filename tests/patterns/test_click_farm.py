@@ -252,3 +252,21 @@ def test_a_naive_farm_fires_its_accounts_in_a_fixed_rotation(n_accounts, sizes, 
     first = buyer[:n_accounts]
     assert len(np.unique(first)) == len(first)             # every account before any again
     np.testing.assert_array_equal(buyer, np.resize(first, len(buyer)))
+
+
+def test_a_careful_farm_drives_rented_real_accounts_a_naive_one_its_own(naive, careful):
+    for data, rented in ((naive, False), (careful, True)):
+        fake = data.labels.is_brushing.to_numpy()
+        farm = data.orders.buyer_id[fake].unique()
+        # A rented account is a real shopper's: it also buys for its owner.
+        shops_too = np.isin(farm, data.orders.buyer_id[~fake].unique()).mean()
+        if rented:
+            assert shops_too > 0.5, shops_too
+        else:
+            assert shops_too == 0
+        # Only the farm's own phones are labelled as its devices, never a renter's (at
+        # camouflage 1 every account is rented, so none is).
+        devices = set(data.entity_labels.query("entity_type == 'device'").entity_id)
+        assert devices <= set(data.orders.device_id[fake]) and bool(devices) != rented
+        owners = data.orders[~fake & data.orders.device_id.isin(devices).to_numpy()]
+        assert owners.empty

@@ -248,6 +248,14 @@ class CampaignContext:
         cdf = self.market.buyer_activity_cdf
         return np.minimum(np.searchsorted(cdf, self.rng.random(n) * cdf[-1]), len(cdf) - 1)
 
+    def real_accounts(self, n: int) -> np.ndarray:
+        """``n`` distinct real accounts of the legitimate population, drawn like
+        :meth:`existing_buyers` (accounts a ring rents or buys from their owners); fewer when
+        the population has fewer."""
+        activity = np.diff(self.market.buyer_activity_cdf, prepend=0.0)
+        n = min(n, int(np.count_nonzero(activity)))
+        return self.rng.choice(len(activity), size=n, replace=False, p=activity / activity.sum())
+
     def hire(self, ring: np.ndarray, n_orders: int, camouflage: float) -> np.ndarray:
         """Each order's buyer: a hired brusher with probability ``camouflage``, else one of
         the ring's own accounts.

@@ -11,11 +11,13 @@ that legitimate users share too: IP is a weak signal by design.
 Traces, naive to careful: about 25 accounts per phone vs about 2 (``accounts_per_device`` to
 ``careful_accounts_per_device``); waves fired within seconds, at machine-regular intervals, vs
 waves jittered over tens of minutes at random times; the shop's hero item in every wave vs a
-different item of its range from wave to wave; accounts signed up in one batch within minutes vs
-registered over months and years; a few addresses and wallets shared by dozens of accounts in the
-farm's city vs a couple of accounts each, anywhere; one templated five-star review vs ordinary
-ones; as many orders as the client pays for vs a share of the client's real sales
-(``careful_share``). Each is interpolated by ``camouflage``.
+different item of its range from wave to wave; the farm's own accounts, signed up in one batch
+within minutes, vs mostly real shoppers' accounts rented or bought from their owners (租号, 买号: a
+history, an address and a wallet of their own) and the rest its own, registered over months and
+years; a few addresses and wallets shared by dozens of accounts in the farm's city vs a couple
+of accounts each, anywhere; one templated five-star review vs ordinary ones; as many orders as
+the client pays for vs a share of the client's real sales (``careful_share``). Each is
+interpolated by ``camouflage``.
 
 What a careful farm cannot hide is what it is paid for, and how group control works:
 
@@ -35,10 +37,10 @@ What a careful farm cannot hide is what it is paid for, and how group control wo
   the same items, the same time windows, repeatedly), weakened but not gone: two accounts of a
   board are together in only some of its waves, and the jitter keeps some of those apart.
 
-Aged accounts cost money (years of ordinary use), so a careful farm keeps a pool it reuses a few
-times each rather than burning fresh ones. The flash-sale crowd, the legitimate look-alike, is
-many accounts on one item in the same minutes too, but in one burst, and never the same group
-again.
+Aged accounts cost money (years of ordinary use, or rent paid to their owners), so a careful
+farm keeps a pool it reuses a few times each rather than burning fresh ones. The flash-sale
+crowd, the legitimate look-alike, is many accounts on one item in the same minutes too, but in
+one burst, and never the same group again.
 """
 
 
@@ -112,9 +114,16 @@ class ClickFarm:
         m = ctx.market
         anywhere = m.household_city[m.buyer_household[ctx.existing_buyers(n_devices + 1)]]
         city = np.where(rng.random(n_devices) < cam, anywhere[1:], anywhere[0])
-        buyers = ctx.add_accounts(n_accounts, at=t0, camouflage=cam, city=city,
+        opened = ctx.add_accounts(n_accounts, at=t0, camouflage=cam, city=city,
                                   devices=n_devices, addresses=n_devices, payments=n_devices,
                                   registered_at=registered)
+        # A careful farm mostly drives real accounts rented or bought from their owners
+        # (租号, 买号): the history, address and wallet of a real shopper, which no account it
+        # opens itself can have.
+        rented = np.flatnonzero(rng.random(n_accounts) < cam)
+        real = ctx.real_accounts(len(rented))  # fewer on a marketplace with fewer shoppers
+        buyers = opened.copy()
+        buyers[rented[:len(real)]] = real
 
         # Waves: each targets one client shop; a shop's orders are cut into waves.
         sizes = [(int(shop), ctx.ring_orders(spec, int(shop), t0, t1),
@@ -152,8 +161,8 @@ class ClickFarm:
         )
         ctx.result.shops.extend(int(s) for s in shops)
         ctx.label("shop", shops, "beneficiary")
-        ctx.label("account", buyers, "fake_buyer")
-        ctx.label("device", ctx.devices_of(buyers), "device")
+        ctx.label("account", buyer, "fake_buyer")
+        ctx.label("device", ctx.devices_of(opened), "device")  # the farm's own phones
 
 
 def board_accounts(rng: np.random.Generator, accounts: np.ndarray, careful_board: int,
