@@ -105,3 +105,26 @@ def test_promotion_raises_refunds(small):
         flash_sales=(), redirects=())
     rate = [(generate(s, seed=2).orders.status == "refunded").mean() for s in (no_promo, promo)]
     assert rate[1] > 2.0 * rate[0]
+
+
+def test_each_distributor_link_has_its_own_return_rate():
+    # Half the traffic through 20 links (about 500 orders each): with no spread every link
+    # returns about the marketplace's rate (binomial noise only); with it, links differ far
+    # beyond chance, as links pushing poor goods come back more.
+    channels = {"search": 0.5, "affiliate": 0.5}
+
+    def link_rates(spread: float) -> pd.Series:
+        sc = small_scenario(traffic=Traffic(orders=20000, channels=channels),
+                            flash_sales=(), redirects=())
+        sc = dataclasses.replace(sc, refunds=dataclasses.replace(sc.refunds,
+                                                                 link_spread=spread))
+        o = generate(sc, seed=3).orders
+        o = o[o.distributor_id.notna()]
+        return (o.status == "refunded").groupby(o.distributor_id).mean()
+
+    flat, spread = link_rates(0.0), link_rates(0.8)
+    assert len(flat) == len(spread) == 20
+    assert spread.std() > 2 * flat.std()
+    assert spread.max() > 2.5 * spread.median() and flat.max() < 2 * flat.median()
+    # The mean factor is 1: the marketplace's return rate stays what the scenario says.
+    assert abs(spread.mean() - flat.mean()) < 0.5 * flat.mean()

@@ -178,15 +178,30 @@ class CampaignContext:
 
         A naive ring swamps a small shop (hundreds of orders on a shop that sells tens), so
         the shop's own figures give it away; a careful one keeps its fake sales to a share
-        of the real ones, ``careful_share`` at camouflage 1 and geometrically more as the
-        knob falls (about 0.45 at 0.9, 5 at 0.5, :data:`NAIVE_SHARE` at 0).
+        of the real ones (:meth:`within_share`).
         """
-        n = self.count(spec.orders)
+        return self.within_share(spec, self.count(spec.orders),
+                                 self.expected_orders(shop, t0, t1))
+
+    @staticmethod
+    def within_share(spec: CampaignSpec, n: int, expected: float) -> int:
+        """``n`` orders, or fewer for a careful ring: at most a share of the ``expected``
+        real ones, ``careful_share`` at camouflage 1 and geometrically more as the knob falls
+        (about 0.45 at 0.9, 5 at 0.5, :data:`NAIVE_SHARE` at 0); at least one."""
         cam = float(spec.camouflage)
         if cam <= 0:
             return n
-        cap = blend(NAIVE_SHARE, spec.careful_share, cam) * self.expected_orders(shop, t0, t1)
+        cap = blend(NAIVE_SHARE, spec.careful_share, cam) * expected
         return max(1, min(n, int(np.ceil(cap))))
+
+    def expected_link_orders(self, distributor: int, t0: int, t1: int) -> float:
+        """Orders an established distributor's link can expect over ``[t0, t1)``: its share
+        of the affiliate channel, as the traffic draws links (busier ones more often)."""
+        traffic = self.scenario.traffic
+        affiliate = traffic.channels.get("affiliate", 0.0) / sum(traffic.channels.values())
+        n = max(self.n_distributors, 1)
+        link = np.sqrt((distributor + 1) / n) - np.sqrt(distributor / n)
+        return float(traffic.orders * affiliate * link * self.curve.mass(t0, t1))
 
     # -- accounts -----------------------------------------------------------------------------
     def account_ages(self, n: int, camouflage: float) -> np.ndarray:

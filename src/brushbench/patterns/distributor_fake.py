@@ -70,11 +70,19 @@ class DistributorFake:
         t0, t1 = ctx.span(spec)
         for shop in ctx.pick_shops(spec):
             # A naive ring opens a link of its own; a careful one goes through an established
-            # affiliate, whose link also carries honest sales for many shops.
+            # affiliate, whose link also carries honest sales for many shops (a busy one more
+            # likely, as the traffic draws them), and keeps its fake sales to a share of both
+            # the shop's and the link's real ones: a link that suddenly sells many times its
+            # usual is what the platform's risk control watches (seed 002).
             established = ctx.n_distributors > 0 and rng.random() < cam
-            distributor = (int(rng.integers(0, ctx.n_distributors)) if established
-                           else ctx.new_distributor())
             n_orders = ctx.ring_orders(spec, shop, t0, t1)
+            if established:
+                distributor = min(int(ctx.n_distributors * rng.random() ** 2),
+                                  ctx.n_distributors - 1)
+                n_orders = ctx.within_share(spec, n_orders,
+                                            ctx.expected_link_orders(distributor, t0, t1))
+            else:
+                distributor = ctx.new_distributor()
             n_accounts = ctx.count(spec.accounts)
             # Naive: one phone, one wallet, one address; careful: one each, in the same city.
             spread = max(1, round(cam * n_accounts))

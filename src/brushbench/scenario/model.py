@@ -306,8 +306,14 @@ class Refunds:
                               min=0, max=1)
     cancel_rate: Probability = param(Probability(0.02), doc="Share of orders cancelled and "
                                      "refunded before shipment.", min=0, max=1)
-    delay_days: Dist = param(_d("lognorm", s=0.7, scale=2.0),
-                             doc="Days from delivery to the refund request.")
+    delay_days: Dist = param(_d("lognorm", s=0.9, scale=2.0),
+                             doc="Days from delivery to the refund request (the default puts "
+                                 "nine in ten inside the 7-day no-reason window and leaves a "
+                                 "tail of later quality claims).")
+    link_spread: float = param(0.8, doc="How much the return rate differs from one "
+                               "distributor's link to the next: the sigma of a lognormal "
+                               "factor (mean 1) on the refund rate of the orders each link "
+                               "carries (links that push poor goods come back more).", min=0)
     processing_hours: Dist = param(_d("lognorm", s=0.8, scale=20),
                                    doc="Hours from request to refund.")
     partial_share: Probability = param(Probability(0.15), doc="Share of refunds that return "
