@@ -36,27 +36,22 @@ def test_every_baseline_is_ranked_with_its_role(stats):
     assert all(st.complete for st in stats), [st.entry.name for st in stats if not st.complete]
 
 
-def _is_supervised_cap(check, stats) -> bool:
-    supervised = {st.entry.name for st in stats if st.entry.role == "supervised"}
-    return check.kind == "cap" and check.text.split(":")[0] in supervised
-
-
-def test_every_unsupervised_discrimination_check_holds(stats):
+def test_every_discrimination_check_holds(stats):
     checks = discrimination.all_checks(stats)
     kinds = {c.kind for c in checks}
     assert kinds == {"specialist", "floor", "cap"}
     assert len([c for c in checks if c.kind == "specialist"]) == sum(
         len(p) for p in SPECIALISTS.values())
-    failed = [c.text for c in checks if not c.passed and not _is_supervised_cap(c, stats)]
+    failed = [c.text for c in checks if not c.passed]
     assert not failed, failed
 
 
-@pytest.mark.xfail(strict=True, reason="issue 5 is open on this: trained on another seed of the "
-                   "same scenario, gbdt reads traces careful rings do not hide yet (their "
-                   "accounts buy nowhere else; shop-level refund ratios; orders per device)")
-def test_the_supervised_baseline_stays_under_the_cap_on_careful_variants(stats):
-    capped = [c for c in discrimination.all_checks(stats) if _is_supervised_cap(c, stats)]
-    assert capped and all(c.passed for c in capped), [c.text for c in capped]
+def test_the_supervised_baseline_is_held_to_the_cap_too(stats):
+    # Trained on another seed of the same scenario, gbdt sees every trace a careful ring
+    # leaves: the cap binds it as much as the rules (issue 5), so its check must be there.
+    supervised = {st.entry.name for st in stats if st.entry.role == "supervised"}
+    capped = [c for c in discrimination.cap_checks(stats) if c.text.split(":")[0] in supervised]
+    assert len(capped) == len(supervised) == 1 and capped[0].passed, [c.text for c in capped]
 
 
 def test_hard_negatives_cost_the_naive_rules(stats):

@@ -41,7 +41,8 @@ HOW = (
 
 SCENARIOS = (
     "Average precision per scenario, the mean over seeds. Each naive variant is followed by its "
-    "careful one (aged accounts, spread timing, real-looking parcels); the last column is the "
+    "careful one (hired brushers or rented real accounts, fake sales kept to a share of the "
+    "shop's real ones, spread timing, real-looking parcels); the last column is the "
     "mean over those pairs of careful minus naive AP: what camouflage costs the detector."
 )
 
