@@ -10,7 +10,8 @@ from what the draft forces (an empty parcel, a refund date, a templated review).
 text, hundreds of orders on a shop that sells tens) to 1 (careful: hired brushers with real accounts
 or aged ones, spread timing, real-weight parcels, varied reviews, shared infrastructure that
 legitimate users share too, and fake sales kept to a share of the shop's real ones). The helpers
-below interpolate between the two, so every pattern reads the knob the same way. """
+below interpolate between the two, so every pattern reads the knob the same way.
+"""
 
 from __future__ import annotations
 
@@ -276,8 +277,9 @@ class CampaignContext:
         the ring's own accounts.
 
         Careful brushing is done by real people (真人刷单): brushers (刷手) recruited through
-        task groups buy with their own accounts, phones, addresses and wallets, one task per
-        shop, and are paid back off-platform (domain.md §5, P1: "the seller or hired 刷手").
+        task groups buy with their own accounts, phones, addresses and wallets, mostly one
+        task per shop (the busiest shoppers take more tasks, so a few are hired twice), and
+        are paid back off-platform (domain.md §5, P1: "the seller or hired 刷手").
         Their accounts have the ordinary history of the population they come from, so what
         is left of the order is the trace the fraud's economics forces (the parcel, the
         refund, the link it went through), not who placed it.

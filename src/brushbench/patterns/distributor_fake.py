@@ -9,8 +9,12 @@ addresses clustered together, odd payment accounts and IP anomalies (Youzan rule
 
 A naive ring gets a distributor link of its own, which no legitimate order uses; a careful one
 (with probability ``camouflage``) goes through an established affiliate whose link also carries
-honest sales for many shops, so that a distributor selling one shop only is not the giveaway.
-Every order carries the "affiliate" channel and that distributor.
+honest sales for many shops, so that a distributor selling one shop only is not the giveaway (a
+busy one more often, as the traffic draws links), and keeps its fake sales to a share
+(``careful_share``) of both the shop's and the link's real ones: a link that suddenly sells many
+times its usual is what the risk control watches. Every order carries the "affiliate" channel and
+that distributor. Links differ in their ordinary return rates too (``refunds.link_spread``), so a
+link's refund ratio alone says little.
 
 Traces, naive to careful: fresh accounts on one phone, one wallet and one address ordering again and
 again vs mostly brushers from a task group (刷单群) ordering through the link with their own real
@@ -19,7 +23,8 @@ each, in its city; orders by the hundred on one shop vs a share of its real sale
 cheapest item vs its range; orders in a burst vs spread over the span; every order refunded within
 hours of the commission settling (``settlement`` after the expected delivery) vs a share ``kept``
 for good, so that the refund rate looks ordinary, and the rest refunded over the following days; no
-reviews vs ordinary ones. Each is interpolated by ``camouflage``. """
+reviews vs ordinary ones. Each is interpolated by ``camouflage``.
+"""
 
 
 from __future__ import annotations
