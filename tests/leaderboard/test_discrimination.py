@@ -55,6 +55,14 @@ def test_a_specialist_is_judged_on_the_careful_variants(tmp_path):
     assert [c.passed for c in loses] == [False]
 
 
+def test_a_supervised_entry_is_shown_beside_a_specialist_not_held_against_it(tmp_path):
+    entries = ENTRIES.replace("  description: a general detector\n",
+                              "  description: trained on labels\n  role: supervised\n")
+    checks = d.specialist_checks(_board(tmp_path, 0.4, 0.9, entries=entries))
+    assert [c.passed for c in checks] == [True]
+    assert checks[0].text.endswith("no other entry; supervised other 0.900")
+
+
 def test_floors_are_held_to_the_base_rate(tmp_path):
     near = _by_kind(d.all_checks(_board(tmp_path, 0.4, 0.2, floor_ap=1.2)), "floor")
     assert [c.passed for c in near] == [True] and "within 20%" in near[0].text

@@ -7,9 +7,10 @@ one line with its numbers, whether:
 
 - **specialists win where it matters**: each entry made for a pattern has the highest average
   precision on that pattern's orders in the *careful* variants among the unsupervised
-  entries. Naive rings leave every trace at once (one phone, bursts, fresh accounts), so
-  there any sound detector finds everything and specialists tie near 1.0; the careful
-  variants keep only the trace that is the fraud's economics, which is what a specialist reads;
+  entries (supervised entries' AP is shown beside it, not checked). Naive rings leave every
+  trace at once (one phone, bursts, fresh accounts), so there any sound detector finds
+  everything and specialists tie near 1.0; the careful variants keep only the trace that is
+  the fraud's economics, which is what a specialist reads;
 - **floors stay on the floor**: a ``floor`` entry's AP is within ``FLOOR_TOLERANCE`` of the base
   rate on every scenario (mean over seeds);
 - **careful rings stay hard**: no entry, supervised ones included, exceeds ``CAP`` average
@@ -67,6 +68,7 @@ def pattern_ap(runs: list[dict[str, Any]], pattern: str, which: str) -> float | 
 def specialist_checks(stats: list[EntryStats]) -> list[Check]:
     """Each (specialist, pattern): the best unsupervised entry on the careful variants?"""
     rivals = [st for st in stats if st.entry.role == "detector"]
+    supervised = [st for st in stats if st.entry.role == "supervised"]
     checks = []
     for st in rivals:
         for pattern in st.entry.patterns:
@@ -79,9 +81,13 @@ def specialist_checks(stats: list[EntryStats]) -> list[Check]:
             shown = "—" if mine is None else f"{mine:.3f}"
             rival = "no other entry" if best is None else f"best other {best[0]} {best[1]:.3f}"
             naive_text = "" if naive is None else f" (naive {naive:.3f})"
+            # Shown, not checked: trained on the scenario's labels, a supervised entry is the
+            # reference of what the traces allow, not a rival of the rules.
+            learned = "".join(f"; supervised {o.entry.name} {v:.3f}" for o in supervised
+                              if (v := pattern_ap(o.entry.runs, pattern, CAREFUL)) is not None)
             checks.append(Check("specialist", passed,
                                 f"{st.entry.name} on careful {pattern}: AP {shown}{naive_text}; "
-                                f"{rival}"))
+                                f"{rival}{learned}"))
     return checks
 
 
