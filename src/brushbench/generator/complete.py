@@ -162,11 +162,13 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     uplift = np.ones(n)
     for p, promotion in enumerate(sc.traffic.promotions):
         uplift[promo == p] = promotion.refund_uplift
-    # Each link's own return rate: the same factor for every order it carries.
-    link = np.where(distributor >= 0, distributor, 0).astype(np.uint64)
+    # Each link's own return rate: the same factor for every order it carries (drawn for
+    # those orders only).
+    linked = distributor >= 0
     sigma = refunds.link_spread
-    link_factor = np.exp(sigma * ndtri(plan.uniforms(link, "link_refund")) - sigma ** 2 / 2)
-    uplift = np.where(distributor >= 0, uplift * link_factor, uplift)
+    if sigma > 0 and linked.any():
+        z = ndtri(plan.uniforms(distributor[linked].astype(np.uint64), "link_refund"))
+        uplift[linked] *= np.exp(sigma * z - sigma ** 2 / 2)
     u_status = u("status")
     status = np.where(u_status < refunds.cancel_rate, STATUS_CANCELLED,
                       np.where(u_status < refunds.cancel_rate + refunds.rate * uplift,

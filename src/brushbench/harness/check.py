@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from brushbench.harness.protocol import NO_SCORE_STREAM
 from brushbench.harness.runner import RunRecord, Status, run_isolated
 
 #: The tiny dataset check uses by default: every pattern, naive camouflage, ~3,000 orders.
@@ -154,7 +155,7 @@ def _check_streaming(report: CheckReport, target: str, train_dir: Path, test_dir
     record = run_isolated(target, train_dir, test_dir, timeout=timeout, memory_mb=memory_mb,
                           stream=True)
     report.records.append(record)
-    if record.status == Status.SKIPPED and "no score_stream" in record.reason:
+    if record.status == Status.SKIPPED and NO_SCORE_STREAM in record.reason:
         report.lines.append("  note: no score_stream(batches), so `eval --stream` skips it "
                             "(batch evaluation is unaffected)")
     elif not record.ok:

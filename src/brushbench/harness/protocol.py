@@ -40,6 +40,9 @@ PHASES = ("build", "fit", "score", "predict", "stream")
 STEP_NAMES = {"build": "building the detector", "fit": "fit()", "score": "score()",
               "predict": "predict()", "stream": "score_stream()"}
 
+#: How a skipped run says the detector lacks ``score_stream`` (``check`` recognises it).
+NO_SCORE_STREAM = "has no score_stream(batches)"
+
 
 class DetectorFailed(Exception):
     """The detector raised during ``phase``; the original exception is ``__cause__``."""
@@ -154,8 +157,8 @@ def run_protocol(
     if stream is None:
         stream = not spec.has_score
     if stream and not spec.has_score_stream:
-        raise DetectorSkipped(f"{spec.name} has no score_stream(batches); streaming "
-                              "evaluation (--stream) needs it")
+        raise DetectorSkipped(f"{spec.name} {NO_SCORE_STREAM}; streaming evaluation "
+                              "(--stream) needs it")
     if not stream and not spec.has_score:
         raise DetectorSkipped(f"{spec.name} only has score_stream(); this run needs "
                               "score(data)")
