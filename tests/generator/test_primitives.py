@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brushbench.generator.counts import poisson_quantile
-from brushbench.generator.drafts import CapacityError, pack_rows
 from brushbench.generator.ids import ENTITY_BITS, ORDER_BITS, scramble
 from brushbench.generator.randomness import KeyedUniforms
-from brushbench.generator.seeds import stream
+from brushbench.market.drafts import CapacityError, pack_rows
+from brushbench.market.seeds import stream
 from brushbench.scenario.distributions import Dist
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..generator.drafts import CapacityError
 from ..generator.run import generate_to
+from ..market.drafts import CapacityError
 from ..scenario.model import Scenario
 from .errors import UserError
 from .progress import ProgressBar

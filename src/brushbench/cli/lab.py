@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..generator.drafts import CapacityError
+from ..market.drafts import CapacityError
 from ..teaching.lab import (
     DIFFICULTIES,
     LabError,

@@ -16,15 +16,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
-from .drafts import CHANNEL, KIND, NO_PRICE, REVIEW_NONE, REVIEW_TEMPLATE, OrderDraft
+from ..market.drafts import (
+    CHANNEL,
+    KIND,
+    NO_PRICE,
+    REVIEW_NONE,
+    REVIEW_TEMPLATE,
+    STATUS_CANCELLED,
+    STATUS_COMPLETED,
+    STATUS_REFUNDED,
+    OrderDraft,
+)
+from ..market.seeds import integer_key
 from .ids import ORDER_BITS, scramble
 from .pools import REVIEWS_PER_GROUP
-from .seeds import integer_key
 
 if TYPE_CHECKING:
     from .plan import Plan
 
-STATUS_COMPLETED, STATUS_REFUNDED, STATUS_CANCELLED = 0, 1, 2
 REFUND_REASONS = ("no_reason", "quality", "not_as_described", "size_or_fit", "damaged",
                   "not_received", "cancelled")
 # Shares of return reasons; "no reason" dominates (56% of Handu's 2014 Double 11 refunds).

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from ..market.curves import Curve
 from ..scenario.model import Traffic
-from .curves import Curve
 from .randomness import KeyedUniforms
 
 # Above this mean a Poisson quantile is taken from its Cornish-Fisher normal approximation.

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from ..market.drafts import CHANNEL, KIND, NO_PRICE, TAG_ORGANIC, OrderDraft, pack_rows
+from ..market.marketplace import buyers_by_activity, items_of
 from .complete import OrderColumns, complete_orders, order_ids
-from .drafts import CHANNEL, KIND, NO_PRICE, TAG_ORGANIC, OrderDraft, pack_rows
-from .marketplace import buyers_by_activity, items_of
 from .plan import Block, Plan
 
 

@@ -16,18 +16,18 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from ..market.clock import to_epoch
+from ..market.curves import Curve, build_curve
+from ..market.drafts import OrderDraft
+from ..market.marketplace import Market, build_market
+from ..market.seeds import integer_key, stream
 from ..scenario.model import Scenario
-from .clock import to_epoch
 from .counts import organic_counts, slice_edges
-from .curves import Curve, build_curve
-from .drafts import OrderDraft
 from .legit.bulk import plan_bulk
 from .legit.flash_sale import plan_flash_sale
 from .legit.redirect import plan_redirect
-from .marketplace import Market, build_market
 from .pools import Pools, build_pools
 from .randomness import KeyedUniforms
-from .seeds import integer_key, stream
 
 #: Expected orders per time block: bounds the rows held in memory at once.
 BLOCK_ORDERS = 250_000

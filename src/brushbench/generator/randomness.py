@@ -29,7 +29,7 @@ class KeyedUniforms:
     Parameters
     ----------
     key : int
-        64-bit key of the run (from :func:`brushbench.generator.seeds.integer_key`).
+        64-bit key of the run (from :func:`brushbench.market.seeds.integer_key`).
     """
 
     def __init__(self, key: int) -> None:

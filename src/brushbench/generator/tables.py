@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dataset.tables import CHANNELS, LEGIT_KINDS, ORDER_STATUSES, table_schema
+from ..market.seeds import integer_key
 from .complete import NULL, REFUND_REASONS, OrderColumns
 from .ids import scramble
 from .plan import Plan
-from .seeds import integer_key
 
 ENTITIES = ("buyer", "shop", "item", "device", "payment", "address", "distributor")
 

@@ -20,19 +20,21 @@ from datetime import datetime
 
 import numpy as np
 
-from ..generator.clock import to_epoch
-from ..generator.complete import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_REFUNDED
-from ..generator.curves import Curve
-from ..generator.drafts import (
+from ..market.clock import to_epoch
+from ..market.curves import Curve
+from ..market.drafts import (
     CHANNEL,
     NO_PRICE,
     REVIEW_DEFAULT,
+    STATUS_CANCELLED,
+    STATUS_COMPLETED,
+    STATUS_REFUNDED,
     TAG_FRAUD,
     UNSET,
     OrderDraft,
     pack_rows,
 )
-from ..generator.marketplace import Market, account_level, add_accounts, items_of
+from ..market.marketplace import Market, account_level, add_accounts, items_of
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Scenario, Seconds, param
 

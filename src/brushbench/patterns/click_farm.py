@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..generator.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
+from ..market.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
 from ..scenario.distributions import Dist
 from ..scenario.model import Seconds, param
 from . import register

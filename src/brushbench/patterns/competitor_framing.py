@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..generator.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
+from ..market.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
 from . import register

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..generator.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
+from ..market.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
 from ..scenario.model import Probability, param
 from . import register
 from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec

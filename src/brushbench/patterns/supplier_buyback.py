@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ..generator.drafts import NO_PRICE, REVIEW_NONE
+from ..market.drafts import NO_PRICE, REVIEW_NONE
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
 from . import register

@@ -38,7 +38,7 @@ import yaml
 from .._version import GENERATOR_VERSION
 from ..dataset._fs import fresh_sibling, fsync_dir
 from ..dataset.manifest import dumps_manifest
-from ..generator.seeds import integer_key
+from ..market.seeds import integer_key
 from ..scenario.canonical import scenario_hash, to_plain
 from ..scenario.model import Scenario
 from ._publish import check_replaceable, publish_together

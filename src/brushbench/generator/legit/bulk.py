@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...market.clock import local_calendar
+from ...market.drafts import CHANNEL, KIND, NO_PRICE, TAG_BULK, OrderDraft, pack_rows
+from ...market.marketplace import Market, account_level, add_accounts, items_of
 from ...scenario.model import BulkBuyers
-from ..clock import local_calendar
-from ..drafts import CHANNEL, KIND, NO_PRICE, TAG_BULK, OrderDraft, pack_rows
-from ..marketplace import Market, account_level, add_accounts, items_of
 
 
 def plan_bulk(bulk: BulkBuyers, market: Market, timezone: str, start: int, end: int,

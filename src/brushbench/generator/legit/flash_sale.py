@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...market.clock import to_epoch
+from ...market.drafts import CHANNEL, KIND, TAG_FLASH, OrderDraft, pack_rows
+from ...market.marketplace import Market, buyers_by_activity
 from ...scenario.model import FlashSale
-from ..clock import to_epoch
-from ..drafts import CHANNEL, KIND, TAG_FLASH, OrderDraft, pack_rows
-from ..marketplace import Market, buyers_by_activity
 
 
 def plan_flash_sale(sale: FlashSale, index: int, market: Market, timezone: str, end: int,

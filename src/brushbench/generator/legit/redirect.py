@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...market.clock import to_epoch
+from ...market.drafts import CHANNEL, KIND, NO_PRICE, TAG_REDIRECT, OrderDraft, pack_rows
+from ...market.marketplace import Market, add_accounts, buyers_by_activity, items_of
 from ...scenario.model import Redirect, Traffic
-from ..clock import to_epoch
-from ..drafts import CHANNEL, KIND, NO_PRICE, TAG_REDIRECT, OrderDraft, pack_rows
-from ..marketplace import Market, add_accounts, buyers_by_activity, items_of
 
 
 def plan_redirect(redirect: Redirect, index: int, traffic: Traffic, market: Market,

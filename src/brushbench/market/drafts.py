@@ -6,7 +6,8 @@ way (identity, price, status, parcels, refunds, reviews), so that no column's fo
 precision can tell one source from another.
 
 ``row`` is the order's identity, packed as (source tag, slice, shop or event, index). It keys the
-order's random draws (:mod:`.randomness`) and, scrambled, becomes its public ``order_id``.
+order's random draws (:mod:`brushbench.generator.randomness`) and, scrambled, becomes its
+public ``order_id``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def pack_rows(tag: int, slice_: np.ndarray | int, group: np.ndarray | int,
 
 #: Review modes a draft may force (``review``): none, or the five-star template of a campaign.
 REVIEW_DEFAULT, REVIEW_NONE, REVIEW_TEMPLATE = -1, 0, 1
+#: Statuses a draft may force (``status``); the completion stage draws the others.
+STATUS_COMPLETED, STATUS_REFUNDED, STATUS_CANCELLED = 0, 1, 2
 UNSET = -1
 
 
