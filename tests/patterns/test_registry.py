@@ -14,6 +14,7 @@ from brushbench.patterns.docs import render_markdown, summary
 from brushbench.scenario import load_scenario
 from brushbench.scenario.bundled import bundled_dir, bundled_names
 from brushbench.scenario.canonical import pattern_name
+from brushbench.teaching.explain import TRACES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "patterns.md"
 SIX = {"self_purchase", "post_promo_return", "supplier_buyback", "competitor_framing",
@@ -64,3 +65,10 @@ def test_cli_lists_the_patterns(capsys):
     assert main(["patterns"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[0] for line in lines] == list(patterns.names())
+
+
+@pytest.mark.parametrize("name", patterns.names())
+def test_each_pattern_leaves_traces_explain_can_show(name):
+    traces = patterns.get(name).traces
+    assert traces and len(set(traces)) == len(traces)
+    assert set(traces) <= set(TRACES), f"{name}.TRACES names traces explain does not compute"

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from brushbench import patterns
+from brushbench.scenario import registry
 
 from scenario_helpers import FakePattern
 
 
 @pytest.fixture
 def fake_pattern(monkeypatch):
-    """Register ``self_purchase`` for one test only (the real registry may be empty)."""
-    monkeypatch.setitem(patterns._REGISTRY, "self_purchase", FakePattern)
+    """``self_purchase`` is a fake pattern for one test only (the scenario language is tested
+    apart from the real patterns' keys)."""
+    monkeypatch.setitem(registry._LOADED, "self_purchase", FakePattern)
     return FakePattern
 
 

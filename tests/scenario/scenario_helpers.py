@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from brushbench.scenario import check_files
+from brushbench.scenario import check_files, registry
 from brushbench.scenario.distributions import Dist
 from brushbench.scenario.model import Probability, Seconds, param
 
@@ -43,8 +44,13 @@ class FakeSpec:
     gap: Seconds = param(Seconds(300), doc="Time between orders.", min=1)
 
 
-class FakePattern:
-    Spec = FakeSpec
+def _never_planned(spec, ctx):
+    raise AssertionError("the scenario-language tests never plan a campaign")
+
+
+#: A pattern whose entry takes FakeSpec's keys, registered by the ``fake_pattern`` fixture.
+FakePattern = registry.Pattern("self_purchase", FakeSpec, _never_planned, (),
+                               sys.modules[__name__], "the scenario tests")
 
 
 def with_key(text: str, section: str, key: str, value: str) -> str:

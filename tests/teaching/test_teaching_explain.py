@@ -7,7 +7,7 @@ import json
 import pytest
 
 from brushbench.cli import main
-from brushbench.teaching.explain import PATTERN_TRACES, TRACES, explain_order
+from brushbench.teaching.explain import TRACES, explain_order, pattern_traces
 from brushbench.teaching.keys import load_with_key
 
 
@@ -36,7 +36,7 @@ def test_a_naive_self_purchase_order_is_given_away_by_its_own_traces(data, lab, 
     assert {"account", "shop"} <= {r["entity_type"] for r in v["roles"]}
     # A naive ring: its own traces stand out, and every one listed is one of the pattern's.
     assert len(e["gives_away"]) >= 3
-    assert set(e["gives_away"]) <= set(PATTERN_TRACES["self_purchase"])
+    assert set(e["gives_away"]) <= set(pattern_traces("self_purchase"))
     traces = {t["name"]: t for t in e["traces"]}
     assert set(traces) == set(TRACES)
     assert traces["device"]["value"] > 1 and traces["account_age"]["value"] < 60

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from .. import patterns
 from ..market.clock import to_epoch
 from ..market.curves import Curve, build_curve
 from ..market.drafts import OrderDraft
 from ..market.marketplace import Market, build_market
 from ..market.seeds import integer_key, stream
+from ..patterns.base import CampaignContext
 from ..scenario.model import Scenario
+from ..scenario.registry import name_of
 from .counts import organic_counts, slice_edges
 from .legit.bulk import plan_bulk
 from .legit.flash_sale import plan_flash_sale
@@ -164,13 +167,9 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
 def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, end: int,
                     n_cities: int, curve: Curve) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
     """Run each fraud entry's pattern; each campaign draws from its own named stream."""
-    from .. import patterns
-    from ..patterns.base import CampaignContext
-    from ..scenario.canonical import pattern_name
-
     campaigns, drafts = [], [OrderDraft.empty()]
     for i, spec in enumerate(scenario.fraud):
-        name = pattern_name(spec)
+        name = name_of(spec)
         ctx = CampaignContext(scenario, market, i, name, stream(seed, "campaign", i), start, end,
                               n_cities, scenario.marketplace.distributors, curve)
         patterns.get(name).plan(spec, ctx)

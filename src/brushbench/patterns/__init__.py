@@ -1,56 +1,43 @@
-"""Fraud patterns, one module per pattern, registered by name (like Faker's providers).
+"""Fraud patterns, one module per pattern, found by name (like Faker's providers).
 
-A pattern module defines a frozen dataclass ``Spec`` (the keys its scenario entry accepts besides
-``pattern``) and registers itself with :func:`register`. The scenario loader validates each
-``fraud:`` entry against the named pattern's ``Spec``; the generator asks the pattern to turn a
-planned campaign into rows and labels.
+A pattern module defines, at module level:
+
+``Spec``
+    A frozen dataclass subclassing :class:`~brushbench.patterns.base.CampaignSpec`: the keys
+    its scenario entry accepts besides ``pattern``, each declared with
+    :func:`~brushbench.scenario.model.param` (default, bounds, doc).
+``plan(spec, ctx)``
+    Adds the campaign's orders and labels to the
+    :class:`~brushbench.patterns.base.CampaignContext`, drawing only from ``ctx.rng``.
+``TRACES``
+    The traces it leaves, most telling first (names of
+    :data:`brushbench.teaching.explain.TRACES`); ``brushbench explain`` groups them.
+
+Its docstring is its documentation (``docs/patterns.md`` is generated from it). The built-in
+modules are listed in :data:`brushbench.scenario.registry.BUILTIN`; an installed package adds
+its own through the entry-point group ``brushbench.patterns``. Modules are imported the first
+time a pattern is asked for (:func:`get`), not when this package is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-_REGISTRY: dict[str, Any] = {}
+from ..scenario.registry import ENTRY_POINT_GROUP, Pattern, PatternLoadError, add, get, names
 
+__all__ = ["ENTRY_POINT_GROUP", "Pattern", "PatternLoadError", "add", "get", "names"]
 
-def register(name: str) -> Callable[[Any], Any]:
-    """Class or module decorator: make a pattern available under ``name``."""
-
-    def deco(obj: Any) -> Any:
-        if name in _REGISTRY and _REGISTRY[name] is not obj:
-            raise ValueError(f"pattern {name!r} is already registered")
-        _REGISTRY[name] = obj
-        return obj
-
-    return deco
-
-
-def names() -> tuple[str, ...]:
-    """Registered pattern names, sorted."""
-    return tuple(sorted(_REGISTRY))
-
-
-def get(name: str) -> Any:
-    """The pattern registered under ``name``; ``KeyError`` names the known ones."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(names()) or "none registered yet"
-        raise KeyError(f"unknown fraud pattern {name!r} (known: {known})") from None
-
-
-def _load_builtin_patterns() -> None:
-    # Imported here, at the end, so that every registered name is known as soon as
-    # ``brushbench.patterns`` is: the loader, the schema and the docs all list them.
+if TYPE_CHECKING:
+    # The type checker holds every built-in module to the contract; nothing runs here.
     from . import (
-        click_farm,  # noqa: F401
-        competitor_framing,  # noqa: F401
-        distributor_fake,  # noqa: F401
-        post_promo_return,  # noqa: F401
-        self_purchase,  # noqa: F401
-        supplier_buyback,  # noqa: F401
+        click_farm,
+        competitor_framing,
+        distributor_fake,
+        post_promo_return,
+        self_purchase,
+        supplier_buyback,
     )
+    from .base import PatternModule
 
-
-_load_builtin_patterns()
+    _CHECKED: tuple[PatternModule, ...] = (click_farm, competitor_framing, distributor_fake,
+                                           post_promo_return, self_purchase, supplier_buyback)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -42,7 +43,7 @@ from ..scenario.model import Probability, Scenario, Seconds, param
 NAIVE_SHARE = 100.0
 
 __all__ = ["NAIVE_SHARE", "ROLES", "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_REFUNDED",
-           "CampaignContext", "CampaignResult", "CampaignSpec", "blend"]
+           "CampaignContext", "CampaignResult", "CampaignSpec", "PatternModule", "blend"]
 
 #: Roles an entity can hold in a campaign (``entity_labels.role``).
 ROLES = ("controller", "fake_buyer", "beneficiary", "victim", "culprit", "supplier",
@@ -348,3 +349,19 @@ class CampaignContext:
         ordered = [d.buyer for d in self.result.drafts]
         used = np.intersect1d(np.asarray(buyers), np.concatenate(ordered) if ordered else [])
         return np.unique(self.market.buyer_device_offset[used.astype(np.int64)])
+
+
+class PatternModule(Protocol):
+    """What a pattern module provides (see :mod:`brushbench.patterns`); a module satisfies it."""
+
+    # Read-only properties, so a module's narrower Spec class and fixed-length tuple conform.
+    @property
+    def Spec(self) -> type[CampaignSpec]:
+        """The keys of the pattern's scenario entry."""
+
+    @property
+    def TRACES(self) -> tuple[str, ...]:
+        """The traces it leaves, most telling first."""
+
+    def plan(self, spec: Any, ctx: CampaignContext) -> None:
+        """Add the campaign ``spec`` describes to ``ctx``, drawing only from ``ctx.rng``."""

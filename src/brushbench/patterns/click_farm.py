@@ -53,7 +53,6 @@ import numpy as np
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
 from ..scenario.distributions import Dist
 from ..scenario.model import Seconds, param
-from . import register
 from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec, blend
 
 
@@ -91,78 +90,77 @@ class Spec(CampaignSpec):
                                "geometric blend in between.", min=1)
 
 
+#: The traces this pattern leaves (``brushbench explain`` groups them), most telling first.
+TRACES = ("device", "lockstep", "signup_batch", "address", "payment", "review", "account_age")
 
-@register("click_farm")
-class ClickFarm:
-    Spec = Spec
 
-    @staticmethod
-    def plan(spec: Spec, ctx: CampaignContext) -> None:
-        rng, cam = ctx.rng, float(spec.camouflage)
-        t0, t1 = ctx.span(spec)
-        shops = ctx.pick_shops(spec)
+def plan(spec: Spec, ctx: CampaignContext) -> None:
+    """Plan one click-farm campaign: waves of orders from a rack of phones."""
+    rng, cam = ctx.rng, float(spec.camouflage)
+    t0, t1 = ctx.span(spec)
+    shops = ctx.pick_shops(spec)
 
-        # The farm: its accounts, the phones that run them and where it sends the parcels.
-        n_accounts = ctx.count(spec.accounts)
-        per_device = blend(spec.accounts_per_device, spec.careful_accounts_per_device, cam)
-        n_devices = min(n_accounts, max(1, round(n_accounts / per_device)))
-        batch = t0 - np.rint(rng.uniform(2, 30) * 86400) + rng.uniform(0, spec.signup_batch,
-                                                                       n_accounts)
-        aged = t0 - np.rint(ctx.account_ages(n_accounts, 1.0) * 86400) - 60
-        registered = np.where(rng.random(n_accounts) < cam, aged, batch).astype(np.int64)
-        # Cities drawn where real buyers live: the farm's own, or anywhere when careful.
-        m = ctx.market
-        anywhere = m.household_city[m.buyer_household[ctx.existing_buyers(n_devices + 1)]]
-        city = np.where(rng.random(n_devices) < cam, anywhere[1:], anywhere[0])
-        opened = ctx.add_accounts(n_accounts, at=t0, camouflage=cam, city=city,
-                                  devices=n_devices, addresses=n_devices, payments=n_devices,
-                                  registered_at=registered)
-        # A careful farm mostly drives real accounts rented or bought from their owners
-        # (租号, 买号): the history, address and wallet of a real shopper, which no account it
-        # opens itself can have.
-        rented = np.flatnonzero(rng.random(n_accounts) < cam)
-        real = ctx.real_accounts(len(rented))  # fewer on a marketplace with fewer shoppers
-        buyers = opened.copy()
-        buyers[rented[:len(real)]] = real
+    # The farm: its accounts, the phones that run them and where it sends the parcels.
+    n_accounts = ctx.count(spec.accounts)
+    per_device = blend(spec.accounts_per_device, spec.careful_accounts_per_device, cam)
+    n_devices = min(n_accounts, max(1, round(n_accounts / per_device)))
+    batch = t0 - np.rint(rng.uniform(2, 30) * 86400) + rng.uniform(0, spec.signup_batch,
+                                                                   n_accounts)
+    aged = t0 - np.rint(ctx.account_ages(n_accounts, 1.0) * 86400) - 60
+    registered = np.where(rng.random(n_accounts) < cam, aged, batch).astype(np.int64)
+    # Cities drawn where real buyers live: the farm's own, or anywhere when careful.
+    m = ctx.market
+    anywhere = m.household_city[m.buyer_household[ctx.existing_buyers(n_devices + 1)]]
+    city = np.where(rng.random(n_devices) < cam, anywhere[1:], anywhere[0])
+    opened = ctx.add_accounts(n_accounts, at=t0, camouflage=cam, city=city,
+                              devices=n_devices, addresses=n_devices, payments=n_devices,
+                              registered_at=registered)
+    # A careful farm mostly drives real accounts rented or bought from their owners
+    # (租号, 买号): the history, address and wallet of a real shopper, which no account it
+    # opens itself can have.
+    rented = np.flatnonzero(rng.random(n_accounts) < cam)
+    real = ctx.real_accounts(len(rented))  # fewer on a marketplace with fewer shoppers
+    buyers = opened.copy()
+    buyers[rented[:len(real)]] = real
 
-        # Waves: each targets one client shop; a shop's orders are cut into waves.
-        sizes = [(int(shop), ctx.ring_orders(spec, int(shop), t0, t1),
-                  min(ctx.count(spec.wave_size), n_accounts)) for shop in shops]
-        wave_shop = np.concatenate([np.full(-(-n // k), s) for s, n, k in sizes])
-        wave_len = np.concatenate([np.minimum(k, n - k * np.arange(-(-n // k)))
-                                   for _, n, k in sizes])
-        n_waves, n = len(wave_len), int(wave_len.sum())
-        wave = np.repeat(np.arange(n_waves), wave_len)
-        pos = np.arange(n) - np.repeat(np.cumsum(wave_len) - wave_len, wave_len)
+    # Waves: each targets one client shop; a shop's orders are cut into waves.
+    sizes = [(int(shop), ctx.ring_orders(spec, int(shop), t0, t1),
+              min(ctx.count(spec.wave_size), n_accounts)) for shop in shops]
+    wave_shop = np.concatenate([np.full(-(-n // k), s) for s, n, k in sizes])
+    wave_len = np.concatenate([np.minimum(k, n - k * np.arange(-(-n // k)))
+                               for _, n, k in sizes])
+    n_waves, n = len(wave_len), int(wave_len.sum())
+    wave = np.repeat(np.arange(n_waves), wave_len)
+    pos = np.arange(n) - np.repeat(np.cumsum(wave_len) - wave_len, wave_len)
 
-        # When: a scheduler's regular slots when naive, random times when careful; inside a
-        # wave, evenly spaced over the jitter when naive, at random when careful. A wave
-        # spread beyond one ranking slice would no longer lift the item's rank in it.
-        spread = min(blend(spec.jitter, spec.careful_jitter, cam),
-                     float(ctx.scenario.traffic.reranking.interval))
-        usable = max(t1 - t0 - spread, 1.0)
-        slot = t0 + (rng.permutation(n_waves) + rng.random(n_waves) * 0.1) * usable / n_waves
-        wave_at = (1 - cam) * slot + cam * rng.uniform(t0, t0 + usable, n_waves)
-        offset = ((1 - cam) * (pos + 0.5) / wave_len[wave] + cam * rng.random(n)) * spread
-        time = np.clip(np.rint(wave_at[wave] + offset), t0, t1 - 1).astype(np.int64)
+    # When: a scheduler's regular slots when naive, random times when careful; inside a
+    # wave, evenly spaced over the jitter when naive, at random when careful. A wave
+    # spread beyond one ranking slice would no longer lift the item's rank in it.
+    spread = min(blend(spec.jitter, spec.careful_jitter, cam),
+                 float(ctx.scenario.traffic.reranking.interval))
+    usable = max(t1 - t0 - spread, 1.0)
+    slot = t0 + (rng.permutation(n_waves) + rng.random(n_waves) * 0.1) * usable / n_waves
+    wave_at = (1 - cam) * slot + cam * rng.uniform(t0, t0 + usable, n_waves)
+    offset = ((1 - cam) * (pos + 0.5) / wave_len[wave] + cam * rng.random(n)) * spread
+    time = np.clip(np.rint(wave_at[wave] + offset), t0, t1 - 1).astype(np.int64)
 
-        # Who: each wave is run by one board, whose accounts take their turns in a fixed
-        # order when naive, and a fresh random share of them per wave when careful.
-        buyer = board_accounts(rng, buyers, spec.careful_board, cam, wave, pos)
-        # What: one item per wave, the item whose rank it lifts: the shop's hero item when
-        # naive, any item of its range (a different one from wave to wave) when careful.
-        shop = wave_shop[wave]
-        item = ctx.items(wave_shop, cam)[wave]
+    # Who: each wave is run by one board, whose accounts take their turns in a fixed
+    # order when naive, and a fresh random share of them per wave when careful.
+    buyer = board_accounts(rng, buyers, spec.careful_board, cam, wave, pos)
+    # What: one item per wave, the item whose rank it lifts: the shop's hero item when
+    # naive, any item of its range (a different one from wave to wave) when careful.
+    shop = wave_shop[wave]
+    item = ctx.items(wave_shop, cam)[wave]
 
-        ctx.add_orders(
-            time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop, mobile=1,
-            status=STATUS_COMPLETED,
-            review=np.where(rng.random(n) >= cam, REVIEW_TEMPLATE, REVIEW_DEFAULT),
-        )
-        ctx.result.shops.extend(int(s) for s in shops)
-        ctx.label("shop", shops, "beneficiary")
-        ctx.label("account", buyer, "fake_buyer")
-        ctx.label("device", ctx.devices_of(opened), "device")  # the farm's own phones
+    ctx.add_orders(
+        time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop, mobile=1,
+        status=STATUS_COMPLETED,
+        review=np.where(rng.random(n) >= cam, REVIEW_TEMPLATE, REVIEW_DEFAULT),
+    )
+    ctx.result.shops.extend(int(s) for s in shops)
+    ctx.label("shop", shops, "beneficiary")
+    ctx.label("account", buyer, "fake_buyer")
+    ctx.label("device", ctx.devices_of(opened), "device")  # the farm's own phones
 
 
 def board_accounts(rng: np.random.Generator, accounts: np.ndarray, careful_board: int,

@@ -33,7 +33,6 @@ import numpy as np
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
-from . import register
 from .base import (
     STATUS_CANCELLED,
     STATUS_COMPLETED,
@@ -91,68 +90,69 @@ def pick_culprit(ctx: CampaignContext, victim: int, exclude: np.ndarray) -> int:
     return int(ctx.rng.choice(pool, p=weight / weight.sum()))
 
 
-@register("competitor_framing")
-class CompetitorFraming:
-    Spec = Spec
+#: The traces this pattern leaves (``brushbench explain`` groups them), most telling first.
+TRACES = ("quantity", "refund", "refund_cluster", "device", "address", "account_age",
+          "concentration")
 
-    @staticmethod
-    def plan(spec: Spec, ctx: CampaignContext) -> None:
-        rng, cam = ctx.rng, spec.camouflage
-        m = ctx.market
-        t0, t1 = ctx.span(spec)
-        victims = ctx.pick_shops(spec)
-        if len(victims) == 0 or m.n_shops < 2:
-            return
-        for victim in victims:
-            culprit = pick_culprit(ctx, int(victim), victims)
-            n_staff = spec.staff
-            n_fake = max(1, round(ctx.count(spec.accounts)
-                                  * (1 + cam * (spec.spread_accounts - 1))))
-            # The staff come first: each has its own phone, home and wallet; naive fake buyers
-            # all reuse those, careful ones mostly have their own (hired brushers, 刷手, with
-            # their own accounts), so that the few left on the staff's phones look like a
-            # household rather than a ring.
-            own = round(cam * n_fake)
-            n_homes = n_staff + own
-            age = np.concatenate((ctx.account_ages(n_staff, 1.0),
-                                  ctx.account_ages(n_fake, cam)))
-            accounts = ctx.add_accounts(
-                n_staff + n_fake, at=t0, camouflage=cam,
-                city=np.concatenate((np.full(n_staff, m.shop_city[culprit]),
-                                     ctx.cities_near(culprit, own, cam))),
-                devices=n_homes, addresses=n_homes, payments=n_homes,
-                registered_at=t0 - np.rint(age * DAY).astype(np.int64) - MINUTE)
-            staff, fake = accounts[:n_staff], accounts[n_staff:]
 
-            single = rng.random() < spec.single_order * (1 - cam)
-            n = 1 if single else ctx.ring_orders(spec, int(victim), t0, t1)
-            when = ctx.order_times(n, t0, t1, cam)
-            careful = np.zeros(n, dtype=bool) if single else rng.random(n) < cam
-            if single:
-                burst = np.maximum(spec.huge_quantity.sample(rng, 1), 2)
-            else:
-                burst = np.maximum(spec.quantity.sample(rng, n), 2)
-            ordinary = np.maximum(ctx.scenario.traffic.quantity.sample(rng, n), 1)
-            quantity = np.rint(np.where(careful, ordinary, burst)).astype(np.int64)
-            cancel = np.clip(spec.cancel_minutes.sample(rng, n) * MINUTE, MINUTE, 6 * HOUR)
-            refund = np.maximum(spec.refund_days.sample(rng, n) * DAY, 6 * HOUR)
-            kept = careful & (rng.random(n) < cam * spec.kept)
-            status = np.where(careful, STATUS_REFUNDED, STATUS_CANCELLED)
-            refund_at = when + np.rint(np.where(careful, refund, cancel)).astype(np.int64)
-            # Careful rivals hire brushers from task groups for most orders (their own real
-            # accounts), so that the victim's fake buyers mostly link to nobody.
-            buyer = ctx.hire(fake, n, cam)
-            ctx.add_orders(
-                time=when, shop=victim, item=ctx.items(np.full(n, victim), cam),
-                buyer=buyer, beneficiary=culprit, victim=victim,
-                quantity=quantity,
-                status=np.where(kept, STATUS_COMPLETED, status),
-                refund_at=np.where(kept, UNSET, refund_at),
-                review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
-            )
-            ctx.result.shops.append(culprit)
-            ctx.label("shop", victim, "victim")
-            ctx.label("shop", culprit, "culprit")
-            ctx.label("account", buyer, "fake_buyer")
-            ctx.label("account", staff, "controller")
-            ctx.label("device", ctx.devices_of(accounts), "device")
+def plan(spec: Spec, ctx: CampaignContext) -> None:
+    """Plan one framing campaign: a rival brushes the victim shop."""
+    rng, cam = ctx.rng, spec.camouflage
+    m = ctx.market
+    t0, t1 = ctx.span(spec)
+    victims = ctx.pick_shops(spec)
+    if len(victims) == 0 or m.n_shops < 2:
+        return
+    for victim in victims:
+        culprit = pick_culprit(ctx, int(victim), victims)
+        n_staff = spec.staff
+        n_fake = max(1, round(ctx.count(spec.accounts)
+                              * (1 + cam * (spec.spread_accounts - 1))))
+        # The staff come first: each has its own phone, home and wallet; naive fake buyers
+        # all reuse those, careful ones mostly have their own (hired brushers, 刷手, with
+        # their own accounts), so that the few left on the staff's phones look like a
+        # household rather than a ring.
+        own = round(cam * n_fake)
+        n_homes = n_staff + own
+        age = np.concatenate((ctx.account_ages(n_staff, 1.0),
+                              ctx.account_ages(n_fake, cam)))
+        accounts = ctx.add_accounts(
+            n_staff + n_fake, at=t0, camouflage=cam,
+            city=np.concatenate((np.full(n_staff, m.shop_city[culprit]),
+                                 ctx.cities_near(culprit, own, cam))),
+            devices=n_homes, addresses=n_homes, payments=n_homes,
+            registered_at=t0 - np.rint(age * DAY).astype(np.int64) - MINUTE)
+        staff, fake = accounts[:n_staff], accounts[n_staff:]
+
+        single = rng.random() < spec.single_order * (1 - cam)
+        n = 1 if single else ctx.ring_orders(spec, int(victim), t0, t1)
+        when = ctx.order_times(n, t0, t1, cam)
+        careful = np.zeros(n, dtype=bool) if single else rng.random(n) < cam
+        if single:
+            burst = np.maximum(spec.huge_quantity.sample(rng, 1), 2)
+        else:
+            burst = np.maximum(spec.quantity.sample(rng, n), 2)
+        ordinary = np.maximum(ctx.scenario.traffic.quantity.sample(rng, n), 1)
+        quantity = np.rint(np.where(careful, ordinary, burst)).astype(np.int64)
+        cancel = np.clip(spec.cancel_minutes.sample(rng, n) * MINUTE, MINUTE, 6 * HOUR)
+        refund = np.maximum(spec.refund_days.sample(rng, n) * DAY, 6 * HOUR)
+        kept = careful & (rng.random(n) < cam * spec.kept)
+        status = np.where(careful, STATUS_REFUNDED, STATUS_CANCELLED)
+        refund_at = when + np.rint(np.where(careful, refund, cancel)).astype(np.int64)
+        # Careful rivals hire brushers from task groups for most orders (their own real
+        # accounts), so that the victim's fake buyers mostly link to nobody.
+        buyer = ctx.hire(fake, n, cam)
+        ctx.add_orders(
+            time=when, shop=victim, item=ctx.items(np.full(n, victim), cam),
+            buyer=buyer, beneficiary=culprit, victim=victim,
+            quantity=quantity,
+            status=np.where(kept, STATUS_COMPLETED, status),
+            refund_at=np.where(kept, UNSET, refund_at),
+            review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
+        )
+        ctx.result.shops.append(culprit)
+        ctx.label("shop", victim, "victim")
+        ctx.label("shop", culprit, "culprit")
+        ctx.label("account", buyer, "fake_buyer")
+        ctx.label("account", staff, "controller")
+        ctx.label("device", ctx.devices_of(accounts), "device")

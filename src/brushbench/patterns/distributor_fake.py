@@ -36,7 +36,6 @@ import numpy as np
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Seconds, param
-from . import register
 from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec, blend
 
 #: Expected time from order to delivery: the settlement clock starts when the buyer could confirm.
@@ -64,68 +63,67 @@ class Spec(CampaignSpec):
                               min=0, max=1)
 
 
+#: The traces this pattern leaves (``brushbench explain`` groups them), most telling first.
+TRACES = ("distributor", "device", "address", "payment", "refund", "refund_cluster", "account_age")
 
-@register("distributor_fake")
-class DistributorFake:
-    Spec = Spec
 
-    @staticmethod
-    def plan(spec: Spec, ctx: CampaignContext) -> None:
-        rng, cam = ctx.rng, float(spec.camouflage)
-        t0, t1 = ctx.span(spec)
-        for shop in ctx.pick_shops(spec):
-            # A naive ring opens a link of its own; a careful one goes through an established
-            # affiliate, whose link also carries honest sales for many shops (a busy one more
-            # likely, as the traffic draws them), and keeps its fake sales to a share of both
-            # the shop's and the link's real ones: a link that suddenly sells many times its
-            # usual is what the platform's risk control watches (seed 002).
-            established = ctx.n_distributors > 0 and rng.random() < cam
-            n_orders = ctx.ring_orders(spec, shop, t0, t1)
-            if established:
-                distributor = min(int(ctx.n_distributors * rng.random() ** 2),
-                                  ctx.n_distributors - 1)
-                n_orders = ctx.within_share(spec, n_orders,
-                                            ctx.expected_link_orders(distributor, t0, t1))
-            else:
-                distributor = ctx.new_distributor()
-            n_accounts = ctx.count(spec.accounts)
-            # Naive: one phone, one wallet, one address; careful: one each, in the same city.
-            spread = max(1, round(cam * n_accounts))
-            m = ctx.market  # the distributor lives where real buyers do
-            home = m.household_city[m.buyer_household[ctx.existing_buyers(1)[0]]]
-            buyers = ctx.add_accounts(
-                n_accounts, at=t0, camouflage=cam, city=np.full(spread, home),
-                devices=spread, addresses=spread, payments=spread)
+def plan(spec: Spec, ctx: CampaignContext) -> None:
+    """Plan one campaign of fake orders through distributors' links."""
+    rng, cam = ctx.rng, float(spec.camouflage)
+    t0, t1 = ctx.span(spec)
+    for shop in ctx.pick_shops(spec):
+        # A naive ring opens a link of its own; a careful one goes through an established
+        # affiliate, whose link also carries honest sales for many shops (a busy one more
+        # likely, as the traffic draws them), and keeps its fake sales to a share of both
+        # the shop's and the link's real ones: a link that suddenly sells many times its
+        # usual is what the platform's risk control watches (seed 002).
+        established = ctx.n_distributors > 0 and rng.random() < cam
+        n_orders = ctx.ring_orders(spec, shop, t0, t1)
+        if established:
+            distributor = min(int(ctx.n_distributors * rng.random() ** 2),
+                              ctx.n_distributors - 1)
+            n_orders = ctx.within_share(spec, n_orders,
+                                        ctx.expected_link_orders(distributor, t0, t1))
+        else:
+            distributor = ctx.new_distributor()
+        n_accounts = ctx.count(spec.accounts)
+        # Naive: one phone, one wallet, one address; careful: one each, in the same city.
+        spread = max(1, round(cam * n_accounts))
+        m = ctx.market  # the distributor lives where real buyers do
+        home = m.household_city[m.buyer_household[ctx.existing_buyers(1)[0]]]
+        buyers = ctx.add_accounts(
+            n_accounts, at=t0, camouflage=cam, city=np.full(spread, home),
+            devices=spread, addresses=spread, payments=spread)
 
-            time = ctx.order_times(n_orders, t0, t1, cam)
-            # Careful rings take turns so that no account orders twice before all have ordered.
-            turns = buyers[rng.permutation(n_accounts)][rng.permutation(n_orders) % n_accounts]
-            own = np.where(rng.random(n_orders) < cam, turns, rng.choice(buyers, size=n_orders))
-            # Careful distributors post the link in a brushers' group (刷单群): hired brushers
-            # order through it with their own accounts.
-            buyer = np.where(rng.random(n_orders) < cam, ctx.existing_buyers(n_orders), own)
-            first = m.shop_item_offset[shop]
-            cheapest = first + int(np.argmin(
-                m.item_list_price[first:first + m.shop_item_count[shop]]))
-            item = np.where(rng.random(n_orders) < cam,
-                            ctx.items(np.full(n_orders, shop), 1.0), cheapest)
+        time = ctx.order_times(n_orders, t0, t1, cam)
+        # Careful rings take turns so that no account orders twice before all have ordered.
+        turns = buyers[rng.permutation(n_accounts)][rng.permutation(n_orders) % n_accounts]
+        own = np.where(rng.random(n_orders) < cam, turns, rng.choice(buyers, size=n_orders))
+        # Careful distributors post the link in a brushers' group (刷单群): hired brushers
+        # order through it with their own accounts.
+        buyer = np.where(rng.random(n_orders) < cam, ctx.existing_buyers(n_orders), own)
+        first = m.shop_item_offset[shop]
+        cheapest = first + int(np.argmin(
+            m.item_list_price[first:first + m.shop_item_count[shop]]))
+        item = np.where(rng.random(n_orders) < cam,
+                        ctx.items(np.full(n_orders, shop), 1.0), cheapest)
 
-            # Refunds wait for the commission: hours after it settles when naive, days when
-            # careful. A careful ring keeps a share of its orders for good, so that its refund
-            # rate stays near the marketplace's ordinary one.
-            refunded = rng.random(n_orders) >= cam * spec.kept
-            lag = rng.exponential(blend(NAIVE_REFUND_LAG, spec.settlement, cam), n_orders)
-            refund_at = time + EXPECTED_DELIVERY + spec.settlement + 60 + np.rint(lag).astype(
-                np.int64)
-            ctx.add_orders(
-                time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop,
-                channel="affiliate", distributor=distributor,
-                status=np.where(refunded, STATUS_REFUNDED, STATUS_COMPLETED),
-                refund_at=np.where(refunded, refund_at, UNSET),
-                review=np.where(rng.random(n_orders) < cam, REVIEW_DEFAULT, REVIEW_NONE),
-            )
-            ctx.result.shops.append(int(shop))
-            ctx.label("distributor", distributor, "distributor")
-            ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyer, "fake_buyer")
-            ctx.label("device", ctx.devices_of(buyers), "device")
+        # Refunds wait for the commission: hours after it settles when naive, days when
+        # careful. A careful ring keeps a share of its orders for good, so that its refund
+        # rate stays near the marketplace's ordinary one.
+        refunded = rng.random(n_orders) >= cam * spec.kept
+        lag = rng.exponential(blend(NAIVE_REFUND_LAG, spec.settlement, cam), n_orders)
+        refund_at = time + EXPECTED_DELIVERY + spec.settlement + 60 + np.rint(lag).astype(
+            np.int64)
+        ctx.add_orders(
+            time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop,
+            channel="affiliate", distributor=distributor,
+            status=np.where(refunded, STATUS_REFUNDED, STATUS_COMPLETED),
+            refund_at=np.where(refunded, refund_at, UNSET),
+            review=np.where(rng.random(n_orders) < cam, REVIEW_DEFAULT, REVIEW_NONE),
+        )
+        ctx.result.shops.append(int(shop))
+        ctx.label("distributor", distributor, "distributor")
+        ctx.label("shop", shop, "beneficiary")
+        ctx.label("account", buyer, "fake_buyer")
+        ctx.label("device", ctx.devices_of(buyers), "device")

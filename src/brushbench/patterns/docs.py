@@ -13,7 +13,7 @@ from . import get, names
 
 def summary(name: str) -> str:
     """The first line of a pattern module's docstring, without the name prefix."""
-    doc = inspect.getdoc(sys.modules[get(name).__module__]) or ""
+    doc = inspect.getdoc(get(name).module) or ""
     first = doc.strip().splitlines()[0] if doc.strip() else ""
     return first.split(":", 1)[1].strip() if first.startswith(f"``{name}``") else first
 
@@ -29,8 +29,7 @@ def render_markdown() -> str:
            "| pattern | what it is |", "| --- | --- |"]
     out += [f"| `{n}` | {summary(n)} |" for n in names()]
     for n in names():
-        module = sys.modules[get(n).__module__]
-        out += ["", f"## `{n}`", "", inspect.getdoc(module) or ""]
+        out += ["", f"## `{n}`", "", inspect.getdoc(get(n).module) or ""]
     return "\n".join(out) + "\n"
 
 

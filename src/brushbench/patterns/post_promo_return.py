@@ -27,7 +27,6 @@ import numpy as np
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
-from . import register
 from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec
 
 HOUR, DAY = 3600, 86400
@@ -51,35 +50,36 @@ class Spec(CampaignSpec):
                               min=0, max=1)
 
 
-@register("post_promo_return")
-class PostPromoReturn:
-    Spec = Spec
+#: The traces this pattern leaves (``brushbench explain`` groups them), most telling first.
+TRACES = ("refund_timing", "refund_cluster", "device", "address", "payment", "account_age",
+          "repeat", "concentration", "timing")
 
-    @staticmethod
-    def plan(spec: Spec, ctx: CampaignContext) -> None:
-        rng, cam = ctx.rng, spec.camouflage
-        t0, t1 = ctx.span(spec)
-        end = ctx.promotion_end(t0)
-        t1 = max(min(t1, end), t0 + 1)  # every order placed while the promotion runs
-        for shop in ctx.pick_shops(spec):
-            n_accounts = ctx.count(spec.accounts)
-            n_orders = ctx.ring_orders(spec, shop, t0, t1)
-            buyers = ctx.ring(shop, n_accounts, t0, cam)
-            buyer = ctx.hire(buyers, n_orders, cam)
-            time = ctx.order_times(n_orders, t0, t1, cam)
-            careful = rng.random(n_orders) < cam
-            kept = careful & (rng.random(n_orders) < spec.kept)
-            rush = np.clip(spec.refund_hours.sample(rng, n_orders) * HOUR, 60, DAY)
-            late = np.maximum(spec.return_days.sample(rng, n_orders) * DAY, HOUR)
-            refund_at = end + np.rint(np.where(careful, late, rush)).astype(np.int64)
-            ctx.add_orders(
-                time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
-                buyer=buyer, beneficiary=shop,
-                status=np.where(kept, STATUS_COMPLETED, STATUS_REFUNDED),
-                refund_at=np.where(kept, UNSET, refund_at),
-                review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
-            )
-            ctx.result.shops.append(int(shop))
-            ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyer, "fake_buyer")  # the ring's and the hired accounts
-            ctx.label("device", ctx.devices_of(buyers), "device")
+
+def plan(spec: Spec, ctx: CampaignContext) -> None:
+    """Plan one post-promotion return campaign: orders during the promotion, refunded after it."""
+    rng, cam = ctx.rng, spec.camouflage
+    t0, t1 = ctx.span(spec)
+    end = ctx.promotion_end(t0)
+    t1 = max(min(t1, end), t0 + 1)  # every order placed while the promotion runs
+    for shop in ctx.pick_shops(spec):
+        n_accounts = ctx.count(spec.accounts)
+        n_orders = ctx.ring_orders(spec, shop, t0, t1)
+        buyers = ctx.ring(shop, n_accounts, t0, cam)
+        buyer = ctx.hire(buyers, n_orders, cam)
+        time = ctx.order_times(n_orders, t0, t1, cam)
+        careful = rng.random(n_orders) < cam
+        kept = careful & (rng.random(n_orders) < spec.kept)
+        rush = np.clip(spec.refund_hours.sample(rng, n_orders) * HOUR, 60, DAY)
+        late = np.maximum(spec.return_days.sample(rng, n_orders) * DAY, HOUR)
+        refund_at = end + np.rint(np.where(careful, late, rush)).astype(np.int64)
+        ctx.add_orders(
+            time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
+            buyer=buyer, beneficiary=shop,
+            status=np.where(kept, STATUS_COMPLETED, STATUS_REFUNDED),
+            refund_at=np.where(kept, UNSET, refund_at),
+            review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
+        )
+        ctx.result.shops.append(int(shop))
+        ctx.label("shop", shop, "beneficiary")
+        ctx.label("account", buyer, "fake_buyer")  # the ring's and the hired accounts
+        ctx.label("device", ctx.devices_of(buyers), "device")

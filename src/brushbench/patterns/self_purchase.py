@@ -20,7 +20,6 @@ import numpy as np
 
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
 from ..scenario.model import Probability, param
-from . import register
 from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec
 
 
@@ -33,30 +32,31 @@ class Spec(CampaignSpec):
                                        "real weight.", min=0, max=1)
 
 
-@register("self_purchase")
-class SelfPurchase:
-    Spec = Spec
+#: The traces this pattern leaves (``brushbench explain`` groups them), most telling first.
+TRACES = ("parcel", "device", "address", "payment", "account_age", "review", "repeat",
+          "concentration", "timing", "destination")
 
-    @staticmethod
-    def plan(spec: Spec, ctx: CampaignContext) -> None:
-        rng, cam = ctx.rng, spec.camouflage
-        t0, t1 = ctx.span(spec)
-        for shop in ctx.pick_shops(spec):
-            n_accounts = ctx.count(spec.accounts)
-            n_orders = ctx.ring_orders(spec, shop, t0, t1)
-            buyers = ctx.ring(shop, n_accounts, t0, cam)
-            buyer = ctx.hire(buyers, n_orders, cam)
-            time = ctx.order_times(n_orders, t0, t1, cam)
-            empty = rng.random(n_orders) < spec.empty_parcels * (1 - cam)
-            fill = np.where(empty, rng.choice([0.0, 0.02, 0.05], size=n_orders), np.nan)
-            templated = rng.random(n_orders) >= cam
-            ctx.add_orders(
-                time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
-                buyer=buyer, beneficiary=shop, parcel_fill=fill,
-                status=STATUS_COMPLETED,
-                review=np.where(templated, REVIEW_TEMPLATE, REVIEW_DEFAULT),
-            )
-            ctx.result.shops.append(int(shop))
-            ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyer, "fake_buyer")  # the ring's and the hired accounts
-            ctx.label("device", ctx.devices_of(buyers), "device")
+
+def plan(spec: Spec, ctx: CampaignContext) -> None:
+    """Plan one self-purchase campaign: a ring of accounts per shop, buying from it."""
+    rng, cam = ctx.rng, spec.camouflage
+    t0, t1 = ctx.span(spec)
+    for shop in ctx.pick_shops(spec):
+        n_accounts = ctx.count(spec.accounts)
+        n_orders = ctx.ring_orders(spec, shop, t0, t1)
+        buyers = ctx.ring(shop, n_accounts, t0, cam)
+        buyer = ctx.hire(buyers, n_orders, cam)
+        time = ctx.order_times(n_orders, t0, t1, cam)
+        empty = rng.random(n_orders) < spec.empty_parcels * (1 - cam)
+        fill = np.where(empty, rng.choice([0.0, 0.02, 0.05], size=n_orders), np.nan)
+        templated = rng.random(n_orders) >= cam
+        ctx.add_orders(
+            time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
+            buyer=buyer, beneficiary=shop, parcel_fill=fill,
+            status=STATUS_COMPLETED,
+            review=np.where(templated, REVIEW_TEMPLATE, REVIEW_DEFAULT),
+        )
+        ctx.result.shops.append(int(shop))
+        ctx.label("shop", shop, "beneficiary")
+        ctx.label("account", buyer, "fake_buyer")  # the ring's and the hired accounts
+        ctx.label("device", ctx.devices_of(buyers), "device")

@@ -44,7 +44,6 @@ import numpy as np
 from ..market.drafts import NO_PRICE, REVIEW_NONE
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, param
-from . import register
 from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec, blend
 
 
@@ -118,39 +117,39 @@ def supplier_sites(n_accounts: int, accounts_per_site: float, camouflage: float)
     return int(min(max(round(blend(1.0, careful, camouflage)), 1), max(n_accounts, 1)))
 
 
-@register("supplier_buyback")
-class SupplierBuyback:
-    Spec = Spec
+#: The traces this pattern leaves (``brushbench explain`` groups them), most telling first.
+TRACES = ("quantity", "price", "address", "payment", "device", "account_age")
 
-    @staticmethod
-    def plan(spec: Spec, ctx: CampaignContext) -> None:
-        rng, cam = ctx.rng, spec.camouflage
-        m = ctx.market
-        t0, t1 = ctx.span(spec)
-        for shop in ctx.pick_shops(spec):
-            n_accounts = ctx.count(spec.accounts)
-            n_orders = ctx.ring_orders(spec, shop, t0, t1)
-            sites = supplier_sites(n_accounts, spec.careful_accounts_per_site, cam)
-            buyers = ctx.add_accounts(
-                n_accounts, at=t0, camouflage=cam,
-                city=np.repeat(ctx.cities_near(shop, 1, cam), sites),
-                devices=max(1, round(cam * n_accounts)), addresses=sites, payments=sites)
-            when = office_times(ctx, n_orders, t0, t1, cam, spec.opens, spec.closes)
-            item = ctx.items(np.full(n_orders, shop), cam)
-            bulk = np.maximum(spec.quantity.sample(rng, n_orders), 2)
-            split = rng.random(n_orders) < cam
-            quantity = np.maximum(np.rint(np.where(split, bulk / spec.careful_split, bulk)), 1)
-            # A naive supplier names the price war's lowest price; a careful one pays what
-            # every buyer of the promotion pays, so its price is no trace.
-            deepest = np.rint(m.item_list_price[item] * (1.0 - spec.discount) / 10) * 10
-            price = np.where(rng.random(n_orders) < cam, NO_PRICE, np.maximum(deepest, 10))
-            ctx.add_orders(
-                time=when, shop=shop, item=item, buyer=rng.choice(buyers, size=n_orders),
-                beneficiary=shop, quantity=quantity.astype(np.int64),
-                unit_price=price.astype(np.int64),
-                status=STATUS_COMPLETED, review=REVIEW_NONE,
-            )
-            ctx.result.shops.append(int(shop))
-            ctx.label("shop", shop, "beneficiary")
-            ctx.label("account", buyers, "supplier")
-            ctx.label("device", ctx.devices_of(buyers), "device")
+
+def plan(spec: Spec, ctx: CampaignContext) -> None:
+    """Plan one buy-back campaign: the supplier buys the promoted stock back."""
+    rng, cam = ctx.rng, spec.camouflage
+    m = ctx.market
+    t0, t1 = ctx.span(spec)
+    for shop in ctx.pick_shops(spec):
+        n_accounts = ctx.count(spec.accounts)
+        n_orders = ctx.ring_orders(spec, shop, t0, t1)
+        sites = supplier_sites(n_accounts, spec.careful_accounts_per_site, cam)
+        buyers = ctx.add_accounts(
+            n_accounts, at=t0, camouflage=cam,
+            city=np.repeat(ctx.cities_near(shop, 1, cam), sites),
+            devices=max(1, round(cam * n_accounts)), addresses=sites, payments=sites)
+        when = office_times(ctx, n_orders, t0, t1, cam, spec.opens, spec.closes)
+        item = ctx.items(np.full(n_orders, shop), cam)
+        bulk = np.maximum(spec.quantity.sample(rng, n_orders), 2)
+        split = rng.random(n_orders) < cam
+        quantity = np.maximum(np.rint(np.where(split, bulk / spec.careful_split, bulk)), 1)
+        # A naive supplier names the price war's lowest price; a careful one pays what
+        # every buyer of the promotion pays, so its price is no trace.
+        deepest = np.rint(m.item_list_price[item] * (1.0 - spec.discount) / 10) * 10
+        price = np.where(rng.random(n_orders) < cam, NO_PRICE, np.maximum(deepest, 10))
+        ctx.add_orders(
+            time=when, shop=shop, item=item, buyer=rng.choice(buyers, size=n_orders),
+            beneficiary=shop, quantity=quantity.astype(np.int64),
+            unit_price=price.astype(np.int64),
+            status=STATUS_COMPLETED, review=REVIEW_NONE,
+        )
+        ctx.result.shops.append(int(shop))
+        ctx.label("shop", shop, "beneficiary")
+        ctx.label("account", buyers, "supplier")
+        ctx.label("device", ctx.devices_of(buyers), "device")

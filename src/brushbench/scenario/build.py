@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType, SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
-from .. import patterns
 from .distributions import CATEGORICAL, CONSTANT, Dist, DistError, scipy_distribution_names
 from .durations import parse_duration
 from .errors import Issue, KeyPath, Location, format_path
@@ -31,6 +31,16 @@ from .typeinfo import (
     kind_of,
 )
 from .yamlnodes import INVALID, Map, Node, Scalar, Seq, describe, has_invalid, to_python
+
+
+class PatternSpecs(Protocol):
+    """Where the builder finds a fraud entry's ``Spec`` by the entry's ``pattern`` name."""
+
+    def names(self) -> Sequence[str]:
+        """Every name an entry may give."""
+
+    def spec(self, name: str) -> type:
+        """The ``Spec`` dataclass of ``name``; ``KeyError`` (naming the known ones) if unknown."""
 
 
 class Partial(SimpleNamespace):
@@ -67,10 +77,16 @@ class Builder:
         ``window.timezone``).
     root_loc : Location
         Where issues go that have no better place (the start of the file).
+    patterns : PatternSpecs, optional
+        Resolves a fraud entry's ``pattern`` to its ``Spec``. The loader supplies the pattern
+        registry (:mod:`brushbench.scenario.registry`); without it, a ``fraud`` entry is
+        reported as unsupported (files that hold no scenario, such as suites, need none).
     """
 
-    def __init__(self, zone: tzinfo, root_loc: Location):
+    def __init__(self, zone: tzinfo, root_loc: Location,
+                 patterns: PatternSpecs | None = None):
         self.zone = zone
+        self.patterns = patterns
         self.issues: list[Issue] = []
         #: Location of every value built from the file, by key path (for cross-field checks).
         self.locations: dict[KeyPath, Location] = {(): root_loc}
@@ -262,7 +278,10 @@ class Builder:
         return MappingProxyType(dict(sorted(out.items())))
 
     def _pattern(self, kind, tp, node, path, meta):
-        known = patterns.names()
+        if self.patterns is None:
+            self._mismatch(node, path, "no fraud entry here")
+            return None
+        known = tuple(self.patterns.names())
         if not isinstance(node, Map):
             self._mismatch(node, path, "a mapping with a 'pattern' key")
             return None
@@ -278,7 +297,7 @@ class Builder:
             self._mismatch(entry.value, (*path, "pattern"), "the name of a fraud pattern")
             return None
         try:
-            spec_cls = patterns.get(name).Spec
+            spec_cls = self.patterns.spec(name)
         except KeyError as exc:
             # get()'s message already lists the known names.
             self.report((*path, "pattern"), f"{exc.args[0]}{did_you_mean(name, known)}",

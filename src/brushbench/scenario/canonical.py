@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from .. import patterns
+from . import registry
 from .build import localize
 from .checks import valid_zone
 from .distributions import Dist
@@ -60,13 +60,7 @@ def scenario_hash(scenario: Any) -> str:
 
 def pattern_name(spec: Any) -> str:
     """The registered name of the fraud pattern whose ``Spec`` ``spec`` is an instance of."""
-    own = getattr(spec, "pattern", None)
-    if isinstance(own, str):
-        return own
-    for name in patterns.names():
-        if getattr(patterns.get(name), "Spec", None) is type(spec):
-            return name
-    raise ValueError(f"{type(spec).__name__} is the Spec of no registered fraud pattern")
+    return registry.name_of(spec)
 
 
 def _plain(value: Any, zone: tzinfo | None) -> Any:

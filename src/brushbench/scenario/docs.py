@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .. import patterns
+from . import registry
 from .canonical import to_plain
 from .distributions import CATEGORICAL, CONSTANT
 from .durations import format_duration
@@ -208,12 +208,12 @@ def _errors_section() -> str:
 def _fraud_section() -> str:
     head = ("## Fraud patterns\n\nEach entry of `fraud` names a registered pattern in "
             "`pattern`; its other keys are those of that pattern, listed below.")
-    names = patterns.names()
+    names = registry.names()
     if not names:
         return head + "\n\nNo fraud pattern is registered in this version."
     sections = []
     for name in names:
-        spec = patterns.get(name).Spec
+        spec = registry.spec(name)
         sections.append(_section(name, spec, title=f"### `fraud[]` with `pattern: {name}`"))
     return head + "\n\n" + "\n\n".join(sections)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
 
-from . import bundled
+from . import bundled, registry
 from .build import Builder
 from .checks import cross_check, valid_zone
 from .errors import Issue, Location, ScenarioError, sort_issues
@@ -126,7 +126,7 @@ def _load_text(text: str, filename: str, base_dir: Path,
             issues.append(Issue(file_location(filename), "(top level)",
                                 "expected a mapping of scenario keys, found an empty document"))
         return None, sort_issues(issues, filename)
-    builder = Builder(_zone_of(root), root.loc)
+    builder = Builder(_zone_of(root), root.loc, registry)
     scenario = builder.build_dataclass(Scenario, root, ())
     cross_check(scenario, builder.report)
     issues.extend(builder.issues)

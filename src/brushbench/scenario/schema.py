@@ -17,8 +17,8 @@ from __future__ import annotations
 import typing
 from typing import Any
 
-from .. import patterns
 from ..dataset.tables import CHANNELS
+from . import registry
 from .canonical import to_plain
 from .checks import NAME_PATTERN
 from .distributions import CATEGORICAL, CONSTANT, scipy_distribution_names
@@ -151,12 +151,12 @@ class _SchemaBuilder:
 
     def fraud_entry(self) -> dict[str, Any]:
         """A fraud entry: ``pattern`` names a registered pattern, the rest is that ``Spec``."""
-        names = list(patterns.names())
+        names = list(registry.names())
         out: dict[str, Any] = {"type": "object", "required": ["pattern"],
                                "properties": {"pattern": {"enum": names}}}
         branches = []
         for name in names:
-            spec = patterns.get(name).Spec
+            spec = registry.spec(name)
             body = self.dataclass(spec, partial=False, skip=("pattern",))
             body["properties"] = {"pattern": {"const": name}, **body["properties"]}
             branches.append({"if": {"properties": {"pattern": {"const": name}}}, "then": body})

@@ -5,7 +5,7 @@ For the review after a lab: :func:`explain_order` reads one order's traces from 
 age, the orders around it, its refund and review, its place in the day) and compares each with
 what is usual on the marketplace. With the answer key it also says what the order is (its
 pattern, campaign, beneficiary and victim shop, or its kind of legitimate traffic) and which of
-the traces are the ones that pattern leaves (:data:`PATTERN_TRACES`), or which unusual ones
+the traces are the ones that pattern leaves (its module's ``TRACES``), or which unusual ones
 its legitimate kind explains (:data:`KIND_TRACES`).
 
 "Usual" is read from the dataset itself: a count about an entity (accounts per device) is
@@ -26,9 +26,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .. import patterns
 from ..dataset import Dataset
 
-__all__ = ["GROUPS", "KIND_TRACES", "PATTERN_TRACES", "TRACES", "Trace", "explain_order"]
+__all__ = ["GROUPS", "KIND_TRACES", "TRACES", "Trace", "explain_order",
+           "pattern_traces"]
 
 HOUR = 3600
 #: Trace name -> (title, direction of suspicion, percentile past which it is unusual).
@@ -59,20 +61,6 @@ TRACES: dict[str, tuple[str, str | None, float]] = {
 #: unusual ones a legitimate kind accounts for, other unusual ones, the pattern's own traces
 #: that this order does not show (camouflage hid them), the usual ones, and the context.
 GROUPS = ("gives_away", "explained", "other_unusual", "hidden", "usual", "context")
-#: The traces each pattern leaves (docs/patterns.md), most telling first.
-PATTERN_TRACES: dict[str, tuple[str, ...]] = {
-    "self_purchase": ("parcel", "device", "address", "payment", "account_age", "review",
-                      "repeat", "concentration", "timing", "destination"),
-    "post_promo_return": ("refund_timing", "refund_cluster", "device", "address", "payment",
-                          "account_age", "repeat", "concentration", "timing"),
-    "supplier_buyback": ("quantity", "price", "address", "payment", "device", "account_age"),
-    "competitor_framing": ("quantity", "refund", "refund_cluster", "device", "address",
-                           "account_age", "concentration"),
-    "click_farm": ("device", "lockstep", "signup_batch", "address", "payment", "review",
-                   "account_age"),
-    "distributor_fake": ("distributor", "device", "address", "payment", "refund",
-                         "refund_cluster", "account_age"),
-}
 #: The unusual traces a kind of legitimate traffic explains.
 KIND_TRACES: dict[str, tuple[str, ...]] = {
     "flash_sale": ("lockstep", "concentration", "price", "repeat"),
@@ -82,6 +70,11 @@ KIND_TRACES: dict[str, tuple[str, ...]] = {
     "redirect": ("account_age", "signup_batch", "timing"),
     "organic": (),
 }
+
+
+def pattern_traces(name: str | None) -> tuple[str, ...]:
+    """The traces the pattern ``name`` leaves, most telling first (none for legitimate orders)."""
+    return patterns.get(name).traces if name else ()
 
 
 @dataclass(frozen=True)
@@ -543,7 +536,7 @@ def explain_order(data: Dataset, order_id: int) -> dict[str, Any]:
     record = data.orders.iloc[row]
     traces = [fn(log, row) for fn in _TRACE_FUNCS.values()]
     verdict = _verdict(data, order_id, record)
-    own = PATTERN_TRACES.get(verdict.get("pattern") or "", ())
+    own = pattern_traces(verdict.get("pattern"))
     kind = KIND_TRACES.get(verdict.get("legit_kind") or "", ())
     groups: dict[str, list[str]] = {name: [] for name in GROUPS}
     for tr in sorted(traces, key=lambda tr: own.index(tr.name) if tr.name in own else 99):
