@@ -21,7 +21,7 @@ BASELINES = Path(__file__).resolve().parents[1] / "baselines"
 
 @pytest.fixture(scope="module")
 def data():
-    test = brushbench.generate(brushbench.scenario("double11_phone_war_naive"), seed=1,
+    test = brushbench.generate(brushbench.load_scenario("double11_phone_war_naive"), seed=1,
                                scale=1.0)
     return test.without_answer_key()
 

@@ -32,7 +32,7 @@ def _module(name: str):
 
 
 def _generate(scenario: str, seed: int, scale: float, *, answer_key: bool):
-    data = brushbench.generate(brushbench.scenario(scenario), seed=seed, scale=scale)
+    data = brushbench.generate(brushbench.load_scenario(scenario), seed=seed, scale=scale)
     data = data if answer_key else data.without_answer_key()
     for name in TABLES + (("labels",) if answer_key else ()):
         getattr(data, name)                  # convert to pandas once, outside the timings

@@ -29,7 +29,7 @@ def _detector(name: str):
 
 @pytest.fixture(scope="module")
 def data():
-    test = brushbench.generate(brushbench.scenario("double11_phone_war_naive"), seed=1,
+    test = brushbench.generate(brushbench.load_scenario("double11_phone_war_naive"), seed=1,
                                scale=1.0)
     return test.without_answer_key()
 

@@ -34,7 +34,7 @@ def _baseline(name: str):
 
 @pytest.fixture(scope="module")
 def data():
-    dataset = brushbench.generate(brushbench.scenario("double11_phone_war_naive"), seed=1,
+    dataset = brushbench.generate(brushbench.load_scenario("double11_phone_war_naive"), seed=1,
                                   scale=1.0).without_answer_key()
     for name in ("orders", "shipments", "refunds", "reviews", "buyers", "shops", "items"):
         getattr(dataset, name)

@@ -20,7 +20,7 @@ from brushbench.generator.run import generate_to
 
 @pytest.fixture(scope="module")
 def double11():
-    return brushbench.scenario("double11")
+    return brushbench.load_scenario("double11")
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -48,7 +48,7 @@ def test_peak_memory_at_10m_orders(tmp_path):
     code = (
         "import resource, brushbench\n"
         "from brushbench.generator.run import generate_to\n"
-        f"s = generate_to({str(tmp_path / 'big')!r}, brushbench.scenario('double11'),"
+        f"s = generate_to({str(tmp_path / 'big')!r}, brushbench.load_scenario('double11'),"
         " seed=1, scale=10)\n"
         "print(s.rows['orders'], s.seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )

@@ -17,7 +17,7 @@ from brushbench.generator.run import generate_to
 @pytest.mark.parametrize("scale", [0.5])
 @pytest.mark.parametrize("name", ["double11", "mixed_naive", "mixed_careful"])
 def test_generate_with_and_without_fraud(benchmark, tmp_path, name, scale):
-    scenario = brushbench.scenario(name)
+    scenario = brushbench.load_scenario(name)
     runs = iter(range(100))
 
     def run():

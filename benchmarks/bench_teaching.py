@@ -25,7 +25,7 @@ from brushbench.teaching import (
 @pytest.fixture(scope="module")
 def hard(tmp_path_factory):
     root = tmp_path_factory.mktemp("hard")
-    generate_withheld(root / "data", root / "key", brushbench.scenario("teach_hard"), seed=1)
+    generate_withheld(root / "data", root / "key", brushbench.load_scenario("teach_hard"), seed=1)
     key = load_key(root / "key")
     index = key.order_index.merge(key.labels, on="order_id")
     rng = np.random.default_rng(0)

@@ -20,7 +20,7 @@ from brushbench.generator.tables import IdMaker, order_tables
 
 
 def measure(name: str, scale: float) -> tuple[int, float, float, float]:
-    scenario = scale_scenario(brushbench.scenario(name), scale)
+    scenario = scale_scenario(brushbench.load_scenario(name), scale)
     t0 = time.perf_counter()
     plan = make_plan(scenario, 1)
     t1 = time.perf_counter()

@@ -12,7 +12,7 @@ from brushbench.scenario.bundled import bundled_names
 
 @pytest.mark.parametrize("name", bundled_names())
 def test_bundled_scenario_generates_and_cites_its_sources(name):
-    scenario = brushbench.scenario(name)
+    scenario = brushbench.load_scenario(name)
     assert scenario.name == name and scenario.description and scenario.sources
     data = brushbench.generate(scenario, scale=0.01, seed=1)
     assert len(data.orders) > 0

@@ -11,23 +11,46 @@ The pipeline is scenario (:mod:`brushbench.scenario`) -> plan and materialize
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._version import GENERATOR_VERSION, __version__
-from .dataset import Dataset, load
 
-# Imported before ``scenario()`` is defined: importing a subpackage binds its name on the
-# parent package, and must not replace the function of the same name later on.
-from .scenario import Scenario, load_scenario
-from .scenario.bundled import resolve as _resolve
+if TYPE_CHECKING:
+    from .dataset import Dataset, load
+    from .harness.compare import compare_results as compare
+    from .harness.evaluate import evaluate
+    from .scenario import Scenario, load_scenario
 
-__all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "generate", "load",
-           "scenario"]
+# Importing brushbench costs nothing but this file: each name below is imported on first use,
+# so a detector's process (which only reads datasets) never pays for the generator, scipy or
+# the harness. ``brushbench.scenario`` is the subpackage; its loader is ``load_scenario``.
+_LAZY = {
+    "Dataset": "brushbench.dataset",
+    "load": "brushbench.dataset",
+    "Scenario": "brushbench.scenario",
+    "load_scenario": "brushbench.scenario",
+    "evaluate": "brushbench.harness.evaluate",
+    "compare": "brushbench.harness.compare:compare_results",
+}
+
+__all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "compare", "evaluate",
+           "generate", "load", "load_scenario"]
 
 
-def scenario(name_or_path: str | Path) -> Scenario:
-    """A scenario from a file path or the name of a bundled scenario (``"double11"``)."""
-    return load_scenario(_resolve(name_or_path))
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'brushbench' has no attribute {name!r}")
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
+    globals()[name] = value  # later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None,
@@ -49,12 +72,13 @@ def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None
         Write the dataset to the folder ``out`` as ``fmt`` ("parquet" or "csv") and return it
         as read back from there.
     """
-    # The generator is imported on first use: a detector process only reads datasets.
+    from .dataset import load
     from .generator.run import generate as in_memory
     from .generator.run import generate_to
+    from .scenario import Scenario, load_scenario
 
     sc = (scenario_or_name if isinstance(scenario_or_name, Scenario)
-          else scenario(scenario_or_name))
+          else load_scenario(scenario_or_name))
     if out is None:
         return in_memory(sc, seed=seed, scale=scale, workers=workers)
     generate_to(out, sc, seed=seed, scale=scale, fmt=fmt, workers=workers, overwrite=overwrite)

@@ -41,7 +41,7 @@ def load_baseline(name: str) -> ModuleType:
 def dataset_pair(scenario: str, scale: float):
     """(train with answer key, test with answer key) of a bundled scenario, made once per
     session. Hand ``test.without_answer_key()`` to detectors."""
-    sc = brushbench.scenario(scenario)
+    sc = brushbench.load_scenario(scenario)
     train = brushbench.generate(sc, seed=TRAIN_SEED, scale=scale)
     test = brushbench.generate(sc, seed=TEST_SEED, scale=scale)
     return train, test

@@ -114,7 +114,7 @@ def test_mapping_order_does_not_change_the_data(small):
 def test_fraud_datasets_are_byte_identical_across_workers_and_layouts(tmp_path, monkeypatch):
     import brushbench
 
-    mixed = brushbench.scenario("mixed_naive")
+    mixed = brushbench.load_scenario("mixed_naive")
     one = generate_to(tmp_path / "one", mixed, seed=2, scale=0.02)
     monkeypatch.setattr(plan, "BLOCK_ORDERS", 3000)
     monkeypatch.setattr(plan, "SHOP_BLOCK", 16)
@@ -127,7 +127,7 @@ def test_fraud_datasets_are_byte_identical_across_workers_and_layouts(tmp_path, 
 def test_answer_key_tables_survive_csv(tmp_path):
     import brushbench
 
-    mixed = brushbench.scenario("mixed_careful")
+    mixed = brushbench.load_scenario("mixed_careful")
     pq = load(generate_to(tmp_path / "pq", mixed, seed=5, scale=0.02).out)
     csv = load(generate_to(tmp_path / "csv", mixed, seed=5, scale=0.02, fmt="csv").out)
     for name in ("labels", "entity_labels", "campaigns", "refunds"):

@@ -96,8 +96,8 @@ def test_an_installed_pattern_may_not_take_a_builtin_name(tmp_path, monkeypatch)
 
 
 def test_loading_a_scenario_imports_only_the_patterns_it_names():
-    code = ("import sys; from brushbench import scenario; "
-            "s = scenario('double11_phone_war_naive'); "
+    code = ("import sys; from brushbench import load_scenario; "
+            "s = load_scenario('double11_phone_war_naive'); "
             "print(sorted(m for m in sys.modules if m.startswith('brushbench.patterns.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

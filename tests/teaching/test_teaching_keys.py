@@ -93,7 +93,7 @@ def test_a_failure_leaves_neither_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(withhold_module, "split_answer_key", broken)
     with pytest.raises(OSError, match="disk full"):
         withhold_module.generate_withheld(tmp_path / "d", tmp_path / "k",
-                                          brushbench.scenario("teach_easy"), scale=0.1, seed=1)
+                                          brushbench.load_scenario("teach_easy"), scale=0.1, seed=1)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -115,7 +115,7 @@ def test_a_failed_rename_puts_the_old_folders_back(withheld, tmp_path, monkeypat
     monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(OSError, match="interrupted"):
         withhold_module.generate_withheld(tmp_path / "d", tmp_path / "k",
-                                          brushbench.scenario("teach_easy"), scale=0.1, seed=2,
+                                          brushbench.load_scenario("teach_easy"), scale=0.1, seed=2,
                                           overwrite=True)
     monkeypatch.undo()
     assert (tmp_path / "d" / "manifest.json").read_bytes() == before
@@ -130,7 +130,7 @@ def test_every_column_handed_out_is_described_in_the_handout():
 
 
 def test_teaching_scenarios_grow_in_size_and_care():
-    easy, medium, hard = (brushbench.scenario(DIFFICULTIES[k]) for k in ("easy", "medium",
+    easy, medium, hard = (brushbench.load_scenario(DIFFICULTIES[k]) for k in ("easy", "medium",
                                                                          "hard"))
     assert easy.traffic.orders <= 10_000 < medium.traffic.orders <= 50_000 \
         < hard.traffic.orders <= 150_000

@@ -15,7 +15,7 @@ per pattern, is compared with the same statistic under shuffled labels.
 from .engine import AuditError, audit_dataset
 from .probes import EXEMPT, PROBES, Probe, describe_probes
 from .report import AuditReport, Check, Finding
-from .stats import average_precision, threshold
+from .stats import threshold
 
 __all__ = [
     "EXEMPT",
@@ -26,7 +26,6 @@ __all__ = [
     "Finding",
     "Probe",
     "audit_dataset",
-    "average_precision",
     "describe_probes",
     "threshold",
 ]

@@ -13,7 +13,9 @@ Average precision treats tied scores as one threshold, like scikit-learn's
          (positives scored s / all positives) * (positives scored >= s / units scored >= s)
 
 so a constant feature has AP equal to the base rate exactly, and a feature that puts every
-positive above every negative has AP 1.
+positive above every negative has AP 1: the same figure as
+:func:`brushbench.metrics.ranking.average_precision` (the tests hold the two to each other),
+computed for many label sets at once.
 """
 
 from __future__ import annotations
@@ -27,28 +29,6 @@ import numpy as np
 #: Above this many distinct values (and more than 8 per positive), the positives' groups are
 #: found by sorting them instead of counting into an array with one cell per group.
 _DENSE_MAX = 1 << 16
-
-
-def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Average precision of ``scores`` for the boolean ``labels``; tied scores form one threshold.
-
-    ``nan`` when there is no positive. A constant score gives the base rate exactly.
-
-    >>> average_precision(np.array([3, 2, 2, 1]), np.array([1, 0, 1, 0]))  # (1 + 2/3) / 2
-    0.8333333333333333
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    labels = np.asarray(labels, dtype=bool)
-    if scores.shape != labels.shape:
-        raise ValueError(f"scores and labels differ in shape: {scores.shape} != {labels.shape}")
-    if np.isnan(scores).any():
-        raise ValueError("scores contain NaN")
-    if not labels.any():
-        return float("nan")
-    values, codes = np.unique(scores, return_inverse=True)
-    n = np.bincount(codes, minlength=len(values))[::-1]
-    p = np.bincount(codes, weights=labels, minlength=len(values))[::-1]
-    return float(_ap_rows(p[None, :], n)[0])
 
 
 def _ap_rows(p: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -8,9 +8,12 @@ named stream, so the pools are part of the deterministic output.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import faker
 import numpy as np
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 # Phrases that set a review's tone by rating; Faker's sentences alone are neutral filler.
 _TONE = {
@@ -50,13 +53,11 @@ class Pools:
     reviews: tuple[tuple[str, ...], ...]  # REVIEW_GROUPS groups of REVIEWS_PER_GROUP texts
 
 
-def locale_is_known(locale: str) -> bool:
-    return locale in faker.config.AVAILABLE_LOCALES
-
-
 def build_pools(locale: str, n_cities: int, carriers: tuple[str, ...], faker_seed: int,
                 rng: np.random.Generator) -> Pools:
     """Fill the pools for one run; ``faker_seed`` and ``rng`` make them reproducible."""
+    import faker  # here, not at the top: only a run that fills pools pays for Faker's import
+
     fake = faker.Faker(locale)
     fake.seed_instance(faker_seed)
     cities = _unique_cities(fake, n_cities)
@@ -77,7 +78,7 @@ def build_pools(locale: str, n_cities: int, carriers: tuple[str, ...], faker_see
     return Pools(tuple(cities), tuple(carriers), prefixes, tuple(reviews))
 
 
-def _unique_cities(fake: faker.Faker, n: int) -> list[str]:
+def _unique_cities(fake: Faker, n: int) -> list[str]:
     seen: dict[str, None] = {}
     for _ in range(20 * n + 100):
         seen.setdefault(fake.city(), None)

@@ -272,13 +272,15 @@ def _tiny_dataset(scenario: str, scale: float, seed: int) -> tuple[Path, int]:
     key = (scenario, scale, seed)
     with _cache_lock:
         if key not in _cache:
-            import brushbench  # the generator is only needed here, not by the runner
+            # The generator is only needed here, not by the runner.
+            from ..generator.run import generate
+            from ..scenario import load_scenario
 
             if _cache_root is None:
                 _cache_root = Path(tempfile.mkdtemp(prefix="brushbench-check-"))
                 atexit.register(shutil.rmtree, _cache_root, True)
             folder = _cache_root / f"{scenario}-{scale:g}-seed{seed}"
-            data = brushbench.generate(scenario, seed=seed, scale=scale)
+            data = generate(load_scenario(scenario), seed=seed, scale=scale)
             data.write(folder, overwrite=True)
             _cache[key] = (folder, data.arrow("orders").num_rows)
         return _cache[key]

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.special
-import scipy.stats
 
 CONSTANT = "constant"
 CATEGORICAL = "categorical"
@@ -28,10 +26,25 @@ class DistError(ValueError):
     """A distribution spec that cannot be used; the message says what was expected."""
 
 
+def _stats() -> Any:
+    """``scipy.stats``, imported on first use: it costs about half a second, and a scenario of
+    constants, or code that only reads datasets, never needs it."""
+    import scipy.stats
+
+    return scipy.stats
+
+
+def _ndtri(u: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtri
+
+    return np.asarray(ndtri(u), dtype=np.float64)
+
+
 @functools.cache
 def _scipy_names() -> tuple[str, ...]:
-    laws = scipy.stats.rv_continuous | scipy.stats.rv_discrete
-    names = [name for name in dir(scipy.stats) if isinstance(getattr(scipy.stats, name), laws)]
+    stats = _stats()
+    laws = stats.rv_continuous | stats.rv_discrete
+    names = [name for name in dir(stats) if isinstance(getattr(stats, name), laws)]
     return tuple(sorted(names))
 
 
@@ -46,9 +59,10 @@ def allowed_parameters(name: str) -> tuple[str, ...]:
         return ("value",)
     if name == CATEGORICAL:
         return ("values", "weights")
-    rv = getattr(scipy.stats, name)
+    stats = _stats()
+    rv = getattr(stats, name)
     shapes = tuple(s.strip() for s in (rv.shapes or "").split(",") if s.strip())
-    if isinstance(rv, scipy.stats.rv_discrete):
+    if isinstance(rv, stats.rv_discrete):
         return (*shapes, "loc")
     return (*shapes, "loc", "scale")
 
@@ -210,14 +224,13 @@ class Dist:
 
 @functools.cache
 def _discrete_names() -> frozenset[str]:
-    return frozenset(
-        n for n in _scipy_names() if isinstance(getattr(scipy.stats, n), scipy.stats.rv_discrete)
-    )
+    stats = _stats()
+    return frozenset(n for n in _scipy_names() if isinstance(getattr(stats, n), stats.rv_discrete))
 
 
 @functools.lru_cache(maxsize=256)
 def _freeze(name: str, params: tuple[tuple[str, float], ...]):
-    return getattr(scipy.stats, name)(**dict(params))
+    return getattr(_stats(), name)(**dict(params))
 
 
 def _loc_scale(p: dict[str, float]) -> tuple[float, float]:
@@ -226,12 +239,12 @@ def _loc_scale(p: dict[str, float]) -> tuple[float, float]:
 
 def _lognorm_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
     loc, scale = _loc_scale(p)
-    return loc + scale * np.exp(p["s"] * scipy.special.ndtri(u))
+    return loc + scale * np.exp(p["s"] * _ndtri(u))
 
 
 def _norm_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
     loc, scale = _loc_scale(p)
-    return loc + scale * scipy.special.ndtri(u)
+    return loc + scale * _ndtri(u)
 
 
 def _uniform_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:

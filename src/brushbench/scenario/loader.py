@@ -24,12 +24,13 @@ _DEFAULT_ZONE = Window.__dataclass_fields__["timezone"].default
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file.
+    """Load and validate a scenario file, or a bundled scenario by name.
 
     Parameters
     ----------
     path : str or Path
-        A YAML file.
+        A YAML file, or the name of a bundled scenario (``"double11"``) when no such file
+        exists.
 
     Returns
     -------
@@ -41,7 +42,10 @@ def load_scenario(path: str | Path) -> Scenario:
         With every problem found, each located in the file (or the file it extends) where it
         was written. An unreadable file is a ``ScenarioError`` too.
     """
-    scenario, issues = _load_path(Path(path), str(path))
+    located = _locate(path)
+    if isinstance(located, Issue):
+        raise ScenarioError([located])
+    scenario, issues = _load_path(*located)
     if issues:
         raise ScenarioError(issues)
     return scenario
@@ -90,22 +94,27 @@ def check_files(paths: Iterable[str | Path]) -> list[Issue]:
     """
     issues: list[Issue] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            issues.append(Issue(file_location(str(raw)), "(file)",
-                                "expected a scenario file, found a folder"))
-            continue
-        filename = str(raw)
-        if not path.is_file():
-            try:
-                path = bundled.resolve(raw)
-            except FileNotFoundError as exc:
-                issues.append(Issue(file_location(filename), "(file)",
-                                    f"expected a scenario file, found {exc.args[0]}"))
-                continue
-            filename = display_name(path)  # point at the bundled file, not at its name
-        issues.extend(_load_path(path, filename)[1])
+        located = _locate(raw)
+        if isinstance(located, Issue):
+            issues.append(located)
+        else:
+            issues.extend(_load_path(*located)[1])
     return issues
+
+
+def _locate(raw: str | Path) -> tuple[Path, str] | Issue:
+    """The file to read and the name its issues give, or why there is none."""
+    path, filename = Path(raw), str(raw)
+    if path.is_dir():
+        return Issue(file_location(filename), "(file)", "expected a scenario file, found a folder")
+    if path.is_file():
+        return path, filename
+    try:
+        path = bundled.resolve(raw)
+    except FileNotFoundError as exc:
+        return Issue(file_location(filename), "(file)",
+                     f"expected a scenario file, found {exc.args[0]}")
+    return path, display_name(path)  # point at the bundled file, not at its name
 
 
 def _load_path(path: Path, filename: str) -> tuple[Scenario | None, list[Issue]]:

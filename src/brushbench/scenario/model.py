@@ -43,7 +43,9 @@ def param(default: Any = dataclasses.MISSING, *, doc: str, min: float | None = N
 
 
 def _d(name: str, **params: float) -> Dist:
-    return Dist.of(name, **params)
+    # Built as Dist.of would, without its check: the check imports scipy.stats (half a second)
+    # and these defaults are checked once, by a test, instead of at every import.
+    return Dist(name, tuple(sorted((key, float(value)) for key, value in params.items())))
 
 
 def _cat(values: list[float], weights: list[float]) -> Dist:

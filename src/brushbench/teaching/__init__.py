@@ -1,7 +1,7 @@
 """Teaching labs: exercise datasets with the answer key kept apart, handouts, grading, review.
 
 >>> from brushbench.teaching import create_lab, load_key, read_submission, grade
->>> create_lab("lab1", brushbench.scenario("teach_easy"), student_ids(30))   # doctest: +SKIP
+>>> create_lab("lab1", brushbench.load_scenario("teach_easy"), student_ids(30))   # doctest: +SKIP
 >>> key = load_key("lab1/key/s01")                                          # doctest: +SKIP
 >>> grade(read_submission("s01.csv", key.order_index), key)["score"]         # doctest: +SKIP
 

@@ -1,7 +1,7 @@
 """Write a dataset without its answer key, and the key to a folder of its own, atomically.
 
 >>> from brushbench.teaching import generate_withheld
->>> generate_withheld("out/s01", "keys/s01", brushbench.scenario("teach_easy"),
+>>> generate_withheld("out/s01", "keys/s01", brushbench.load_scenario("teach_easy"),
 ...                   seed=123456789, fmt="csv")                          # doctest: +SKIP
 
 The dataset is generated whole into a hidden sibling of its destination, its key tables are
