@@ -13,6 +13,7 @@ public ``order_id``.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -86,12 +87,13 @@ class OrderDraft:
         return np.full(len(self), fill, dtype=_OVERRIDE_DTYPES[name])
 
     def take(self, index: np.ndarray) -> OrderDraft:
-        return OrderDraft(**{f.name: None if getattr(self, f.name) is None
-                             else getattr(self, f.name)[index] for f in fields(self)})
+        columns: dict[str, Any] = {f.name: None if getattr(self, f.name) is None
+                                   else getattr(self, f.name)[index] for f in fields(self)}
+        return OrderDraft(**columns)
 
     @staticmethod
     def concat(drafts: list[OrderDraft]) -> OrderDraft:
-        out = {}
+        out: dict[str, Any] = {}  # None only for the overrides no draft sets
         for f in fields(OrderDraft):
             if f.name in _OVERRIDE_DTYPES and all(getattr(d, f.name) is None for d in drafts):
                 out[f.name] = None

@@ -135,9 +135,9 @@ class Builder:
         hints = field_hints(cls)
         values: dict[str, Any] = {}
         for f in fields:
-            entry = node.entries.get(f.name)
-            if entry is not None:
-                values[f.name] = self.build(hints[f.name], entry.value, (*path, f.name),
+            found = node.entries.get(f.name)
+            if found is not None:
+                values[f.name] = self.build(hints[f.name], found.value, (*path, f.name),
                                             f.metadata)
             elif has_default(f):
                 values[f.name] = default_of(f)
@@ -291,7 +291,8 @@ class Builder:
             self.report((*path, "pattern"), f"required key missing, expected the name of a "
                         f"fraud pattern ({listing})", node.loc)
             return None
-        self.locations[(*path, "pattern")] = entry.value.loc
+        pattern_path = (*path, "pattern")
+        self.locations[pattern_path] = entry.value.loc
         name = entry.value.value if isinstance(entry.value, Scalar) else None
         if not isinstance(name, str):
             self._mismatch(entry.value, (*path, "pattern"), "the name of a fraud pattern")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import bundled, registry
 from .build import Builder
@@ -46,7 +47,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if isinstance(located, Issue):
         raise ScenarioError([located])
     scenario, issues = _load_path(*located)
-    if issues:
+    if scenario is None:  # then there are issues to report
         raise ScenarioError(issues)
     return scenario
 
@@ -72,7 +73,7 @@ def load_scenario_text(text: str, filename: str = "<string>") -> Scenario:
         With every problem found.
     """
     scenario, issues = _load_text(text, filename, Path(filename).parent, start_stack(filename))
-    if issues:
+    if scenario is None:  # then there are issues to report
         raise ScenarioError(issues)
     return scenario
 
@@ -154,7 +155,7 @@ def _zone_of(root: Node) -> tzinfo:
             zone = valid_zone(tz.value.value)
             if zone is not None:
                 return zone
-    return valid_zone(_DEFAULT_ZONE)
+    return ZoneInfo(str(_DEFAULT_ZONE))
 
 
 def _internal(root: Node) -> Issue:

@@ -221,6 +221,7 @@ class _Converter:
             return Seq(tuple(self.node(n, (*path, i)) for i, n in enumerate(ynode.value)), loc)
         if ynode.tag != _MAP_TAG:
             self.issue(ynode.start_mark, path, f"expected a mapping, found tag {ynode.tag!r}")
+        assert isinstance(ynode, yaml.MappingNode)  # YAML has no fourth kind of node
         return Map(self.entries(ynode, path), loc)
 
     def scalar(self, ynode: yaml.ScalarNode, path: KeyPath) -> Any:
@@ -256,8 +257,10 @@ class _Converter:
                 self.issue(source.start_mark, path, "expected a mapping after '<<', found "
                                                     "something else")
                 continue
-            for key, entry in self.node(source, path).entries.items():
-                own.setdefault(key, entry)
+            merged_map = self.node(source, path)
+            if isinstance(merged_map, Map):
+                for key, entry in merged_map.entries.items():
+                    own.setdefault(key, entry)
         return own
 
     def key(self, knode: yaml.Node, path: KeyPath) -> Any:

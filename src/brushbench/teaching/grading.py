@@ -27,7 +27,7 @@ legitimate traffic (organic, flash sale, split order, bulk, household, redirect)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -163,9 +163,20 @@ def _false_alarms(flagged: np.ndarray, kinds: np.ndarray, legit: np.ndarray,
 
 # -- the three forms -------------------------------------------------------------------------------
 
+_T = TypeVar("_T")
+
+
+def _part(value: _T | None, form: str) -> _T:
+    """A part the submission's form always has (the reader fills it for that form)."""
+    if value is None:
+        raise ValueError(f"a {form} submission without its {form}: the reader should not "
+                         f"have given it")
+    return value
+
+
 
 def _grade_flagged(sub: Submission, truth: Truth) -> dict[str, Any]:
-    flagged = sub.flagged
+    flagged = _part(sub.flagged, "flagged")
     y = truth.brushing
     tp = int(np.count_nonzero(flagged & y))
     fp = int(np.count_nonzero(flagged & ~y))
@@ -189,7 +200,7 @@ def _grade_flagged(sub: Submission, truth: Truth) -> dict[str, Any]:
 
 
 def _grade_scores(sub: Submission, truth: Truth) -> dict[str, Any]:
-    s, y = sub.scores, truth.brushing
+    s, y = _part(sub.scores, "scores"), truth.brushing
     ranking = Ranking(s, y)
     ap, auc = ranking.average_precision(), ranking.roc_auc()
     if ap is None:
@@ -215,9 +226,10 @@ def _grade_scores(sub: Submission, truth: Truth) -> dict[str, Any]:
 
 def _pairs(truth: Truth) -> pd.DataFrame:
     """Every (shop, buyer) pair that ordered: brushing or not, and its commonest legit kind."""
+    kind = truth.kind.astype(object)  # a copy: brushing orders' kind becomes None
+    kind[truth.brushing] = None
     orders = pd.DataFrame({"shop_id": truth.shop_id, "buyer_id": truth.buyer_id,
-                           "brushing": truth.brushing,
-                           "kind": np.where(truth.brushing, None, truth.kind)})
+                           "brushing": truth.brushing, "kind": kind})
     pairs = orders.groupby(["shop_id", "buyer_id"], sort=False)["brushing"].any()
     kinds = (orders[~orders.brushing].value_counts(["shop_id", "buyer_id", "kind"], sort=True)
              .reset_index().drop_duplicates(["shop_id", "buyer_id"])
@@ -252,7 +264,7 @@ def _scl_accuracy(truth: Truth, named: pd.DataFrame) -> float:
 
 def _grade_shops(sub: Submission, truth: Truth) -> dict[str, Any]:
     pairs = _pairs(truth)
-    named = sub.pairs
+    named = _part(sub.pairs, "shops")
     named_idx = pd.MultiIndex.from_frame(named[["shop_id", "buyer_id"]])
     known = pairs.reindex(named_idx)
     true_pairs = pairs.index[pairs["brushing"].to_numpy()]

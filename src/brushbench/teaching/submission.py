@@ -97,16 +97,20 @@ class Submission:
 
     def describe(self) -> str:
         """How the file was read, in a few words."""
+        empty = np.zeros(0)
         if self.form == "shops":
             n = 0 if self.pairs is None else len(self.pairs)
+            shops = self.listed_shops if self.listed_shops is not None else empty
             return (f"shops and buyers: {n:,} (shop, buyer) pair(s) named over "
-                    f"{len(np.unique(self.listed_shops)):,} shop(s)")
-        flagged = int(np.count_nonzero(self.flagged)) if self.flagged is not None else 0
+                    f"{len(np.unique(shops)):,} shop(s)")
         if self.form == "scores":
-            scored = int(np.count_nonzero(np.isfinite(self.scores)))
-            return f"order scores: {scored:,} of {len(self.scores):,} orders scored"
+            scores = self.scores if self.scores is not None else empty
+            scored = int(np.count_nonzero(np.isfinite(scores)))
+            return f"order scores: {scored:,} of {len(scores):,} orders scored"
+        flags = self.flagged if self.flagged is not None else empty
         ranked = " (ranked by their scores)" if self.scores is not None else ""
-        return f"flagged orders: {flagged:,} of {len(self.flagged):,} orders flagged{ranked}"
+        return (f"flagged orders: {int(np.count_nonzero(flags)):,} of {len(flags):,} orders "
+                f"flagged{ranked}")
 
 
 # -- locating --------------------------------------------------------------------------------------
