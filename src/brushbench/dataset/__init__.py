@@ -4,6 +4,7 @@ Write with :class:`DatasetWriter` (streamed, deterministic, atomic), read with :
 both give or take a :class:`Dataset`, which is what a detector receives.
 """
 
+from brushbench.dataset import formats
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.errors import DatasetError
 from brushbench.dataset.manifest import MANIFEST_NAME, SCHEMA_VERSION
@@ -31,6 +32,7 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "DatasetWriter",
+    "formats",
     "load",
     "table_schema",
 ]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+from ..dataset import formats
 from ..dataset.tables import OBSERVED_TABLES, table_schema
 from .grading import SCL_CLEAN_WEIGHT
 
@@ -149,7 +150,8 @@ def _type(name: str, typ: pa.DataType) -> str:
 def _tables(fmt: str) -> list[str]:
     out = []
     for table in OBSERVED_TABLES:
-        out += ["", f"### `{table}` (`{table}.{fmt}`): {TABLE_NOTES.get(table, '')}", "",
+        file = formats.get(fmt).file_name(table)
+        out += ["", f"### `{table}` (`{file}`): {TABLE_NOTES.get(table, '')}", "",
                 "| column | type | meaning |", "| --- | --- | --- |"]
         notes = COLUMN_NOTES.get(table, {})
         for field in table_schema(table, "UTC"):
@@ -171,8 +173,8 @@ def render_handout(*, title: str, fmt: str, timezone: str, window: tuple[str, st
     ----------
     title : str
         The lab's name.
-    fmt : {"csv", "parquet"}
-        The format of the students' files.
+    fmt : str
+        The format of the students' files (:func:`brushbench.dataset.formats.names`).
     timezone : str
         The marketplace's time zone.
     window : (str, str)
@@ -181,9 +183,7 @@ def render_handout(*, title: str, fmt: str, timezone: str, window: tuple[str, st
         The marketplace's promotion calendar (public knowledge).
     difficulty : {"easy", "medium", "hard"}, optional
     """
-    files = ("CSV files (UTF-8, comma-separated, a header line; open them in a spreadsheet, "
-             "or with `pandas.read_csv`)" if fmt == "csv" else
-             "Parquet files (read them with `pandas.read_parquet`, or DuckDB, or Arrow)")
+    files = formats.get(fmt).how_to_read
     out = [
         f"# {title}: finding fake orders", "",
         "You work on the risk team of an online marketplace. Shops climb the marketplace's "
