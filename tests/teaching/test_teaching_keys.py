@@ -14,9 +14,10 @@ import brushbench
 from brushbench import patterns
 from brushbench.cli import main
 from brushbench.dataset import OBSERVED_TABLES, load, table_schema
+from brushbench.dataset.tables import table_spec
 from brushbench.scenario.canonical import pattern_name
 from brushbench.teaching import withheld as withhold_module
-from brushbench.teaching.handout import COLUMN_NOTES
+from brushbench.teaching.handout import render_handout
 from brushbench.teaching.keys import AnswerKeyError, check_pair, load_key, load_with_key
 from brushbench.teaching.lab import DIFFICULTIES
 from brushbench.teaching.withheld import withhold
@@ -124,9 +125,14 @@ def test_a_failed_rename_puts_the_old_folders_back(withheld, tmp_path, monkeypat
 
 
 def test_every_column_handed_out_is_described_in_the_handout():
+    text = render_handout(title="t", fmt="csv", timezone="UTC",
+                          window=("2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00"))
     for table in OBSERVED_TABLES:
+        assert f"### `{table}` (`{table}.csv`): {table_spec(table).description}\n" in text
         for field in table_schema(table, "UTC"):
-            assert COLUMN_NOTES.get(table, {}).get(field.name), f"{table}.{field.name}"
+            description = table_spec(table).column(field.name).description
+            assert description.strip(), f"{table}.{field.name}"
+            assert f"| `{field.name}` |" in text and f"| {description} |\n" in text, field.name
 
 
 def test_teaching_scenarios_grow_in_size_and_care():

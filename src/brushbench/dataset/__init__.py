@@ -1,9 +1,12 @@
 """The dataset layer: the tables of an order log, their files on disk and the manifest.
 
 Write with :class:`DatasetWriter` (streamed, deterministic, atomic), read with :func:`load`;
-both give or take a :class:`Dataset`, which is what a detector receives.
+both give or take a :class:`Dataset`, which is what a detector receives. The tables and their
+columns are declared in :mod:`.tables`, the file formats in :mod:`.formats`; ``docs/dataset.md``
+is generated from both (:mod:`.docs`).
 """
 
+from brushbench.dataset import formats
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.errors import DatasetError
 from brushbench.dataset.manifest import MANIFEST_NAME, SCHEMA_VERSION
@@ -15,7 +18,9 @@ from brushbench.dataset.tables import (
     OBSERVED_TABLES,
     ORDER_STATUSES,
     TABLES,
+    build_table,
     table_schema,
+    table_spec,
 )
 from brushbench.dataset.writer import DatasetWriter
 
@@ -31,6 +36,9 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "DatasetWriter",
+    "build_table",
+    "formats",
     "load",
     "table_schema",
+    "table_spec",
 ]

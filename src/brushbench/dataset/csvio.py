@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +29,7 @@ _LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.timezone.utc)
 
 
 def _is_text_encoded(typ: pa.DataType) -> bool:
-    return pa.types.is_timestamp(typ) or pa.types.is_list(typ)
+    return bool(pa.types.is_timestamp(typ) or pa.types.is_list(typ))
 
 
 def csv_schema(schema: pa.Schema) -> pa.Schema:
@@ -87,14 +88,21 @@ def _decode(column: pa.ChunkedArray, typ: pa.DataType) -> pa.ChunkedArray:
     return column
 
 
-def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema) -> pa.Table:
+def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema,
+                   columns: Sequence[str] | None = None) -> pa.Table:
     """Read a CSV file written by :func:`open_csv_writer` back to exactly ``schema``.
+
+    With ``columns``, only those columns of ``schema`` are read (the others are skipped
+    unparsed) and the table has them, in that order.
 
     Raises
     ------
     ValueError
-        If the header does not name the schema's columns in order.
+        If the header does not name the schema's columns in order (with ``columns``: if it
+        lacks one of them).
     """
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
     text_schema = csv_schema(schema)
     convert = pacsv.ConvertOptions(
         column_types={f.name: f.type for f in text_schema},
@@ -103,10 +111,11 @@ def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema) -> pa.Table:
         quoted_strings_can_be_null=False,
         true_values=["true"],
         false_values=["false"],
+        **({} if columns is None else {"include_columns": list(columns)}),
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)
     table = pacsv.read_csv(os.fspath(path), parse_options=parse, convert_options=convert)
     if table.column_names != schema.names:
         raise ValueError(f"header has columns {table.column_names}, expected {schema.names}")
-    columns = [_decode(table.column(i), f.type) for i, f in enumerate(schema)]
-    return pa.Table.from_arrays(columns, schema=schema)
+    columns_read = [_decode(table.column(i), f.type) for i, f in enumerate(schema)]
+    return pa.Table.from_arrays(columns_read, schema=schema)

@@ -24,7 +24,7 @@ def _infer_timezone(tables: Mapping[str, pa.Table]) -> str | None:
     for table in tables.values():
         for field in table.schema:
             if pa.types.is_timestamp(field.type) and field.type.tz:
-                return field.type.tz
+                return str(field.type.tz)
     return None
 
 

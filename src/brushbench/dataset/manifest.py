@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from brushbench._version import GENERATOR_VERSION
+from brushbench.dataset import formats
 from brushbench.dataset.errors import DatasetError
 
 #: Version of the folder layout and manifest format; bump it on any incompatible change so that
 #: an old reader refuses a new folder instead of misreading it.
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-FORMATS = ("parquet", "csv")
 #: Keys the dataset layer owns; ``generator_version`` may be given by the caller (to keep the
 #: version of a dataset that is being copied), the others may not.
 RESERVED_KEYS = frozenset({"schema_version", "format", "timezone", "tables", "has_answer_key"})
@@ -135,9 +135,10 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     missing = sorted(RESERVED_KEYS - manifest.keys())
     if missing:
         raise DatasetError(f"{path}: missing key(s) {', '.join(missing)}")
-    if manifest["format"] not in FORMATS:
-        raise DatasetError(f"{path}: unknown format {manifest['format']!r}; "
-                           f"expected one of {', '.join(FORMATS)}")
+    try:
+        formats.get(manifest["format"])
+    except ValueError as exc:
+        raise DatasetError(f"{path}: {exc}") from None
     return manifest
 
 

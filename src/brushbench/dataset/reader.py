@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from brushbench.dataset.conform import conform
-from brushbench.dataset.csvio import read_csv_table
+from brushbench.dataset import formats
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.errors import DatasetError
 from brushbench.dataset.manifest import MANIFEST_NAME, read_manifest, verify_manifest
@@ -23,18 +21,17 @@ def _read_table(path: Path, name: str, fmt: str, timezone: str) -> pa.Table:
 
 
 def read_table_file(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
-    """One table file (``csv`` or ``parquet``) read back to ``schema``.
+    """One table file of format ``fmt`` (:mod:`~brushbench.dataset.formats`) read back to
+    ``schema``.
 
     Raises
     ------
     DatasetError
-        One line naming the file and the table when it cannot be read to that schema.
+        One line naming the file and the table when it cannot be read to that schema (or
+        ``fmt`` is not a known format).
     """
     try:
-        if fmt == "csv":
-            return read_csv_table(path, schema)
-        # Parquet has no second-precision timestamps; conform() casts ms back to s safely.
-        return conform(name, pq.read_table(path), schema)
+        return formats.get(fmt).read(path, schema, table=name)
     except (OSError, ValueError, pa.ArrowException) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatasetError(f"{path}: cannot read table {name}: {message}") from None

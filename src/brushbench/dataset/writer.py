@@ -12,20 +12,22 @@ import shutil
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import pyarrow as pa
 
+from brushbench.dataset import formats
 from brushbench.dataset._fs import fresh_sibling, fsync_dir, publish
 from brushbench.dataset.conform import conform
+from brushbench.dataset.formats import TableSink
 from brushbench.dataset.manifest import (
-    FORMATS,
     MANIFEST_NAME,
     build_manifest,
     file_entry,
     write_manifest,
 )
-from brushbench.dataset.sinks import ROW_GROUP_SIZE, CsvSink, ParquetSink
+from brushbench.dataset.sinks import ROW_GROUP_SIZE
 from brushbench.dataset.tables import OBSERVED_TABLES, TABLES, table_schema
 
 
@@ -61,8 +63,9 @@ class DatasetWriter:
         The dataset folder to create. Its parent is created if needed.
     timezone : str
         IANA time zone of every timestamp column (``"Asia/Shanghai"``).
-    fmt : {"parquet", "csv"}
-        File format of the tables.
+    fmt : str
+        File format of the tables: a name of :func:`brushbench.dataset.formats.names`
+        (``"parquet"``, ``"csv"``).
     overwrite : bool
         Replace ``out_dir`` if it exists (only if it looks like a dataset folder or is empty).
         Otherwise an existing ``out_dir`` raises :class:`FileExistsError`, here and at close.
@@ -95,13 +98,12 @@ class DatasetWriter:
         row_group_size: int = ROW_GROUP_SIZE,
         manifest_fields: Mapping[str, Any] | None = None,
     ):
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        self.format = formats.get(fmt)  # ValueError naming the known formats
         if row_group_size < 1:
             raise ValueError(f"row_group_size must be positive, got {row_group_size}")
         self.out_dir = Path(out_dir).absolute()
         self.timezone = check_timezone(timezone)
-        self.fmt = fmt
+        self.fmt = self.format.name
         self.overwrite = overwrite
         self.answer_key = answer_key
         self.tables = TABLES if answer_key else OBSERVED_TABLES
@@ -111,7 +113,7 @@ class DatasetWriter:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = fresh_sibling(self.out_dir, "tmp")
         self._tmp.mkdir()
-        self._sinks: dict[str, ParquetSink | CsvSink] = {}
+        self._sinks: dict[str, TableSink] = {}
         self._state = "open"
 
     @property
@@ -119,15 +121,11 @@ class DatasetWriter:
         """Rows written so far, per table that has been written to."""
         return {name: sink.rows for name, sink in self._sinks.items()}
 
-    def _sink(self, name: str) -> ParquetSink | CsvSink:
+    def _sink(self, name: str) -> TableSink:
         sink = self._sinks.get(name)
         if sink is None:
-            path = self._tmp / f"{name}.{self.fmt}"
-            schema = table_schema(name, self.timezone)
-            if self.fmt == "parquet":
-                sink = ParquetSink(path, schema, self._row_group_size)
-            else:
-                sink = CsvSink(path, schema)
+            sink = self.format.open_sink(self._tmp / self.format.file_name(name),
+                                         table_schema(name, self.timezone), self._row_group_size)
             self._sinks[name] = sink
         return sink
 
@@ -209,7 +207,8 @@ class DatasetWriter:
     def __enter__(self) -> DatasetWriter:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is not None:
             self.abort()
         elif self._state == "open":

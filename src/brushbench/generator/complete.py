@@ -30,6 +30,7 @@ from ..market.drafts import (
 from ..market.seeds import integer_key
 from .ids import ORDER_BITS, scramble
 from .pools import REVIEWS_PER_GROUP
+from .randomness import RowUniforms
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -106,19 +107,79 @@ def order_ids(plan: Plan, row: np.ndarray) -> np.ndarray:
     return scramble(row, integer_key(plan.seed, "ids", "order"), ORDER_BITS)
 
 
+@dataclass
+class _Parcel:
+    handling: np.ndarray       # seconds from the order to shipping
+    shipped_at: np.ndarray
+    delivered_at: np.ndarray
+    declared_weight_g: np.ndarray
+    weighed_weight_g: np.ndarray
+    origin_city: np.ndarray
+    dest_city: np.ndarray
+
+
+@dataclass
+class _Refund:
+    has_refund: np.ndarray
+    requested_at: np.ndarray
+    refunded_at: np.ndarray
+    reason: np.ndarray
+    amount: np.ndarray
+
+
+@dataclass
+class _Review:
+    reviewed: np.ndarray
+    review_at: np.ndarray
+    rating: np.ndarray
+    text: np.ndarray
+
+
 def complete_orders(plan: Plan, draft: OrderDraft,
                     order_id: np.ndarray | None = None) -> OrderColumns:
     """Fill every column of every table for the orders in ``draft`` (ids given or derived)."""
-    sc = plan.scenario
     market = plan.market
     row = draft.row
     u = plan.uniforms.bind(row)
-    n = len(row)
     buyer, shop, item = draft.buyer, draft.shop, draft.item
     household = market.buyer_household[buyer]
-    hh = sc.marketplace.households
+    device, payment, ip, kind = _identity(plan, draft, u, household)
+    promo = _promotion_of(plan, draft.time)
+    unit_price, coupon, paid = _price(plan, draft, u, promo)
+    distributor = _distributor(plan, draft, u)
+    status = _status(plan, draft, u, promo, distributor)
+    parcel = _parcel(plan, draft, u, promo, household)
+    tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
+    refund = _refund(plan, draft, u, status, parcel, paid)
+    review = _review(plan, draft, u, status, parcel.delivered_at)
+    return OrderColumns(
+        order_id=order_ids(plan, row) if order_id is None else order_id,
+        created_at=draft.time, buyer=buyer, shop=shop, item=item, quantity=draft.quantity,
+        unit_price=unit_price, paid_amount=paid, coupon_amount=coupon, channel=draft.channel,
+        device=device, ip=ip, payment=payment, household=household, distributor=distributor,
+        status=status, kind=kind, carrier=market.shop_carrier[shop], tracking_no=tracking,
+        shipped=status != STATUS_CANCELLED, shipped_at=parcel.shipped_at,
+        delivered_at=parcel.delivered_at, declared_weight_g=parcel.declared_weight_g,
+        weighed_weight_g=parcel.weighed_weight_g, origin_city=parcel.origin_city,
+        dest_city=parcel.dest_city,
+        has_refund=refund.has_refund, refund_requested_at=refund.requested_at,
+        refunded_at=refund.refunded_at, refund_reason=refund.reason,
+        refund_amount=refund.amount,
+        reviewed=review.reviewed, review_at=review.review_at, rating=review.rating,
+        review_text=review.text,
+        campaign=draft.column("campaign"), beneficiary=draft.column("beneficiary"),
+        victim=draft.column("victim"),
+    )
 
-    # Identity: a personal device, or the household's shared one; likewise for payment.
+
+def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms,
+              household: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Device, payment account, IP and legitimate kind: a personal device, or the household's
+    shared one; likewise for payment. An organic order on a shared one is a household order."""
+    sc = plan.scenario
+    market = plan.market
+    buyer = draft.buyer
+    hh = sc.marketplace.households
     device = market.buyer_device_offset[buyer] + (
         u("device") * market.buyer_device_count[buyer]).astype(np.int64)
     shared_dev = market.household_device[household]
@@ -137,12 +198,23 @@ def complete_orders(plan: Plan, draft: OrderDraft,
                   household)
     kind = draft.kind.copy()
     kind[(kind == KIND["organic"]) & (use_shared_dev | use_shared_pay)] = KIND["household"]
+    return device, payment, ip, kind
 
-    # Price: the list price, less the promotion's discount on this item while it runs.
-    minute = np.clip((draft.time - plan.curve.start) // 60, 0, plan.curve.minutes - 1)
-    promo = plan.curve.promotion_of_minute[minute].astype(np.int64)
-    list_price = market.item_list_price[item]
-    discount = np.zeros(n)
+
+def _promotion_of(plan: Plan, time: np.ndarray) -> np.ndarray:
+    """Index of the promotion running at each time (-1 where none)."""
+    minute = np.clip((time - plan.curve.start) // 60, 0, plan.curve.minutes - 1)
+    return np.asarray(plan.curve.promotion_of_minute[minute], dtype=np.int64)
+
+
+def _price(plan: Plan, draft: OrderDraft, u: RowUniforms,
+           promo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit price, coupon and amount paid: the list price, less the promotion's discount on
+    this item while it runs (unless the draft sets the price), less a coupon."""
+    sc = plan.scenario
+    item = draft.item
+    list_price = plan.market.item_list_price[item]
+    discount = np.zeros(len(draft.row))
     for p, promotion in enumerate(sc.traffic.promotions):
         on = promo == p
         if on.any():
@@ -157,18 +229,25 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     coupon = np.where(has_coupon, _round_to(gross * coupons.value.ppf(u("coupon_value")),
                                             100), 0)
     coupon = np.clip(coupon, 0, gross - 1)
-    paid = gross - coupon
+    return unit_price, coupon, gross - coupon
 
+
+def _distributor(plan: Plan, draft: OrderDraft, u: RowUniforms) -> np.ndarray:
+    """The distributor of affiliate orders (popular ones more often), NULL for the others."""
     affiliate = draft.channel == CHANNEL["affiliate"]
-    n_dist = sc.marketplace.distributors
+    n_dist = plan.scenario.marketplace.distributors
     distributor = np.where(affiliate,
                            (n_dist * u("distributor") ** 2).astype(np.int64), NULL)
     forced_distributor = draft.column("distributor")
-    distributor = np.where(forced_distributor >= 0, forced_distributor, distributor)
+    return np.where(forced_distributor >= 0, forced_distributor, distributor)
 
-    # Status: cancelled before shipping, refunded after delivery, or completed.
+
+def _status(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
+            distributor: np.ndarray) -> np.ndarray:
+    """Cancelled before shipping, refunded after delivery, or completed."""
+    sc = plan.scenario
     refunds = sc.refunds
-    uplift = np.ones(n)
+    uplift = np.ones(len(draft.row))
     for p, promotion in enumerate(sc.traffic.promotions):
         uplift[promo == p] = promotion.refund_uplift
     # Each link's own return rate: the same factor for every order it carries (drawn for
@@ -183,34 +262,43 @@ def complete_orders(plan: Plan, draft: OrderDraft,
                       np.where(u_status < refunds.cancel_rate + refunds.rate * uplift,
                                STATUS_REFUNDED, STATUS_COMPLETED))
     forced_status = draft.column("status")
-    status = np.where(forced_status >= 0, forced_status, status)
-    cancelled = status == STATUS_CANCELLED
+    return np.where(forced_status >= 0, forced_status, status)
 
-    # Parcel: handling (longer for promotion backlogs), transit by distance, weighed weight.
-    lg = sc.logistics
+
+def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
+            household: np.ndarray) -> _Parcel:
+    """Handling (longer for promotion backlogs), transit by distance, weighed weight."""
+    market = plan.market
+    lg = plan.scenario.logistics
     backlog = np.where(promo >= 0, lg.promotion_backlog, 1.0)
     handling = np.maximum(lg.handling_hours.ppf(u("handling")) * backlog, 0.1) * 3600
     shipped = draft.time + np.rint(handling).astype(np.int64)
-    origin = market.shop_city[shop]
+    origin = market.shop_city[draft.shop]
     dest = market.household_city[household]
     local = origin == dest
-    transit = np.empty(n)
+    transit = np.empty(len(draft.row))
     transit[local] = lg.transit_days_local.ppf(u.subset(local)("transit"))
     transit[~local] = lg.transit_days_remote.ppf(u.subset(~local)("transit"))
     delivered = shipped + np.rint(np.maximum(transit, 0.05) * 86400).astype(np.int64)
-    declared = market.item_weight_g[item] * draft.quantity
+    declared = market.item_weight_g[draft.item] * draft.quantity
     packaging = np.maximum(lg.packaging_g.ppf(u("packaging")), 5)
     scale = 1.0 + lg.scale_error * ndtri(u("scale"))
     # An empty or token parcel weighs its packaging and whatever share of the goods it holds.
     fill = draft.column("parcel_fill")
     content = np.where(np.isnan(fill), declared, declared * np.nan_to_num(fill))
     weighed = np.maximum(np.rint((content + packaging) * scale), 1).astype(np.int64)
-    tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
+    return _Parcel(handling, shipped, delivered, declared, weighed, origin, dest)
 
-    # Refund: a cancellation within hours, or a return days after delivery. Drawn only for the
-    # orders that have one (an order's draws are keyed by the order, so subsets change nothing).
-    refunded = status == STATUS_REFUNDED
-    has_refund = cancelled | refunded
+
+def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
+            parcel: _Parcel, paid: np.ndarray) -> _Refund:
+    """A cancellation within hours, or a return days after delivery. Drawn only for the
+    orders that have one (an order's draws are keyed by the order, so subsets change nothing).
+    """
+    refunds = plan.scenario.refunds
+    n = len(draft.row)
+    cancelled = status == STATUS_CANCELLED
+    has_refund = cancelled | (status == STATUS_REFUNDED)
     requested = np.zeros(n, dtype=np.int64)
     refunded_at = np.zeros(n, dtype=np.int64)
     refund_amount = np.zeros(n, dtype=np.int64)
@@ -219,9 +307,9 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         ur = u.subset(has_refund)
         c = cancelled[has_refund]
         delay = np.maximum(refunds.delay_days.ppf(ur("refund_delay")), 0.01) * 86400
-        cancel_after = handling[has_refund] * ur("cancel_after") + 60
+        cancel_after = parcel.handling[has_refund] * ur("cancel_after") + 60
         req = np.where(c, draft.time[has_refund] + np.rint(cancel_after).astype(np.int64),
-                       delivered[has_refund] + np.rint(delay).astype(np.int64))
+                       parcel.delivered_at[has_refund] + np.rint(delay).astype(np.int64))
         forced_at = draft.column("refund_at")[has_refund]
         req = np.where(forced_at >= 0, forced_at, req)
         hours = np.maximum(refunds.processing_hours.ppf(ur("refund_processing")), 0.01)
@@ -234,9 +322,17 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         refund_amount[has_refund] = np.where(partial, part.astype(np.int64), paid_r)
         reason[has_refund] = np.where(c, REFUND_REASONS.index("cancelled"), np.searchsorted(
             _RETURN_REASON_CDF, ur("reason") * _RETURN_REASON_CDF[-1], side="right"))
+    return _Refund(has_refund, requested, refunded_at, reason, refund_amount)
 
-    # Review: a share of delivered orders; refunded ones rarely, and harshly.
-    rv = sc.reviews
+
+def _review(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
+            delivered: np.ndarray) -> _Review:
+    """A share of delivered orders; refunded ones rarely, and harshly. A campaign's template:
+    five stars, one text for all its orders, posted within hours."""
+    rv = plan.scenario.reviews
+    n = len(draft.row)
+    cancelled = status == STATUS_CANCELLED
+    refunded = status == STATUS_REFUNDED
     u_review = u("review")
     reviewed = ~cancelled & np.where(refunded, u_review < rv.rate * 0.3, u_review < rv.rate)
     mode = draft.column("review")
@@ -257,7 +353,6 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         text[reviewed] = group * REVIEWS_PER_GROUP + (
             uv("review_text") * REVIEWS_PER_GROUP).astype(np.int64)
         delay = np.maximum(rv.delay_days.ppf(uv("review_delay")), 0.01) * 86400
-        # A campaign's template: five stars, one text for all its orders, posted within hours.
         tpl = templated[reviewed]
         campaign = draft.column("campaign")[reviewed]
         stars[tpl] = 5
@@ -267,18 +362,4 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         rating[reviewed] = stars
         delay = np.where(tpl, 3600 + delay * 0.05, delay)
         review_at[reviewed] = delivered[reviewed] + np.rint(delay).astype(np.int64)
-
-    return OrderColumns(
-        order_id=order_ids(plan, row) if order_id is None else order_id,
-        created_at=draft.time, buyer=buyer, shop=shop, item=item, quantity=draft.quantity,
-        unit_price=unit_price, paid_amount=paid, coupon_amount=coupon, channel=draft.channel,
-        device=device, ip=ip, payment=payment, household=household, distributor=distributor,
-        status=status, kind=kind, carrier=market.shop_carrier[shop], tracking_no=tracking,
-        shipped=~cancelled, shipped_at=shipped, delivered_at=delivered,
-        declared_weight_g=declared, weighed_weight_g=weighed, origin_city=origin, dest_city=dest,
-        has_refund=has_refund, refund_requested_at=requested, refunded_at=refunded_at,
-        refund_reason=reason, refund_amount=refund_amount,
-        reviewed=reviewed, review_at=review_at, rating=rating, review_text=text,
-        campaign=draft.column("campaign"), beneficiary=draft.column("beneficiary"),
-        victim=draft.column("victim"),
-    )
+    return _Review(reviewed, review_at, rating, text)

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dataset.tables import CHANNELS, LEGIT_KINDS, ORDER_STATUSES, table_schema
+from ..dataset.tables import CHANNELS, LEGIT_KINDS, ORDER_STATUSES, build_table, table_schema
 from ..market.seeds import integer_key
 from .complete import NULL, REFUND_REASONS, OrderColumns
 from .ids import scramble
@@ -55,17 +55,25 @@ def order_tables(plan: Plan, cols: OrderColumns, ids: IdMaker) -> dict[str, pa.T
     order_id = pa.array(cols.order_id)
     tables: dict[str, pa.Table] = {}
     no_dist = cols.distributor == NULL
-    tables["orders"] = pa.Table.from_arrays([
-        order_id, _ts(cols.created_at, tz), pa.array(ids("buyer", cols.buyer)),
-        pa.array(ids("shop", cols.shop)), pa.array(ids("item", cols.item)),
-        pa.array(cols.quantity.astype(np.int32)), pa.array(cols.unit_price),
-        pa.array(cols.paid_amount), pa.array(cols.coupon_amount),
-        _strings(CHANNELS, cols.channel), pa.array(ids("device", cols.device)),
-        plan.ip_strings.take(pa.array(cols.ip)), pa.array(ids("payment", cols.payment)),
-        pa.array(ids("address", cols.household)),
-        pa.array(ids("distributor", np.where(no_dist, 0, cols.distributor)), mask=no_dist),
-        _strings(ORDER_STATUSES, cols.status),
-    ], schema=table_schema("orders", tz))
+    tables["orders"] = build_table("orders", tz, {
+        "order_id": order_id,
+        "created_at": _ts(cols.created_at, tz),
+        "buyer_id": pa.array(ids("buyer", cols.buyer)),
+        "shop_id": pa.array(ids("shop", cols.shop)),
+        "item_id": pa.array(ids("item", cols.item)),
+        "quantity": pa.array(cols.quantity.astype(np.int32)),
+        "unit_price": pa.array(cols.unit_price),
+        "paid_amount": pa.array(cols.paid_amount),
+        "coupon_amount": pa.array(cols.coupon_amount),
+        "channel": _strings(CHANNELS, cols.channel),
+        "device_id": pa.array(ids("device", cols.device)),
+        "ip": plan.ip_strings.take(pa.array(cols.ip)),
+        "payment_account_id": pa.array(ids("payment", cols.payment)),
+        "address_id": pa.array(ids("address", cols.household)),
+        "distributor_id": pa.array(ids("distributor", np.where(no_dist, 0, cols.distributor)),
+                                   mask=no_dist),
+        "status": _strings(ORDER_STATUSES, cols.status),
+    })
 
     shipped = np.flatnonzero(cols.shipped)
     pick = pa.array(shipped)
@@ -73,29 +81,34 @@ def order_tables(plan: Plan, cols: OrderColumns, ids: IdMaker) -> dict[str, pa.T
     prefixes = _strings(pools.carrier_prefixes, carrier)
     numbers = pc.utf8_lpad(pc.cast(pa.array(cols.tracking_no[shipped]), pa.string()), 12, "0")
     city = list(pools.cities)
-    tables["shipments"] = pa.Table.from_arrays([
-        order_id.take(pick), _strings(pools.carriers, carrier),
-        pc.binary_join_element_wise(prefixes, numbers, ""), _ts(cols.shipped_at[shipped], tz),
-        _ts(cols.delivered_at[shipped], tz),
-        pa.array(cols.declared_weight_g[shipped].astype(np.int32)),
-        pa.array(cols.weighed_weight_g[shipped].astype(np.int32)),
-        _strings(city, cols.origin_city[shipped]), _strings(city, cols.dest_city[shipped]),
-    ], schema=table_schema("shipments", tz))
+    tables["shipments"] = build_table("shipments", tz, {
+        "order_id": order_id.take(pick),
+        "carrier": _strings(pools.carriers, carrier),
+        "tracking_id": pc.binary_join_element_wise(prefixes, numbers, ""),
+        "shipped_at": _ts(cols.shipped_at[shipped], tz),
+        "delivered_at": _ts(cols.delivered_at[shipped], tz),
+        "declared_weight_g": pa.array(cols.declared_weight_g[shipped].astype(np.int32)),
+        "weighed_weight_g": pa.array(cols.weighed_weight_g[shipped].astype(np.int32)),
+        "origin_city": _strings(city, cols.origin_city[shipped]),
+        "dest_city": _strings(city, cols.dest_city[shipped]),
+    })
 
     refunded = np.flatnonzero(cols.has_refund)
-    tables["refunds"] = pa.Table.from_arrays([
-        order_id.take(pa.array(refunded)), _ts(cols.refund_requested_at[refunded], tz),
-        _ts(cols.refunded_at[refunded], tz),
-        _strings(REFUND_REASONS, cols.refund_reason[refunded]),
-        pa.array(cols.refund_amount[refunded]),
-    ], schema=table_schema("refunds", tz))
+    tables["refunds"] = build_table("refunds", tz, {
+        "order_id": order_id.take(pa.array(refunded)),
+        "requested_at": _ts(cols.refund_requested_at[refunded], tz),
+        "refunded_at": _ts(cols.refunded_at[refunded], tz),
+        "reason": _strings(REFUND_REASONS, cols.refund_reason[refunded]),
+        "amount": pa.array(cols.refund_amount[refunded]),
+    })
 
     reviewed = np.flatnonzero(cols.reviewed)
-    tables["reviews"] = pa.Table.from_arrays([
-        order_id.take(pa.array(reviewed)), _ts(cols.review_at[reviewed], tz),
-        pa.array(cols.rating[reviewed].astype(np.int8)),
-        plan.review_texts.take(pa.array(cols.review_text[reviewed])),
-    ], schema=table_schema("reviews", tz))
+    tables["reviews"] = build_table("reviews", tz, {
+        "order_id": order_id.take(pa.array(reviewed)),
+        "created_at": _ts(cols.review_at[reviewed], tz),
+        "rating": pa.array(cols.rating[reviewed].astype(np.int8)),
+        "text": plan.review_texts.take(pa.array(cols.review_text[reviewed])),
+    })
 
     tables["labels"] = label_table(plan, cols, ids, order_id)
     return tables
@@ -110,13 +123,16 @@ def label_table(plan: Plan, cols: OrderColumns, ids: IdMaker, order_id: pa.Array
     campaign_ids = [c.campaign_id for c in plan.campaigns] or [""]
     no_beneficiary = cols.beneficiary < 0
     no_victim = cols.victim < 0
-    return pa.Table.from_arrays([
-        order_id, pa.array(brushing), _strings(patterns, campaign, legit),
-        _strings(campaign_ids, campaign, legit),
-        pa.array(ids("shop", np.maximum(cols.beneficiary, 0)), mask=no_beneficiary),
-        pa.array(ids("shop", np.maximum(cols.victim, 0)), mask=no_victim),
-        _strings(LEGIT_KINDS, np.maximum(cols.kind, 0), brushing),
-    ], schema=table_schema("labels", plan.timezone))
+    return build_table("labels", plan.timezone, {
+        "order_id": order_id,
+        "is_brushing": pa.array(brushing),
+        "pattern": _strings(patterns, campaign, legit),
+        "campaign_id": _strings(campaign_ids, campaign, legit),
+        "beneficiary_shop_id": pa.array(ids("shop", np.maximum(cols.beneficiary, 0)),
+                                        mask=no_beneficiary),
+        "victim_shop_id": pa.array(ids("shop", np.maximum(cols.victim, 0)), mask=no_victim),
+        "legit_kind": _strings(LEGIT_KINDS, np.maximum(cols.kind, 0), brushing),
+    })
 
 
 def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
@@ -127,24 +143,29 @@ def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
     categories = sorted(plan.scenario.marketplace.categories)
     buyer_ids = ids("buyer", np.arange(m.n_buyers))
     order = np.lexsort((buyer_ids, m.buyer_registered_at))
-    buyers = pa.Table.from_arrays([
-        pa.array(buyer_ids[order]), _ts(m.buyer_registered_at[order], tz),
-        _strings(city, m.household_city[m.buyer_household][order]),
-        pa.array(m.buyer_level[order]),
-    ], schema=table_schema("buyers", tz))
+    buyers = build_table("buyers", tz, {
+        "buyer_id": pa.array(buyer_ids[order]),
+        "registered_at": _ts(m.buyer_registered_at[order], tz),
+        "city": _strings(city, m.household_city[m.buyer_household][order]),
+        "level": pa.array(m.buyer_level[order]),
+    })
     shop_ids = ids("shop", np.arange(m.n_shops))
     order = np.argsort(shop_ids)
-    shops = pa.Table.from_arrays([
-        pa.array(shop_ids[order]), _strings(categories, m.shop_category[order]),
-        _strings(city, m.shop_city[order]), pa.array(m.shop_rank_before[order]),
-    ], schema=table_schema("shops", tz))
+    shops = build_table("shops", tz, {
+        "shop_id": pa.array(shop_ids[order]),
+        "category": _strings(categories, m.shop_category[order]),
+        "warehouse_city": _strings(city, m.shop_city[order]),
+        "rank_before": pa.array(m.shop_rank_before[order]),
+    })
     item_ids = ids("item", np.arange(len(m.item_shop)))
     order = np.argsort(item_ids)
-    items = pa.Table.from_arrays([
-        pa.array(item_ids[order]), pa.array(shop_ids[m.item_shop[order]]),
-        _strings(categories, m.item_category[order]), pa.array(m.item_list_price[order]),
-        pa.array(m.item_weight_g[order].astype(np.int32)),
-    ], schema=table_schema("items", tz))
+    items = build_table("items", tz, {
+        "item_id": pa.array(item_ids[order]),
+        "shop_id": pa.array(shop_ids[m.item_shop[order]]),
+        "category": _strings(categories, m.item_category[order]),
+        "list_price": pa.array(m.item_list_price[order]),
+        "weight_g": pa.array(m.item_weight_g[order].astype(np.int32)),
+    })
     return {"buyers": buyers, "shops": shops, "items": items,
             "entity_labels": entity_table(plan, ids), "campaigns": campaign_table(plan, ids)}
 
@@ -157,20 +178,23 @@ ENTITY_ID_SPACE = {"account": "buyer", "shop": "shop", "device": "device",
 
 def entity_table(plan: Plan, ids: IdMaker) -> pa.Table:
     """One row per (entity, role, campaign), sorted for a stable file."""
-    rows: dict[str, list] = {"entity_type": [], "entity_id": [], "role": [], "campaign_id": []}
+    entity_types: list[str] = []
+    entity_ids: list[np.ndarray] = []
+    roles: list[str] = []
+    campaign_ids: list[str] = []
     for c in plan.campaigns:
         for entity_type, indices, role in c.entities:
-            rows["entity_type"] += [entity_type] * len(indices)
-            rows["entity_id"].append(ids(ENTITY_ID_SPACE[entity_type], indices))
-            rows["role"] += [role] * len(indices)
-            rows["campaign_id"] += [c.campaign_id] * len(indices)
-    table = pa.table({
-        "entity_type": pa.array(rows["entity_type"], pa.string()),
-        "entity_id": pa.array(np.concatenate(rows["entity_id"]) if rows["entity_id"]
+            entity_types += [entity_type] * len(indices)
+            entity_ids.append(ids(ENTITY_ID_SPACE[entity_type], indices))
+            roles += [role] * len(indices)
+            campaign_ids += [c.campaign_id] * len(indices)
+    table = build_table("entity_labels", plan.timezone, {
+        "entity_type": pa.array(entity_types, pa.string()),
+        "entity_id": pa.array(np.concatenate(entity_ids) if entity_ids
                               else np.zeros(0, np.int64)),
-        "role": pa.array(rows["role"], pa.string()),
-        "campaign_id": pa.array(rows["campaign_id"], pa.string()),
-    }, schema=table_schema("entity_labels", plan.timezone))
+        "role": pa.array(roles, pa.string()),
+        "campaign_id": pa.array(campaign_ids, pa.string()),
+    })
     table = table.group_by(table.column_names, use_threads=False).aggregate([])
     return table.select(table_schema("entity_labels", plan.timezone).names).sort_by(
         [("campaign_id", "ascending"), ("entity_type", "ascending"), ("role", "ascending"),
@@ -179,13 +203,13 @@ def entity_table(plan: Plan, ids: IdMaker) -> pa.Table:
 
 def campaign_table(plan: Plan, ids: IdMaker) -> pa.Table:
     cs = plan.campaigns
-    return pa.Table.from_arrays([
-        pa.array([c.campaign_id for c in cs], pa.string()),
-        pa.array([c.pattern for c in cs], pa.string()),
-        pa.array([ids("shop", np.asarray(c.shops, dtype=np.int64)).tolist() for c in cs],
-                 pa.list_(pa.int64())),
-        _ts(np.array([c.start for c in cs], dtype=np.int64), plan.timezone),
-        _ts(np.array([c.end for c in cs], dtype=np.int64), plan.timezone),
-        pa.array([c.orders for c in cs], pa.int64()),
-        pa.array([c.camouflage for c in cs], pa.float64()),
-    ], schema=table_schema("campaigns", plan.timezone))
+    return build_table("campaigns", plan.timezone, {
+        "campaign_id": pa.array([c.campaign_id for c in cs], pa.string()),
+        "pattern": pa.array([c.pattern for c in cs], pa.string()),
+        "shops": pa.array([ids("shop", np.asarray(c.shops, dtype=np.int64)).tolist()
+                           for c in cs], pa.list_(pa.int64())),
+        "start": _ts(np.array([c.start for c in cs], dtype=np.int64), plan.timezone),
+        "end": _ts(np.array([c.end for c in cs], dtype=np.int64), plan.timezone),
+        "orders": pa.array([c.orders for c in cs], pa.int64()),
+        "camouflage": pa.array([c.camouflage for c in cs], pa.float64()),
+    })

@@ -1,9 +1,9 @@
 """The students' handout: the tables and columns, the task, and how answers are graded.
 
-The table and column lists come from :func:`brushbench.dataset.table_schema` itself, so the
-handout cannot drift from the files it describes (a column without a description here is
-listed with its type, and a test fails until it is described). The handout says nothing about
-the answer key of any dataset: not which patterns a dataset holds, not how many orders are fake.
+The tables, their columns and what each one holds come from the declarations of
+:mod:`brushbench.dataset.tables` (the same that make the files' schemas), so the handout cannot
+drift from the files it describes. The handout says nothing about the answer key of any dataset:
+not which patterns a dataset holds, not how many orders are fake.
 """
 
 from __future__ import annotations
@@ -13,88 +13,11 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from ..dataset.tables import OBSERVED_TABLES, table_schema
+from ..dataset import formats
+from ..dataset.tables import OBSERVED_TABLES, ColumnSpec, table_spec
 from .grading import SCL_CLEAN_WEIGHT
 
-__all__ = ["COLUMN_NOTES", "TABLE_NOTES", "render_handout"]
-
-TABLE_NOTES = {
-    "orders": "one row per order, in time order",
-    "shipments": "one row per parcel (orders cancelled before shipping have none)",
-    "refunds": "one row per refund or cancellation",
-    "reviews": "one row per review a buyer left",
-    "buyers": "one row per buyer account",
-    "shops": "one row per shop",
-    "items": "one row per item a shop lists",
-}
-COLUMN_NOTES = {
-    "orders": {
-        "order_id": "the order (ids are random numbers: they carry no information)",
-        "created_at": "when it was placed",
-        "buyer_id": "the buyer's account (see `buyers`)",
-        "shop_id": "the shop it was bought from (see `shops`)",
-        "item_id": "the item (see `items`)",
-        "quantity": "units bought",
-        "unit_price": "price paid per unit",
-        "paid_amount": "total paid, after the coupon",
-        "coupon_amount": "coupon discount",
-        "channel": "how the buyer arrived: `search`, `recommend`, `campaign` (a promotion "
-                   "page), `affiliate` (a distributor's link), `share_link`, `external` (the "
-                   "shop's own website)",
-        "device_id": "the phone or computer it was placed from",
-        "ip": "the IP address it came from (mobile networks put many users behind one "
-              "address)",
-        "payment_account_id": "the payment account charged",
-        "address_id": "the shipping address",
-        "distributor_id": "the distributor whose link it came through (affiliate orders "
-                          "only, else empty)",
-        "status": "how it ended: `completed`, `refunded` or `cancelled`",
-    },
-    "shipments": {
-        "order_id": "the order shipped",
-        "carrier": "the delivery company",
-        "tracking_id": "the parcel's tracking number",
-        "shipped_at": "when the parcel left the shop",
-        "delivered_at": "when it was delivered (empty if it never was)",
-        "declared_weight_g": "weight declared for the parcel, in grams",
-        "weighed_weight_g": "weight measured by the carrier's scale, in grams",
-        "origin_city": "city it was sent from",
-        "dest_city": "city it was sent to",
-    },
-    "refunds": {
-        "order_id": "the order refunded",
-        "requested_at": "when the buyer asked for the refund (or cancelled)",
-        "refunded_at": "when the money went back",
-        "reason": "the reason the buyer chose (`cancelled` for a cancellation)",
-        "amount": "amount refunded",
-    },
-    "reviews": {
-        "order_id": "the order reviewed",
-        "created_at": "when the review was written",
-        "rating": "stars, 1 to 5",
-        "text": "what the buyer wrote",
-    },
-    "buyers": {
-        "buyer_id": "the account",
-        "registered_at": "when the account was opened",
-        "city": "the city the account gives",
-        "level": "membership level (higher = more history on the marketplace)",
-    },
-    "shops": {
-        "shop_id": "the shop",
-        "category": "what it sells",
-        "warehouse_city": "where it ships from",
-        "rank_before": "its sales rank before the log starts (1 = the best seller)",
-    },
-    "items": {
-        "item_id": "the item",
-        "shop_id": "the shop selling it",
-        "category": "its category",
-        "list_price": "its list price, before discounts",
-        "weight_g": "its weight in grams",
-    },
-}
-_MONEY = {"unit_price", "paid_amount", "coupon_amount", "amount", "list_price"}
+__all__ = ["render_handout"]
 
 #: What each level of difficulty tells the students to expect.
 DIFFICULTY_NOTES = {
@@ -134,12 +57,13 @@ LOOK_ALIKES = (
 )
 
 
-def _type(name: str, typ: pa.DataType) -> str:
-    if name in _MONEY:
+def _type(column: ColumnSpec) -> str:
+    typ = column.arrow_type("UTC")
+    if column.unit == "cents":
         return "integer, cents"
     if pa.types.is_timestamp(typ):
         return "date-time"
-    if pa.types.is_integer(typ) and name.endswith("_id"):
+    if pa.types.is_integer(typ) and column.name.endswith("_id"):
         return "id"
     if pa.types.is_integer(typ):
         return "integer"
@@ -148,13 +72,13 @@ def _type(name: str, typ: pa.DataType) -> str:
 
 def _tables(fmt: str) -> list[str]:
     out = []
-    for table in OBSERVED_TABLES:
-        out += ["", f"### `{table}` (`{table}.{fmt}`): {TABLE_NOTES.get(table, '')}", "",
+    for name in OBSERVED_TABLES:
+        table = table_spec(name)
+        file = formats.get(fmt).file_name(name)
+        out += ["", f"### `{name}` (`{file}`): {table.description}", "",
                 "| column | type | meaning |", "| --- | --- | --- |"]
-        notes = COLUMN_NOTES.get(table, {})
-        for field in table_schema(table, "UTC"):
-            out.append(f"| `{field.name}` | {_type(field.name, field.type)} | "
-                       f"{notes.get(field.name, '')} |")
+        for column in table.columns:
+            out.append(f"| `{column.name}` | {_type(column)} | {column.description} |")
     return out
 
 
@@ -171,8 +95,8 @@ def render_handout(*, title: str, fmt: str, timezone: str, window: tuple[str, st
     ----------
     title : str
         The lab's name.
-    fmt : {"csv", "parquet"}
-        The format of the students' files.
+    fmt : str
+        The format of the students' files (:func:`brushbench.dataset.formats.names`).
     timezone : str
         The marketplace's time zone.
     window : (str, str)
@@ -181,9 +105,7 @@ def render_handout(*, title: str, fmt: str, timezone: str, window: tuple[str, st
         The marketplace's promotion calendar (public knowledge).
     difficulty : {"easy", "medium", "hard"}, optional
     """
-    files = ("CSV files (UTF-8, comma-separated, a header line; open them in a spreadsheet, "
-             "or with `pandas.read_csv`)" if fmt == "csv" else
-             "Parquet files (read them with `pandas.read_parquet`, or DuckDB, or Arrow)")
+    files = formats.get(fmt).how_to_read
     out = [
         f"# {title}: finding fake orders", "",
         "You work on the risk team of an online marketplace. Shops climb the marketplace's "

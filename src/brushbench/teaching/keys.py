@@ -30,12 +30,9 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from ..dataset import Dataset, DatasetError, load
+from ..dataset import Dataset, DatasetError, formats, load
 from ..dataset._fs import fsync_dir, fsync_file
-from ..dataset.conform import conform
 from ..dataset.frames import to_pandas
 from ..dataset.manifest import (
     MANIFEST_NAME,
@@ -47,7 +44,6 @@ from ..dataset.manifest import (
     write_manifest,
 )
 from ..dataset.reader import read_table_file
-from ..dataset.sinks import CsvSink, ParquetSink
 from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
 
 __all__ = ["KEY_FILE", "KEY_KIND", "KEY_SCHEMA_VERSION", "KEY_TABLES", "PROVENANCE_FIELDS",
@@ -91,14 +87,12 @@ def _read(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
         raise AnswerKeyError(str(exc)) from None
 
 
-def _read_orders_columns(path: Path, fmt: str) -> pa.Table:
+def _read_orders_columns(path: Path, fmt: str, timezone: str) -> pa.Table:
     """order_id, shop_id, buyer_id of a dataset's orders file, without reading the rest."""
-    names = order_index_schema().names
-    if fmt == "parquet":
-        return conform("order_index", pq.read_table(path, columns=names), order_index_schema())
-    convert = pacsv.ConvertOptions(include_columns=names,
-                                   column_types={n: pa.int64() for n in names})
-    return pacsv.read_csv(path, convert_options=convert).select(names)
+    schema = order_index_schema()
+    columns = formats.get(fmt).read(path, table_schema("orders", timezone), table="orders",
+                                    columns=schema.names)
+    return pa.Table.from_arrays(columns.columns, schema=schema)
 
 
 # -- splitting a labelled dataset -----------------------------------------------------------------
@@ -141,10 +135,10 @@ def split_answer_key(staged: Path, key_stage: Path, *,
         # Same bytes, so the manifest entry (size and sha256) stays true.
         shutil.move(staged / entry["file"], key_stage / entry["file"])
         entries[name] = dict(entry)
-    index_path = key_stage / f"order_index.{fmt}"
-    index = _read_orders_columns(staged / m["tables"]["orders"]["file"], fmt)
-    sink = ParquetSink(index_path, order_index_schema()) if fmt == "parquet" \
-        else CsvSink(index_path, order_index_schema())
+    file_format = formats.get(fmt)
+    index_path = key_stage / file_format.file_name("order_index")
+    index = _read_orders_columns(staged / m["tables"]["orders"]["file"], fmt, tz)
+    sink = file_format.open_sink(index_path, order_index_schema())
     sink.write(index)
     sink.close()
     entries["order_index"] = file_entry(index_path, index.num_rows)

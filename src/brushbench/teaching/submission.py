@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..dataset import formats
 from ..harness.table_files import (
     ImportLogError,
     TableFile,
@@ -132,7 +133,7 @@ def _lines(path: Path) -> tuple[int, ...]:
 
 def _line(src: TableFile, row: int) -> str:
     """``line N`` of a data row (the header is line 1), or ``row N`` in Parquet."""
-    if src.fmt != "csv":
+    if not formats.get(src.fmt).text:
         return f"row {row + 1}"
     lines = _lines(src.path)
     return f"line {lines[row] if row < len(lines) else row + 2}"
@@ -161,7 +162,7 @@ def _open(path: Path) -> TableFile:
     if not path.is_file():
         raise SubmissionError(f"{path}: no such file" if not path.exists()
                               else f"{path}: not a file (a submission is a CSV file)")
-    csv_like = not path.name.lower().endswith((".parquet", ".pq", ".parq"))
+    csv_like = formats.for_path(path, default=formats.CSV).text  # .tsv, .txt... are text too
     if csv_like and not _head_text(path).strip():
         raise SubmissionError(f"{path}:1: the file is empty: expected a header line, {EXPECTED}")
     try:
