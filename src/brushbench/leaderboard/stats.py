@@ -26,8 +26,8 @@ from typing import Any
 
 from .. import patterns
 from ..dataset.tables import LEGIT_KINDS
-from ..harness.results import count_statuses
-from ..harness.table import leaf
+from ..results.model import count_statuses
+from ..results.render import leaf
 from .entries import Entry, Leaderboard
 
 #: The legitimate kinds whose false alarms the leaderboard shows (organic traffic is the bulk,

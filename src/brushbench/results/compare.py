@@ -2,12 +2,12 @@
 
 ``brushbench compare BASE.json NEW.json`` and ``brushbench eval --compare BASE.json`` both call
 :func:`compare_results` (through :func:`compare_files`). Everything here is a pure function of
-the two results documents (see :mod:`brushbench.harness.results` for their format) except
+the two results documents (see :mod:`brushbench.results.model` for their format) except
 :func:`compare_files`, which reads them.
 
 Semantics (ASV's, adapted to detection quality; docs/ci.md explains them for CI users):
 
-* **Comparable** exactly when :func:`~brushbench.harness.results.comparability` finds no
+* **Comparable** exactly when :func:`~brushbench.results.model.comparability` finds no
   reason otherwise (same suite hash, generator version and set of (scenario, scenario hash,
   seed)). Results that are not comparable are not compared at all: the comparison lists the
   reasons and its exit code is 2.
@@ -37,7 +37,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from .results import STATUSES, ResultsError, comparability, count_statuses, read_results
+from .model import STATUSES, ResultsError, comparability, count_statuses, read_results
 
 #: Metrics always compared, when present (the ``stream.*`` ones in streaming results only).
 #: ``*`` matches any part of a path (fnmatch). Budgets
@@ -660,7 +660,7 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
                     fail_if: Iterable[FailRule | str] = (),
                     metrics: Sequence[str] | None = None, noise_sigmas: float = 2.0,
                     base_label: str = "base", new_label: str = "new") -> Comparison:
-    """Compare two results documents (as :func:`~brushbench.harness.results.read_results` returns).
+    """Compare two results documents (as :func:`~brushbench.results.model.read_results` returns).
 
     Parameters
     ----------
@@ -733,7 +733,7 @@ def _check_named(name: str, everywhere: set[str]) -> None:
 def compare_files(base_path: str | Path, new_path: str | Path, **kw: Any) -> Comparison:
     """Read two results files and :func:`compare_results` them (``eval --compare`` calls this).
 
-    Raises :class:`~brushbench.harness.results.ResultsError` for a file that cannot be read and
+    Raises :class:`~brushbench.results.model.ResultsError` for a file that cannot be read and
     :class:`CompareError` for a bad request; both carry a one-line message.
     """
     base, new = read_results(base_path), read_results(new_path)
