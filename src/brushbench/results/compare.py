@@ -29,7 +29,6 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from ..metrics.aggregate import mean_sd
 from .model import STATUSES, ResultsError, comparability, count_statuses, read_results
 
 #: Metrics always compared, when present (the ``stream.*`` ones in streaming results only).
@@ -614,14 +614,6 @@ def _wanted(named: Sequence[str], available: set[str]) -> list[tuple[str, bool]]
     return list(out.items())
 
 
-def _sd(values: list[float]) -> float | None:
-    return statistics.stdev(values) if len(values) >= 2 else None
-
-
-def _mean(values: list[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
-
-
 def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: float,
                     rules: list[FailRule]) -> Row:
     """One row; ``rules`` are the fail rules that apply to ``metric`` (the row keeps the first
@@ -629,14 +621,15 @@ def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: floa
     rule = rules[0] if rules else None
     bv, bwhy = b.collect(metric)
     nv, nwhy = n.collect(metric)
-    bm, nm = _mean(bv), _mean(nv)
+    bs, ns = mean_sd(bv), mean_sd(nv)
+    bm, nm = bs.mean, ns.mean
     if bm is None or nm is None:
         reason = "; ".join(f"{side}: {why}" for side, why in (("base", bwhy), ("new", nwhy))
                            if why)
         failed = rule is not None and bm is not None and nm is None
         return Row(scenario, metric, bm, nm, None, None, "undefined", reason, len(bv), len(nv),
                    rule, failed)
-    sds = [s for s in (_sd(bv), _sd(nv)) if s is not None]
+    sds = [s for s in (bs.sd, ns.sd) if s is not None]
     noise = max(sigmas * max(sds) if sds else 0.0, noise_floor(metric, bm))
     delta = nm - bm
     if abs(delta) <= noise:
