@@ -20,7 +20,7 @@ from brushbench.cli import main
 from brushbench.dataset import load
 from brushbench.harness import Scores
 from brushbench.harness.external import import_log, log_view
-from brushbench.harness.results import read_results
+from brushbench.results.model import read_results
 
 from baseline_helpers import (
     baseline_file,

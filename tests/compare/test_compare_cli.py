@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from brushbench.cli import main
-from brushbench.harness.compare import compare_files
+from brushbench.results.compare import compare_files
 
 from compare_helpers import path
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from brushbench.harness.compare import compare_results
+from brushbench.results.compare import compare_results
 
 from compare_helpers import golden
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brushbench.harness.compare import CompareError, FailRule, compare_results, parse_fail_rule
+from brushbench.results.compare import CompareError, FailRule, compare_results, parse_fail_rule
 
 from compare_helpers import golden, set_metric
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brushbench.harness.compare import (
+from brushbench.results.compare import (
     COST_FLOOR_SHARE,
     DEFAULT_METRICS,
     QUALITY_FLOOR,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from brushbench.cli import main
-from brushbench.harness.compare import compare_files
 from brushbench.harness.evaluate import evaluate
-from brushbench.harness.results import read_results
 from brushbench.harness.suites import SuiteError, load_suite
+from brushbench.results.compare import compare_files
+from brushbench.results.model import read_results
 
 DETECTORS = Path(__file__).resolve().parents[1] / "harness" / "detectors"
 SUITE = """\
@@ -76,7 +76,7 @@ def test_results_identify_suite_scenarios_and_generator(oracle, env):
 
 def test_a_detector_compared_with_itself_is_fine_and_a_failing_one_regresses(
         oracle, raising, tmp_path):
-    from brushbench.harness.results import write_results
+    from brushbench.results.model import write_results
 
     base = write_results(oracle, tmp_path / "base.json")
     assert compare_files(base, base).exit_code == 0

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from brushbench.cli import main
-from brushbench.harness.results import read_results
+from brushbench.results.model import read_results
 
 HERE = Path(__file__).resolve().parent
 SCL = HERE / "scl2020"

@@ -9,7 +9,7 @@ import pytest
 
 import brushbench
 from brushbench.cli import main
-from brushbench.harness.results import read_results
+from brushbench.results.model import read_results
 
 ORACLE = Path(__file__).resolve().parents[1] / "harness" / "detectors" / "oracle_train.py"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from brushbench.harness.table import render_table
+from brushbench.results.render import render_table
 
 
 def _run(scenario, seed, status="ok", ap=0.5, fit=None, score=2.0, peak=100.0, stream=None):

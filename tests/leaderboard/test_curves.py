@@ -8,9 +8,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brushbench.harness.compare import compare_results, run_values
 from brushbench.harness.evaluate import summarize
 from brushbench.metrics import average_precision, is_undefined, pr_curve, score_orders
+from brushbench.results.compare import compare_results, run_values
 
 from leaderboard_helpers import fixture
 

@@ -84,3 +84,18 @@ def test_flatten_names_leaves_by_dotted_path():
               "buyers": {"source": "detector"}}
     assert flatten(result) == {"orders.average_precision": 0.7, "orders.recall_at_1pct": None,
                                "buyers.source": "detector"}
+
+
+def test_mean_sd_is_the_sample_standard_deviation():
+    from brushbench.metrics.aggregate import mean, mean_sd
+
+    values = [0.80, 0.82, 0.81, 0.9]
+    spread = mean_sd(values)
+    assert spread.n == 4
+    assert spread.mean == pytest.approx(statistics.fmean(values))
+    assert spread.sd == pytest.approx(statistics.stdev(values))
+    assert mean_sd([0.5]).sd is None and mean_sd([0.5]).mean == 0.5
+    assert mean_sd([]) == mean_sd(()) and mean_sd([]).mean is None and mean([]) is None
+    # The summary of a results file uses the same numbers, bit for bit.
+    summary = aggregate([{"x": v} for v in values])["x"]
+    assert (summary["mean"], summary["std"]) == (spread.mean, spread.sd)

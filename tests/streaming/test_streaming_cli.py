@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from brushbench.cli import main
-from brushbench.harness.results import read_results
+from brushbench.results.model import read_results
 
 from streaming_helpers import SCALE, SCENARIO, detector_file
 

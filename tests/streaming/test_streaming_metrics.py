@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from brushbench.harness.compare import compare_results, higher_is_better, noise_floor
 from brushbench.metrics import alerts_at_budget, is_undefined, time_to_detect
+from brushbench.results.compare import compare_results, higher_is_better, noise_floor
 
 T0 = 1_600_000_000
 HOUR = 3600

@@ -1,6 +1,6 @@
 """``brushbench compare BASE.json NEW.json``: what changed, and did anything regress?
 
-Thin: reading, comparing and rendering live in :mod:`brushbench.harness.compare`. ``eval
+Thin: reading, comparing and rendering live in :mod:`brushbench.results.compare`. ``eval
 --compare`` reuses :func:`add_gate_arguments`, :func:`gate_options` and :func:`report`.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset._fs import write_file_atomic
-from ..harness.compare import (
+from ..results.compare import (
     DEFAULT_METRICS,
     RULE_FORM,
     CompareError,
@@ -21,7 +21,7 @@ from ..harness.compare import (
     compare_files,
     parse_fail_rule,
 )
-from ..harness.results import ResultsError
+from ..results.model import ResultsError
 from .errors import EXIT_USAGE, UserError
 
 

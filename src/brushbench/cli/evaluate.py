@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from ..dataset import DatasetError
-from ..harness.compare import compare_files
 from ..harness.detectors import DetectorLoadError
 from ..harness.evaluate import evaluate, evaluate_data
 from ..harness.external import (
@@ -19,10 +18,11 @@ from ..harness.external import (
     is_dataset_folder,
     parse_columns,
 )
-from ..harness.results import ResultsError, write_results
 from ..harness.streaming import DEFAULT_BATCH, parse_batch
 from ..harness.suites import SuiteError, load_suite, single_scenario_suite
-from ..harness.table import leaf, render_table
+from ..results.compare import compare_files
+from ..results.model import ResultsError, write_results
+from ..results.render import leaf, render_table
 from .compare import add_gate_arguments, gate_options, report
 from .errors import EXIT_FAILURE, UserError
 

@@ -24,11 +24,11 @@ from .._version import GENERATOR_VERSION, __version__
 from ..dataset import DatasetError, load
 from ..dataset.manifest import read_manifest
 from ..metrics import aggregate, score_orders
+from ..results.model import SCHEMA_VERSION, count_statuses, environment
 from . import launch
 from .cache import cached_dataset
 from .detectors import load_detector
 from .external import content_key, data_identity, score_data, stream_data
-from .results import SCHEMA_VERSION, count_statuses, environment
 from .runner import run_isolated
 from .streaming import DEFAULT_BATCH, batch_label, parse_batch, stream_results, stream_summary_part
 from .suites import Suite

@@ -9,7 +9,7 @@ reproduced (``verified``) and describes them::
       description: Devices and addresses shared by many accounts
       link: examples/ten_line_detector.py
 
-Only comparable results are ranked together (:func:`brushbench.harness.results.comparability`:
+Only comparable results are ranked together (:func:`brushbench.results.model.comparability`:
 the same suite hash, generator version and (scenario, scenario hash, seed) runs). The entries
 are grouped by that identity; the largest group is the leaderboard (ties go to the group with
 more verified entries, then to the one whose first file name sorts first) and every other file
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import patterns as pattern_registry
-from ..harness.results import ResultsError, comparability, read_results, run_keys
+from ..results.model import ResultsError, comparability, read_results, run_keys
 from ..scenario.build import Builder, suggest
 from ..scenario.errors import Issue
 from ..scenario.model import param

@@ -26,8 +26,9 @@ from typing import Any
 
 from .. import patterns
 from ..dataset.tables import LEGIT_KINDS
-from ..harness.results import count_statuses
-from ..harness.table import leaf
+from ..metrics.aggregate import MeanSD, mean, mean_sd
+from ..results.model import count_statuses
+from ..results.render import leaf
 from .entries import Entry, Leaderboard
 
 #: The legitimate kinds whose false alarms the leaderboard shows (organic traffic is the bulk,
@@ -40,15 +41,6 @@ BUDGET_KEY = "1pct"
 def pattern_names() -> tuple[str, ...]:
     """The six fraud patterns, sorted."""
     return patterns.names()
-
-
-@dataclass(frozen=True)
-class MeanSpread:
-    """A mean over seeds, its sample standard deviation (None below two) and how many."""
-
-    mean: float | None
-    std: float | None
-    n: int
 
 
 @dataclass(frozen=True)
@@ -65,8 +57,8 @@ class EntryStats:
     entry: Entry
     statuses: dict[str, int]
     n_runs: int
-    average_precision: MeanSpread
-    roc_auc: MeanSpread
+    average_precision: MeanSD
+    roc_auc: MeanSD
     recall_per_pattern: dict[str, float | None]
     false_alarms: dict[str, float | None]
     orders_per_second: float | None
@@ -115,25 +107,17 @@ def board_stats(board: Leaderboard) -> list[EntryStats]:
     return [entry_stats(board, e) for e in board.entries]
 
 
-def _mean(values: list[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
-
-
 def mean_defined(runs: list[dict[str, Any]], path: tuple[str, ...]) -> float | None:
     """The mean of a metric over the runs that define it (None when none does)."""
-    return _mean([v for r in runs if (v := leaf(r.get("metrics"), path)) is not None])
+    return mean([v for r in runs if (v := leaf(r.get("metrics"), path)) is not None])
 
 
 def _macro_over_seeds(runs: list[dict[str, Any]], seeds: tuple[int, ...],
-                      path: tuple[str, ...]) -> MeanSpread:
+                      path: tuple[str, ...]) -> MeanSD:
     per_seed = [m for s in seeds
                 if (m := mean_defined([r for r in runs if int(r["seed"]) == s], path))
                 is not None]
-    mean = _mean(per_seed)
-    std = None
-    if len(per_seed) >= 2 and mean is not None:
-        std = math.sqrt(math.fsum((v - mean) ** 2 for v in per_seed) / (len(per_seed) - 1))
-    return MeanSpread(mean, std, len(per_seed))
+    return mean_sd(per_seed)
 
 
 def _throughput(runs: list[dict[str, Any]]) -> float | None:
@@ -163,5 +147,5 @@ def _mean_curve(runs: list[dict[str, Any]]) -> Curve | None:
     return Curve(tuple(float(x) for x in recall), precision, len(same))
 
 
-__all__ = ["BUDGET_KEY", "HARD_NEGATIVES", "Curve", "EntryStats", "MeanSpread", "board_stats",
+__all__ = ["BUDGET_KEY", "HARD_NEGATIVES", "Curve", "EntryStats", "MeanSD", "board_stats",
            "entry_stats", "mean_defined", "pattern_names"]

@@ -113,7 +113,7 @@ def main_table(stats: list[EntryStats]) -> Table:
             ap_cell = Cell(DASH)
         else:
             ap_cell = number_cell(ap.mean, fixed(3))
-            ap_cell.text += f" ± {ap.std:.3f}" if ap.std is not None else f" ± {DASH}"
+            ap_cell.text += f" ± {ap.sd:.3f}" if ap.sd is not None else f" ± {DASH}"
         row = [Cell(entry_label(st)), ap_cell,
                number_cell(st.roc_auc.mean, fixed(3))]
         row += [number_cell(st.recall_per_pattern[p], fixed(3)) for p in pattern_names()]

@@ -1,14 +1,51 @@
-"""Results over seeds: mean and spread of every numeric leaf, and flat metric names."""
+"""Results over seeds: mean and spread of every numeric leaf, and flat metric names.
+
+:func:`mean_sd` is the one mean and sample standard deviation of brushbench: the summaries of
+a results file (:func:`aggregate`), the table ``eval`` prints, ``compare``'s noise band and the
+leaderboard's spread over seeds all call it, so they agree to the last bit.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .values import is_undefined, number, undefined
 
-__all__ = ["aggregate", "flatten"]
+__all__ = ["MeanSD", "aggregate", "flatten", "mean", "mean_sd"]
+
+
+@dataclass(frozen=True)
+class MeanSD:
+    """The mean of ``n`` values (None when there are none) and their sample standard deviation
+    (``ddof=1``; None below two values)."""
+
+    mean: float | None
+    sd: float | None
+    n: int
+
+
+def mean_sd(values: Iterable[float]) -> MeanSD:
+    """Mean and sample standard deviation (``ddof=1``), both with :func:`math.fsum`.
+
+    ``mean = fsum(x) / n`` and ``sd = sqrt(fsum((x - mean)^2) / (n - 1))``; the mean is None
+    for no values and the standard deviation None for fewer than two. The values are used as
+    given: drop undefined ones first.
+    """
+    xs = [float(x) for x in values]
+    n = len(xs)
+    if n == 0:
+        return MeanSD(None, None, 0)
+    m = math.fsum(xs) / n
+    sd = math.sqrt(math.fsum((x - m) ** 2 for x in xs) / (n - 1)) if n > 1 else None
+    return MeanSD(m, sd, n)
+
+
+def mean(values: Iterable[float]) -> float | None:
+    """The :func:`mean_sd` mean alone: ``fsum(x) / n``, None for no values."""
+    return mean_sd(values).mean
 
 
 def _leaves(tree: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -24,7 +61,7 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
-def flatten(result: dict) -> dict[str, Any]:
+def flatten(result: dict[str, Any]) -> dict[str, Any]:
     """``{"orders.average_precision": 0.71, ...}``: each leaf under its dotted path.
 
     Undefined leaves become None (their reasons are dropped); strings are kept.
@@ -33,7 +70,7 @@ def flatten(result: dict) -> dict[str, Any]:
             for path, leaf in _leaves(result)}
 
 
-def aggregate(runs: list[dict]) -> dict:
+def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean and spread over runs (seeds) of every numeric leaf, in the runs' nested layout.
 
     Each numeric leaf becomes ``{"mean", "std", "min", "max", "n", "n_runs"}``: ``n`` runs had
@@ -62,7 +99,7 @@ def aggregate(runs: list[dict]) -> dict:
     if clash is not None:
         raise ValueError(f"the runs differ in layout: {'.'.join(clash)} is a value in one run "
                          "and a section in another")
-    out: dict = {}
+    out: dict[str, Any] = {}
     for path in order:
         values = [leaves.get(path, _ABSENT) for leaves in per_run]
         _put(out, path, _summary(values, len(runs)))
@@ -86,17 +123,18 @@ def _summary(values: list[Any], n_runs: int) -> Any:
     if not nums:
         return {**undefined("undefined in every run"), "n": 0, "n_runs": n_runs,
                 "undefined": reasons}
-    mean = math.fsum(nums) / len(nums)
-    std = (number(math.sqrt(math.fsum((x - mean) ** 2 for x in nums) / (len(nums) - 1)))
-           if len(nums) > 1 else undefined("fewer than two defined values"))
-    out = {"mean": number(mean), "std": std, "min": number(min(nums)), "max": number(max(nums)),
-           "n": len(nums), "n_runs": n_runs}
+    spread = mean_sd(nums)
+    assert spread.mean is not None
+    std: Any = (number(spread.sd) if spread.sd is not None
+                else undefined("fewer than two defined values"))
+    out = {"mean": number(spread.mean), "std": std, "min": number(min(nums)),
+           "max": number(max(nums)), "n": len(nums), "n_runs": n_runs}
     if reasons:
         out["undefined"] = reasons
     return out
 
 
-def _put(tree: dict, path: tuple[str, ...], value: Any) -> None:
+def _put(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for key in path[:-1]:
         tree = tree.setdefault(key, {})
     if path:

@@ -2,12 +2,12 @@
 
 ``brushbench compare BASE.json NEW.json`` and ``brushbench eval --compare BASE.json`` both call
 :func:`compare_results` (through :func:`compare_files`). Everything here is a pure function of
-the two results documents (see :mod:`brushbench.harness.results` for their format) except
+the two results documents (see :mod:`brushbench.results.model` for their format) except
 :func:`compare_files`, which reads them.
 
 Semantics (ASV's, adapted to detection quality; docs/ci.md explains them for CI users):
 
-* **Comparable** exactly when :func:`~brushbench.harness.results.comparability` finds no
+* **Comparable** exactly when :func:`~brushbench.results.model.comparability` finds no
   reason otherwise (same suite hash, generator version and set of (scenario, scenario hash,
   seed)). Results that are not comparable are not compared at all: the comparison lists the
   reasons and its exit code is 2.
@@ -29,7 +29,6 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +36,8 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from .results import STATUSES, ResultsError, comparability, count_statuses, read_results
+from ..metrics.aggregate import mean_sd
+from .model import STATUSES, ResultsError, comparability, count_statuses, read_results
 
 #: Metrics always compared, when present (the ``stream.*`` ones in streaming results only).
 #: ``*`` matches any part of a path (fnmatch). Budgets
@@ -614,14 +614,6 @@ def _wanted(named: Sequence[str], available: set[str]) -> list[tuple[str, bool]]
     return list(out.items())
 
 
-def _sd(values: list[float]) -> float | None:
-    return statistics.stdev(values) if len(values) >= 2 else None
-
-
-def _mean(values: list[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
-
-
 def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: float,
                     rules: list[FailRule]) -> Row:
     """One row; ``rules`` are the fail rules that apply to ``metric`` (the row keeps the first
@@ -629,14 +621,15 @@ def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: floa
     rule = rules[0] if rules else None
     bv, bwhy = b.collect(metric)
     nv, nwhy = n.collect(metric)
-    bm, nm = _mean(bv), _mean(nv)
+    bs, ns = mean_sd(bv), mean_sd(nv)
+    bm, nm = bs.mean, ns.mean
     if bm is None or nm is None:
         reason = "; ".join(f"{side}: {why}" for side, why in (("base", bwhy), ("new", nwhy))
                            if why)
         failed = rule is not None and bm is not None and nm is None
         return Row(scenario, metric, bm, nm, None, None, "undefined", reason, len(bv), len(nv),
                    rule, failed)
-    sds = [s for s in (_sd(bv), _sd(nv)) if s is not None]
+    sds = [s for s in (bs.sd, ns.sd) if s is not None]
     noise = max(sigmas * max(sds) if sds else 0.0, noise_floor(metric, bm))
     delta = nm - bm
     if abs(delta) <= noise:
@@ -660,7 +653,7 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
                     fail_if: Iterable[FailRule | str] = (),
                     metrics: Sequence[str] | None = None, noise_sigmas: float = 2.0,
                     base_label: str = "base", new_label: str = "new") -> Comparison:
-    """Compare two results documents (as :func:`~brushbench.harness.results.read_results` returns).
+    """Compare two results documents (as :func:`~brushbench.results.model.read_results` returns).
 
     Parameters
     ----------
@@ -733,7 +726,7 @@ def _check_named(name: str, everywhere: set[str]) -> None:
 def compare_files(base_path: str | Path, new_path: str | Path, **kw: Any) -> Comparison:
     """Read two results files and :func:`compare_results` them (``eval --compare`` calls this).
 
-    Raises :class:`~brushbench.harness.results.ResultsError` for a file that cannot be read and
+    Raises :class:`~brushbench.results.model.ResultsError` for a file that cannot be read and
     :class:`CompareError` for a bad request; both carry a one-line message.
     """
     base, new = read_results(base_path), read_results(new_path)

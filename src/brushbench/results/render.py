@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from ..metrics.aggregate import mean, mean_sd
 
 COLUMNS = (("AP", ("orders", "average_precision")), ("ROC-AUC", ("orders", "roc_auc")),
            ("P@1%", ("orders", "precision_at_1pct")), ("R@1%", ("orders", "recall_at_1pct")))
@@ -21,17 +22,17 @@ def leaf(tree: Any, path: tuple[str, ...]) -> float | None:
 
 
 def _mean_sd(values: list[float]) -> str:
-    if not values:
+    spread = mean_sd(values)
+    if spread.mean is None:
         return "-"
-    mean = sum(values) / len(values)
-    if len(values) < 2:
-        return f"{mean:.3f}"
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-    return f"{mean:.3f}±{sd:.3f}"
+    if spread.sd is None:
+        return f"{spread.mean:.3f}"
+    return f"{spread.mean:.3f}±{spread.sd:.3f}"
 
 
 def _mean(values: list[float], fmt: str) -> str:
-    return format(sum(values) / len(values), fmt) if values else "-"
+    m = mean(values)
+    return format(m, fmt) if m is not None else "-"
 
 
 def _costs(ok: list[dict[str, Any]], key: str) -> list[float]:
