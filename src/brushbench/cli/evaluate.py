@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ..dataset import DatasetError
 from ..harness.compare import compare_files
-from ..harness.detectors import DetectorLoadError
 from ..harness.evaluate import evaluate, evaluate_data
 from ..harness.external import (
     LABEL_LEVELS,
@@ -20,9 +19,10 @@ from ..harness.external import (
     parse_columns,
 )
 from ..harness.results import ResultsError, write_results
-from ..harness.streaming import DEFAULT_BATCH, parse_batch
 from ..harness.suites import SuiteError, load_suite, single_scenario_suite
 from ..harness.table import leaf, render_table
+from ..runtime.detectors import DetectorLoadError
+from ..runtime.streaming import DEFAULT_BATCH, parse_batch
 from .compare import add_gate_arguments, gate_options, report
 from .errors import EXIT_FAILURE, UserError
 

@@ -808,7 +808,7 @@ def stream_data(info: dict[str, Any], test: Dataset, scores: np.ndarray) -> dict
     and the time to detect each campaign when the answer key has order truth for every order
     (else undefined, with the reason)."""
     from ..metrics import undefined
-    from .streaming import RESULT_KEYS, stream_results
+    from ..runtime.streaming import RESULT_KEYS, stream_results
 
     reason = None
     if not test.has_answer_key:
