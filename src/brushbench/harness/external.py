@@ -67,9 +67,7 @@ import pyarrow.compute as pc
 
 from ..dataset import Dataset, DatasetError, DatasetWriter, load, table_schema
 from ..dataset.manifest import MANIFEST_NAME, read_manifest, sha256_file
-from ..dataset.tables import OBSERVED_TABLES
-from ..dataset.writer import check_timezone
-from .table_files import (
+from ..dataset.table_files import (
     ImportLogError,
     TableFile,
     blank_mask,
@@ -80,6 +78,8 @@ from .table_files import (
     scl_buyer_lists,
     value_text,
 )
+from ..dataset.tables import OBSERVED_TABLES
+from ..dataset.writer import check_timezone
 
 __all__ = ["IMPORT_VERSION", "LABEL_LEVELS", "PRESETS", "REQUIRED", "ImportLogError",
            "data_identity", "import_log", "is_dataset_folder", "log_view", "parse_columns",
