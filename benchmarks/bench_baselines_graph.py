@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import brushbench
-from brushbench.harness.detectors import load_detector
+from brushbench.runtime.detectors import load_detector
 
 BASELINES = Path(__file__).resolve().parents[1] / "baselines"
 

@@ -17,8 +17,8 @@ import pytest
 import brushbench
 from brushbench.harness import run_isolated
 from brushbench.harness.evaluate import evaluate
-from brushbench.harness.launch import ISOLATION_ENV
 from brushbench.harness.suites import load_suite
+from brushbench.runtime.launch import ISOLATION_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "ten_line_detector.py")

@@ -28,7 +28,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"market"}),
     frozenset({"patterns"}),
     frozenset({"generator"}),
-    frozenset({"audit", "harness"}),
+    frozenset({"audit", "results", "runtime", "userdata"}),
+    frozenset({"harness"}),
     frozenset({"teaching", "leaderboard"}),
     frozenset({"cli", "api"}),
 )

@@ -19,7 +19,7 @@ from ._version import GENERATOR_VERSION, __version__
 
 if TYPE_CHECKING:
     from .dataset import Dataset, load
-    from .harness.compare import compare_results as compare
+    from .results.compare import compare_results as compare
     from .harness.evaluate import evaluate
     from .scenario import Scenario, load_scenario
 
@@ -32,7 +32,7 @@ _LAZY = {
     "Scenario": "brushbench.scenario",
     "load_scenario": "brushbench.scenario",
     "evaluate": "brushbench.harness.evaluate",
-    "compare": "brushbench.harness.compare:compare_results",
+    "compare": "brushbench.results.compare:compare_results",
 }
 
 __all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "compare", "evaluate",

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 import brushbench
-from brushbench.harness.detectors import load_detector
-from brushbench.harness.scores import split_output, validate_entity_scores, validate_scores
 from brushbench.metrics import score_orders
+from brushbench.runtime.detectors import load_detector
+from brushbench.runtime.scores import split_output, validate_entity_scores, validate_scores
 
 BASELINES = Path(__file__).resolve().parents[2] / "baselines"
 TRAIN_SEED, TEST_SEED = 10001, 1

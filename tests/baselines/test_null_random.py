@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from brushbench.harness.detectors import load_detector
+from brushbench.runtime.detectors import load_detector
 
 from baseline_helpers import baseline_file, dataset_pair, evaluate, pattern_ap
 

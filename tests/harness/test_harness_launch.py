@@ -11,7 +11,7 @@ import time
 import pytest
 
 from brushbench.harness import Status, run_isolated
-from brushbench.harness.launch import ISOLATION_ENV, isolation
+from brushbench.runtime.launch import ISOLATION_ENV, isolation
 
 from harness_helpers import TIMEOUT, detector_file
 

@@ -11,8 +11,8 @@ import pytest
 
 from brushbench.dataset import Dataset
 from brushbench.harness import load_detector, run_protocol
-from brushbench.harness.protocol import DetectorFailed, DetectorSkipped, check_output
-from brushbench.harness.streaming import (
+from brushbench.runtime.protocol import DetectorFailed, DetectorSkipped, check_output
+from brushbench.runtime.streaming import (
     EVENT_TIME,
     Schedule,
     StreamPlan,

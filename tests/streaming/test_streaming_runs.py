@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from brushbench.harness import Status
-from brushbench.harness.streaming import Schedule, epoch_seconds
+from brushbench.runtime.streaming import Schedule, epoch_seconds
 
 
 def test_a_streaming_detector_is_scored_with_its_latency(farm, records):

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from ..dataset import DatasetError
-from ..harness.detectors import DetectorLoadError
 from ..harness.evaluate import evaluate, evaluate_data
 from ..harness.external import (
     LABEL_LEVELS,
@@ -18,11 +17,12 @@ from ..harness.external import (
     is_dataset_folder,
     parse_columns,
 )
-from ..harness.streaming import DEFAULT_BATCH, parse_batch
 from ..harness.suites import SuiteError, load_suite, single_scenario_suite
 from ..results.compare import compare_files
 from ..results.model import ResultsError, write_results
 from ..results.render import leaf, render_table
+from ..runtime.detectors import DetectorLoadError
+from ..runtime.streaming import DEFAULT_BATCH, parse_batch
 from .compare import add_gate_arguments, gate_options, report
 from .errors import EXIT_FAILURE, UserError
 

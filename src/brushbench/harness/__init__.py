@@ -1,4 +1,4 @@
-"""The harness: load a detector, run it in its own process under limits, record what happened.
+"""The harness: check and evaluate detectors on suites of generated data, or on users' logs.
 
 >>> from brushbench.harness import check_detector, run_isolated
 >>> print(check_detector("baselines/my_detector.py"))                  # doctest: +SKIP
@@ -6,64 +6,23 @@
 ...                       timeout=600, memory_mb=8000)                 # doctest: +SKIP
 >>> record.status, record.reason, record.scores                        # doctest: +SKIP
 
-The detector protocol
----------------------
-A detector is either a module with a function::
+The detector protocol, and the runtime that loads and runs a detector in its own process
+under limits, are in :mod:`brushbench.runtime`; its public names are re-exported here.
 
-    def score(data):              # data: brushbench.Dataset, without the answer key
-        ...                       # one suspicion score per order: HIGHER = MORE SUSPICIOUS
-
-or a class built with no arguments (scikit-learn style: ``__init__`` only stores parameters,
-all of them with defaults)::
-
-    class MyDetector:
-        def fit(self, train):     # optional; train: Dataset WITH train.labels, etc.
-            ...
-            return self
-        def score(self, data):    # data: the test Dataset WITHOUT the answer key
-            ...
-        def predict(self, data):  # optional: the detector's own alerts, True/False per order
-            ...
-        def score_stream(self, batches):  # optional: time-ordered Batch objects, see
-            for batch in batches:         # brushbench.harness.streaming; one result per batch
-                yield ...                 # scores of batch.data.orders
-
-Rules the harness enforces:
-
-- ``fit`` gets the training dataset (another seed of the scenario) with its answer key
-  (``train.labels``, ``train.entity_labels``, ``train.campaigns``). ``score`` and
-  ``predict`` get the test dataset *without* it: reading ``data.labels`` there raises
-  AttributeError, and the run fails saying so.
-- Scores are higher for more suspicious orders. The scale does not matter (only the ranking
-  and, for entity scores, the ranking among buyers or shops), but every order needs a
-  finite score. See :mod:`brushbench.harness.scores` for the accepted return forms; in short
-  a Series indexed by ``order_id``, an array in ``data.orders`` row order, or
-  ``Scores(orders=..., buyers=..., shops=...)`` (or the same as a dict) to add buyer and shop
-  scores.
-- Invalid output (missing, duplicate or unknown ids, NaN or infinite values, the wrong type
-  or length) makes the run ``invalid_output``; it is never repaired into numbers.
-- Each run has a status (``ok``, ``error``, ``timeout``, ``invalid_output``, ``skipped``) and
-  a reason; failures are recorded and counted, never dropped or replaced by zeros.
-- ``fit``, ``score`` and ``predict`` are timed separately with ``time.perf_counter``; peak
-  memory is the process's peak resident memory (see :mod:`brushbench.harness.runner`).
-
-Modules: :mod:`~brushbench.harness.detectors` (finding a detector),
-:mod:`~brushbench.harness.scores` (the output convention and its checks),
-:mod:`~brushbench.harness.protocol` (one run in this process),
-:mod:`~brushbench.harness.runner` and :mod:`~brushbench.harness.child` (one run in its own
-process, with limits), :mod:`~brushbench.harness.check` (the author's quick check),
-:mod:`~brushbench.harness.streaming` (``score_stream``: batches, latency, time to detect).
+Modules: :mod:`~brushbench.harness.check` (the author's quick check),
+:mod:`~brushbench.harness.evaluate` (``brushbench eval``: a suite, or a given dataset),
+:mod:`~brushbench.harness.suites` (suite files).
 """
 
 from brushbench.harness.check import CheckReport, check_detector
-from brushbench.harness.detectors import (
+from brushbench.runtime.detectors import (
     ENTRY_POINT_GROUP,
     DetectorLoadError,
     DetectorSpec,
     installed_detectors,
     load_detector,
 )
-from brushbench.harness.protocol import (
+from brushbench.runtime.protocol import (
     CheckedOutput,
     DetectorFailed,
     DetectorSkipped,
@@ -71,15 +30,15 @@ from brushbench.harness.protocol import (
     check_output,
     run_protocol,
 )
-from brushbench.harness.runner import RunRecord, Status, run_isolated
-from brushbench.harness.scores import (
+from brushbench.runtime.runner import RunRecord, Status, run_isolated
+from brushbench.runtime.scores import (
     Scores,
     split_output,
     validate_entity_scores,
     validate_predictions,
     validate_scores,
 )
-from brushbench.harness.streaming import Batch, StreamOrderError
+from brushbench.runtime.streaming import Batch, StreamOrderError
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from brushbench.harness.protocol import NO_SCORE_STREAM
-from brushbench.harness.runner import RunRecord, Status, run_isolated
+from brushbench.runtime.protocol import NO_SCORE_STREAM
+from brushbench.runtime.runner import RunRecord, Status, run_isolated
 
 #: The tiny dataset check uses by default: every pattern, naive camouflage, ~3,000 orders.
 CHECK_SCENARIO = "mixed_naive"

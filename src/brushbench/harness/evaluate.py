@@ -1,7 +1,7 @@
 """Evaluate a detector on a suite: the function behind ``brushbench eval``.
 
 For every scenario of the suite and every seed, the detector runs in its own process
-(:func:`brushbench.harness.runner.run_isolated`): it may fit on a training dataset (another seed
+(:func:`brushbench.runtime.runner.run_isolated`): it may fit on a training dataset (another seed
 of the same scenario, with its answer key) and scores the test dataset, which carries no answer
 key at all. Every run is recorded with its status; a failed run is counted, never dropped and
 never turned into a score. Metrics are computed here, in the parent, from the test dataset's
@@ -10,7 +10,7 @@ answer key.
 A detector with ``score_stream`` is streamed the test dataset in time windows when it has no
 ``score`` or when ``stream=True`` (``brushbench eval --stream``); its ok runs then carry a
 ``stream`` section (batches, latency per batch, time to detect each campaign:
-:func:`brushbench.harness.streaming.stream_results`).
+:func:`brushbench.runtime.streaming.stream_results`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,18 @@ from ..dataset import DatasetError, load
 from ..dataset.manifest import read_manifest
 from ..metrics import aggregate, score_orders
 from ..results.model import SCHEMA_VERSION, count_statuses, environment
-from . import launch
+from ..runtime import launch
+from ..runtime.detectors import load_detector
+from ..runtime.runner import run_isolated
+from ..runtime.streaming import (
+    DEFAULT_BATCH,
+    batch_label,
+    parse_batch,
+    stream_results,
+    stream_summary_part,
+)
 from .cache import cached_dataset
-from .detectors import load_detector
 from .external import content_key, data_identity, score_data, stream_data
-from .runner import run_isolated
-from .streaming import DEFAULT_BATCH, batch_label, parse_batch, stream_results, stream_summary_part
 from .suites import Suite
 
 #: The training dataset of test seed ``s`` is seed ``s + TRAIN_SEED_OFFSET`` of the scenario.
@@ -62,7 +68,7 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
 
     Raises
     ------
-    brushbench.harness.detectors.DetectorLoadError
+    brushbench.runtime.detectors.DetectorLoadError
         When the target cannot be loaded at all (a user mistake, reported before any run).
     """
     detector = load_detector(target)
@@ -92,6 +98,7 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
                 run["curves"] = metrics.pop("curves")
                 run["metrics"] = metrics
                 if record.stream is not None:
+                    assert record.scores is not None  # an ok run always has its scores
                     run["stream"] = stream_results(record.stream, test, record.scores)
             runs.append(run)
             if progress is not None:
@@ -133,7 +140,7 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
 
     Raises
     ------
-    brushbench.harness.detectors.DetectorLoadError
+    brushbench.runtime.detectors.DetectorLoadError
         When the target cannot be loaded at all.
     brushbench.dataset.DatasetError
         When ``data_dir`` is not a dataset folder, or ``train_dir`` is not one with an
@@ -158,6 +165,7 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     if run["status"] == "ok":
         run["metrics"] = score_data(test, record)
         if record.stream is not None:
+            assert record.scores is not None  # an ok run always has its scores
             run["stream"] = stream_data(record.stream, test, record.scores)
     if progress is not None:
         progress(RunProgress(1, 1, info["stem"], 0, record.status))

@@ -67,9 +67,7 @@ import pyarrow.compute as pc
 
 from ..dataset import Dataset, DatasetError, DatasetWriter, load, table_schema
 from ..dataset.manifest import MANIFEST_NAME, read_manifest, sha256_file
-from ..dataset.tables import OBSERVED_TABLES
-from ..dataset.writer import check_timezone
-from .table_files import (
+from ..dataset.table_files import (
     ImportLogError,
     TableFile,
     blank_mask,
@@ -80,6 +78,8 @@ from .table_files import (
     scl_buyer_lists,
     value_text,
 )
+from ..dataset.tables import OBSERVED_TABLES
+from ..dataset.writer import check_timezone
 
 __all__ = ["IMPORT_VERSION", "LABEL_LEVELS", "PRESETS", "REQUIRED", "ImportLogError",
            "data_identity", "import_log", "is_dataset_folder", "log_view", "parse_columns",
@@ -808,7 +808,7 @@ def stream_data(info: dict[str, Any], test: Dataset, scores: np.ndarray) -> dict
     and the time to detect each campaign when the answer key has order truth for every order
     (else undefined, with the reason)."""
     from ..metrics import undefined
-    from .streaming import RESULT_KEYS, stream_results
+    from ..runtime.streaming import RESULT_KEYS, stream_results
 
     reason = None
     if not test.has_answer_key:

@@ -81,7 +81,7 @@ def time_to_detect(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
         ``order_id`` and ``created_at`` (timezone-aware) of the orders scored.
     scored_at : array of int, shape (n,)
         When each order's score was known: epoch seconds of the end of its batch
-        (:meth:`brushbench.harness.streaming.Schedule.scored_at`).
+        (:meth:`brushbench.runtime.streaming.Schedule.scored_at`).
     campaigns : DataFrame, optional
         ``campaign_id, pattern``: lists every pattern even when its campaigns have no orders.
     budget : float

@@ -23,7 +23,7 @@ One JSON document per evaluation::
          "stream": null | {"batch": "1h", "batches": 168, "empty_batches": 0,
                            "latency_p50_seconds": 0.002, "latency_p99_seconds": 0.004,
                            "latency_max_seconds": 0.005, "time_to_detect": {...}}}
-                                                 # ok streaming runs (harness.streaming)
+                                                 # ok streaming runs (runtime.streaming)
       ],
       "stream": {"requested": false, "batch": "1h"},   # eval --stream / --batch
       "summary": {"<scenario>": {...}}           # brushbench.metrics.aggregate over seeds

@@ -13,7 +13,7 @@ Three forms, told apart by the header (names are matched without regard to case 
   shop, ``0`` for a clean shop, else the buyer ids joined by ``&``) or ``shop_id,buyer_id``
   (one buyer per row, or ``&``-joined).
 
-Files are read with :mod:`brushbench.harness.table_files` (CSV, TSV, gzipped, or Parquet).
+Files are read with :mod:`brushbench.dataset.table_files` (CSV, TSV, gzipped, or Parquet).
 Every mistake is one :class:`SubmissionError` line, ``file:line: what was expected``: an empty
 file, a missing header, an order, shop or buyer id that is not one of the dataset's, an order
 listed twice, a score that is not a finite number.
@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dataset import formats
-from ..harness.table_files import (
+from ..dataset.table_files import (
     ImportLogError,
     TableFile,
     blank_mask,

@@ -9,7 +9,7 @@ process is *forked* from a server process that imported those once
 still starts from a clean interpreter state, but in milliseconds.
 
 ``BRUSHBENCH_ISOLATION=spawn`` starts a fresh interpreter per run instead
-(``python -m brushbench.harness.child``), the fallback where ``forkserver`` is not available.
+(``python -m brushbench.runtime.child``), the fallback where ``forkserver`` is not available.
 Both give the child the same things: its own session (so that killing the process group
 also ends whatever the detector started), stdout and stderr into the run's log, the caller's
 current folder and environment, and the write end of the status pipe.
@@ -18,6 +18,7 @@ current folder and environment, and the write end of the status pipe.
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -29,13 +30,13 @@ import types
 from collections.abc import Iterator, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 #: Environment variable that chooses how run processes start: ``forkserver`` or ``spawn``.
 ISOLATION_ENV = "BRUSHBENCH_ISOLATION"
 #: What the server imports once, so that forked runs need not (the child module pulls in
 #: brushbench's dataset, harness and metrics code with numpy, pandas and pyarrow).
-PRELOAD = ["brushbench.harness.child"]
+PRELOAD = ["brushbench.runtime.child"]
 
 
 class RunProcess(Protocol):
@@ -74,7 +75,7 @@ def start(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     Parameters
     ----------
     job_file : Path
-        The run's ``job.json`` (see :mod:`brushbench.harness.child`), without a status fd.
+        The run's ``job.json`` (see :mod:`brushbench.runtime.child`), without a status fd.
     log_path : Path
         File that receives the process's stdout and stderr.
 
@@ -198,10 +199,10 @@ def _forked_main(job_file: str, log_path: str, status: Connection, cwd: str,
     for stream in (sys.stdout, sys.stderr):
         # Line by line, so that the log tail survives a killed process.
         with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(line_buffering=True, write_through=True)
+            cast(io.TextIOWrapper, stream).reconfigure(line_buffering=True, write_through=True)
     status_fd = os.dup(status.fileno())
     status.close()
-    from brushbench.harness import child
+    from brushbench.runtime import child
 
     child.main([job_file], status_fd=status_fd)
 
@@ -236,7 +237,7 @@ def _spawn(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     try:
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "brushbench.harness.child", str(job_file),
+                [sys.executable, "-m", "brushbench.runtime.child", str(job_file),
                  f"--status-fd={write_fd}"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 pass_fds=(write_fd,), start_new_session=True, env=env)

@@ -29,7 +29,7 @@ What makes a detector
   is called with no arguments (give every parameter a default); ``fit`` trains and returns
   ``self`` (the harness keeps using the instance it built, whatever ``fit`` returns).
 
-See :mod:`brushbench.harness` for what the methods receive and return.
+See :mod:`brushbench.runtime` for what the methods receive and return.
 
 Loading imports the module (running its top-level code) but does not build or run the
 detector.
@@ -160,11 +160,12 @@ def load_detector(target: str) -> DetectorSpec:
         return _spec(target, module, attr, source="file", name_hint=name_hint)
     if not _is_dotted_name(path_part):
         return _from_entry_point(target, path_part, attr, reason="not a module path")
-    module = _import_module(target, path_part, fallback_to_entry_point=attr is None)
-    if module is None:
+    imported = _import_module(target, path_part, fallback_to_entry_point=attr is None)
+    if imported is None:
         return _from_entry_point(target, path_part, attr,
                                  reason=f"no module named {path_part!r}")
-    return _spec(target, module, attr, source="module", name_hint=path_part.rsplit(".", 1)[-1])
+    return _spec(target, imported, attr, source="module",
+                 name_hint=path_part.rsplit(".", 1)[-1])
 
 
 def installed_detectors() -> dict[str, str]:

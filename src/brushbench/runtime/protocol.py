@@ -1,9 +1,9 @@
 """One detector run in the current process: build, fit on train, score and predict on test.
 
-:func:`run_protocol` is what the isolated child process (:mod:`brushbench.harness.child`)
+:func:`run_protocol` is what the isolated child process (:mod:`brushbench.runtime.child`)
 calls; it can also be called directly to debug a detector in a notebook, without limits.
 A detector with ``score_stream(batches)`` runs in streaming mode when asked (``stream=True``)
-or when it has no ``score``: see :mod:`brushbench.harness.streaming`.
+or when it has no ``score``: see :mod:`brushbench.runtime.streaming`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 
 from brushbench.dataset import Dataset
-from brushbench.harness.detectors import DetectorSpec
-from brushbench.harness.scores import (
+from brushbench.runtime.detectors import DetectorSpec
+from brushbench.runtime.scores import (
     split_output,
     validate_entity_scores,
     validate_predictions,
     validate_scores,
 )
-from brushbench.harness.streaming import (
+from brushbench.runtime.streaming import (
     DEFAULT_BATCH,
     StreamOutput,
     StreamPlan,
@@ -122,7 +122,7 @@ def run_protocol(
     Parameters
     ----------
     spec : DetectorSpec
-        From :func:`~brushbench.harness.load_detector`.
+        From :func:`~brushbench.runtime.load_detector`.
     train : Dataset or None
         The training split, with its answer key (``train.labels``), given to ``fit``.
     test : Dataset
@@ -202,9 +202,9 @@ def check_output(raw: RawOutput, test: Dataset) -> CheckedOutput:
     """Validate everything the detector returned against ``test``'s orders, buyers and shops.
 
     Order scores and predictions are aligned to the rows of ``test.orders``; buyer and shop
-    scores must name buyers and shops of ``test``. See :mod:`brushbench.harness.scores`.
+    scores must name buyers and shops of ``test``. See :mod:`brushbench.runtime.scores`.
     In streaming mode each batch's scores are checked against that batch's orders
-    (:func:`~brushbench.harness.streaming.check_stream`) and put together in row order.
+    (:func:`~brushbench.runtime.streaming.check_stream`) and put together in row order.
     """
     if raw.stream is not None:
         scores, buyer_scores, shop_scores, problems = check_stream(raw.stream, test)

@@ -1,7 +1,7 @@
 """The process one detector runs in.
 
-Started by :func:`brushbench.harness.run_isolated` (through :mod:`brushbench.harness.launch`:
-forked from a warm server, or ``python -m brushbench.harness.child JOB.json --status-fd=N``),
+Started by :func:`brushbench.runtime.run_isolated` (through :mod:`brushbench.runtime.launch`:
+forked from a warm server, or ``python -m brushbench.runtime.child JOB.json --status-fd=N``),
 never by users. It loads the detector and
 the two dataset folders, limits its own address space, runs :func:`run_protocol`, checks the
 output and leaves the result in the job's folder:
@@ -12,7 +12,7 @@ output and leaves the result in the job's folder:
 
 In streaming mode (``job["stream"]``, or a detector with only ``score_stream``) the per-batch
 scores are put together into ``scores.npy`` and ``result.json`` gains ``stream`` (batches,
-latency percentiles: :meth:`brushbench.harness.streaming.StreamOutput.summary`).
+latency percentiles: :meth:`brushbench.runtime.streaming.StreamOutput.summary`).
 
 Arrays go through files rather than the pipe: millions of scores pickled through a pipe cost
 more than the detector. The pipe (file descriptor ``status_fd``) carries one JSON line per
@@ -39,16 +39,16 @@ except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
 from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, load
-from brushbench.harness.detectors import DetectorLoadError, load_detector
 from brushbench.harness.external import log_view, skip_if_lacking, unmet_requirements
-from brushbench.harness.protocol import (
+from brushbench.runtime.detectors import DetectorLoadError, load_detector
+from brushbench.runtime.protocol import (
     STEP_NAMES,
     DetectorFailed,
     DetectorSkipped,
     check_output,
     run_protocol,
 )
-from brushbench.harness.streaming import DEFAULT_BATCH
+from brushbench.runtime.streaming import DEFAULT_BATCH
 
 # Folders (with a trailing separator, so that "brushbench" does not match "brushbench_x").
 _HARNESS_DIR = str(Path(__file__).resolve().parent) + os.sep
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     """Run a job, then exit without waiting for threads.
 
     ``argv`` is ``[JOB.json]`` plus ``--status-fd=N`` unless ``status_fd`` is given (a
-    process forked by :mod:`brushbench.harness.launch` passes it directly).
+    process forked by :mod:`brushbench.runtime.launch` passes it directly).
     """
     args = sys.argv[1:] if argv is None else argv
     job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
         if arg.startswith("--status-fd="):
             status_fd = int(arg.split("=", 1)[1])
     if status_fd is None:
-        raise SystemExit("brushbench.harness.child: no --status-fd given")
+        raise SystemExit("brushbench.runtime.child: no --status-fd given")
     out = Path(job["out_dir"])
     status = os.fdopen(status_fd, "w", buffering=1, encoding="utf-8")
     os.set_inheritable(status.fileno(), False)

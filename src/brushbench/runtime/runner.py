@@ -7,10 +7,10 @@ Isolation
 ---------
 The detector runs in a process of its own, in a new session (so that the detector's own
 subprocesses can be killed with it), forked from a warm server or started as a fresh
-interpreter (:mod:`brushbench.harness.launch`). It receives the dataset *folders* and loads
+interpreter (:mod:`brushbench.runtime.launch`). It receives the dataset *folders* and loads
 them itself; its stdout and stderr go to a log whose tail is kept in the record. It reports
 each phase through a pipe and leaves its result as ``result.json`` plus ``.npy`` arrays in a
-temporary folder (see :mod:`brushbench.harness.child`).
+temporary folder (see :mod:`brushbench.runtime.child`).
 
 Limits
 ------
@@ -57,9 +57,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brushbench.harness import launch
-from brushbench.harness.protocol import STEP_NAMES
-from brushbench.harness.streaming import DEFAULT_BATCH, parse_batch
+from brushbench.runtime import launch
+from brushbench.runtime.protocol import STEP_NAMES
+from brushbench.runtime.streaming import DEFAULT_BATCH, parse_batch
 
 _LOG_TAIL_LINES = 20
 _LOG_TAIL_BYTES = 8192
@@ -106,7 +106,7 @@ class RunRecord:
     reason : str
         One line saying why the run did not end ``ok`` (empty when it did).
     name, kind, source, module, attr, file, file_sha256, version
-        The detector's identity (see :class:`~brushbench.harness.DetectorSpec`); None when
+        The detector's identity (see :class:`~brushbench.runtime.DetectorSpec`); None when
         it could not be loaded.
     phase : str or None
         The step the run was in when it ended: ``load``, ``data``, ``build``, ``fit``,
@@ -138,7 +138,7 @@ class RunRecord:
         e.g. ``"1h"``), ``batch_seconds``, ``start`` (epoch seconds of the first window),
         ``batches``, ``empty_batches`` (windows without orders) and the per-batch latency
         ``latency_p50_seconds``, ``latency_p99_seconds``, ``latency_max_seconds``
-        (see :mod:`brushbench.harness.streaming`). None in batch mode.
+        (see :mod:`brushbench.runtime.streaming`). None in batch mode.
     scores : numpy.ndarray or None
         float64 scores aligned with the test set's ``orders`` rows, only when ``ok``.
     buyer_scores, shop_scores : pandas.Series or None
@@ -221,7 +221,7 @@ def run_isolated(
     ----------
     target : str
         Module, ``module:attr``, file path or installed detector name
-        (see :func:`~brushbench.harness.load_detector`); resolved in the child, with this
+        (see :func:`~brushbench.runtime.load_detector`); resolved in the child, with this
         process's ``sys.path`` and current folder.
     train_dir : path or None
         Dataset folder with the answer key, given to ``fit``; None for no training.
@@ -239,7 +239,7 @@ def run_isolated(
     stream : bool
         Stream the test set to ``score_stream(batches)`` even when the detector also has
         ``score`` (a detector without ``score_stream`` is then ``skipped``). A detector with
-        only ``score_stream`` always streams. See :mod:`brushbench.harness.streaming`.
+        only ``score_stream`` always streams. See :mod:`brushbench.runtime.streaming`.
     batch : str, int or float
         The streaming window (``"1h"``, ``"30m"``, ``"1d"``, seconds).
 
@@ -350,13 +350,16 @@ def _watch(proc: launch.RunProcess, read_fd: int, known: dict[str, Any], *,
 def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | None,
             log_tail: str) -> RunRecord:
     identity = result.get("identity") or {}
-    record = RunRecord(
-        target=target, status=Status(result["status"]), reason=result.get("reason", ""),
+    # The child's result as given (JSON: any field may be null), typed by RunRecord.
+    given: dict[str, Any] = {
         **{k: identity.get(k) for k in ("name", "kind", "source", "module", "attr", "file",
                                         "file_sha256", "version")},
         **{k: result.get(k) for k in ("phase", "n_orders", "fit_seconds", "score_seconds",
                                       "predict_seconds", "orders_per_second", "peak_memory_mb",
-                                      "baseline_memory_mb", "traceback")},
+                                      "baseline_memory_mb", "traceback")}}
+    record = RunRecord(
+        target=target, status=Status(result["status"]), reason=result.get("reason", ""),
+        **given,
         problems=list(result.get("problems", [])),
         reads_answer_key=bool(result.get("reads_answer_key", False)),
         exit_code=exit_code, log_tail=log_tail, stream=result.get("stream"))

@@ -7,7 +7,7 @@ is an iterator of :class:`Batch` (``index``, ``start``, ``end``, ``data``), one 
 window of ``--batch`` (default one hour), contiguous and in time order, from the window
 holding the first order to the one holding the last (windows without orders included).
 After each batch the detector yields the scores of that batch's orders, with the
-conventions of ``score()`` (:mod:`brushbench.harness.scores`): a Series indexed by
+conventions of ``score()`` (:mod:`brushbench.runtime.scores`): a Series indexed by
 ``order_id`` or an array aligned with ``batch.data.orders``, or ``Scores``/a dict to add
 buyer and shop scores (those of the last batch that gave them are kept)::
 
@@ -74,8 +74,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from brushbench.dataset import Dataset
-from brushbench.harness.scores import split_output, validate_entity_scores, validate_scores
 from brushbench.metrics.streaming import time_to_detect
+from brushbench.runtime.scores import split_output, validate_entity_scores, validate_scores
 
 #: The default batch window.
 DEFAULT_BATCH = "1h"
@@ -216,7 +216,7 @@ class Batch:
     start, end : pandas.Timestamp
         The window, timezone-aware (the dataset's zone); ``end`` is exclusive.
     data : brushbench.Dataset
-        Without the answer key; see :mod:`brushbench.harness.streaming` for what it holds.
+        Without the answer key; see :mod:`brushbench.runtime.streaming` for what it holds.
         ``data.orders`` are the orders to score.
     """
 

@@ -1,9 +1,10 @@
 """Reading a user's table file: CSV or TSV (gzipped or not) or Parquet, every mistake one line.
 
-The shared reader of foreign order logs and labels (``eval --data``, :mod:`.external`) and of
-teaching submissions (:mod:`brushbench.teaching.submission`). CSV columns are read as text and
-typed by the caller, so that a bad value is reported with its line (pyarrow's own inference looks
-at the first block only and fails later without one).
+The shared reader of users' order logs and labels (``eval --data``,
+:mod:`brushbench.harness.external`) and of teaching submissions
+(:mod:`brushbench.teaching.submission`). CSV columns are read as text and typed by the caller,
+so that a bad value is reported with its line (pyarrow's own inference looks at the first block
+only and fails later without one).
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def scl_buyer_lists(src: TableFile, column: str) -> list[list[int]]:
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         raise src.fail(column, "buyer_id", f"expected buyer ids joined by '&' or 0, found a "
                                            f"column of type {values.type}")
-    out = []
+    out: list[list[int]] = []
     for row, text in enumerate(values.to_pylist()):
         text = (text or "").strip()
         if text in ("", "0"):
