@@ -20,6 +20,7 @@ from ._version import GENERATOR_VERSION, __version__
 if TYPE_CHECKING:
     from .dataset import Dataset, load
     from .results.compare import compare_results as compare
+    from .runtime.contract import Detector
     from .harness.evaluate import evaluate
     from .scenario import Scenario, load_scenario
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 # the harness. ``brushbench.scenario`` is the subpackage; its loader is ``load_scenario``.
 _LAZY = {
     "Dataset": "brushbench.dataset",
+    "Detector": "brushbench.runtime.contract",
     "load": "brushbench.dataset",
     "Scenario": "brushbench.scenario",
     "load_scenario": "brushbench.scenario",
@@ -35,7 +37,7 @@ _LAZY = {
     "compare": "brushbench.results.compare:compare_results",
 }
 
-__all__ = ["GENERATOR_VERSION", "Dataset", "Scenario", "__version__", "compare", "evaluate",
+__all__ = ["GENERATOR_VERSION", "Dataset", "Detector", "Scenario", "__version__", "compare", "evaluate",
            "generate", "load", "load_scenario"]
 
 
