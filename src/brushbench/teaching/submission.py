@@ -26,6 +26,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -98,16 +99,20 @@ class Submission:
 
     def describe(self) -> str:
         """How the file was read, in a few words."""
+        # Each form sets its own fields (the shops form listed_shops, the scores form scores,
+        # the flagged form flagged): the casts only tell the type checker so.
         if self.form == "shops":
             n = 0 if self.pairs is None else len(self.pairs)
             return (f"shops and buyers: {n:,} (shop, buyer) pair(s) named over "
-                    f"{len(np.unique(self.listed_shops)):,} shop(s)")
+                    f"{len(np.unique(cast(np.ndarray, self.listed_shops))):,} shop(s)")
         flagged = int(np.count_nonzero(self.flagged)) if self.flagged is not None else 0
         if self.form == "scores":
-            scored = int(np.count_nonzero(np.isfinite(self.scores)))
-            return f"order scores: {scored:,} of {len(self.scores):,} orders scored"
+            scores = cast(np.ndarray, self.scores)
+            scored = int(np.count_nonzero(np.isfinite(scores)))
+            return f"order scores: {scored:,} of {len(scores):,} orders scored"
         ranked = " (ranked by their scores)" if self.scores is not None else ""
-        return f"flagged orders: {flagged:,} of {len(self.flagged):,} orders flagged{ranked}"
+        return (f"flagged orders: {flagged:,} of {len(cast(np.ndarray, self.flagged)):,} orders "
+                f"flagged{ranked}")
 
 
 # -- locating --------------------------------------------------------------------------------------
