@@ -387,8 +387,8 @@ def _id_probes() -> list[Probe]:
     return probes
 
 
-def _format_probes() -> list[Probe]:
-    """3. Formats and precision."""
+def _number_format_probes() -> list[Probe]:
+    """3a. Formats and precision of numbers: amounts, weights, timestamps."""
     probes = []
     for source in MONEY_COLUMNS:
         unit: tuple[str, ...] = ("orders.item_id",)
@@ -420,6 +420,12 @@ def _format_probes() -> list[Probe]:
                    "timestamps truncated to the minute (second = 00)",
                    partial(_multiple, source=source, m=60)),
         ]
+    return probes
+
+
+def _text_format_probes() -> list[Probe]:
+    """3b. Formats of strings: digits, alphabets, spaces, lengths, codes, tracking numbers."""
+    probes = []
     for source, unit in STRING_COLUMNS.items():
         probes += [
             _probe("all_digits", source, "format", NUMERIC, unit,
@@ -517,8 +523,8 @@ def _category_probes() -> list[Probe]:
 
 
 def _build() -> tuple[Probe, ...]:
-    probes = [*_row_order_probes(), *_id_probes(), *_format_probes(), *_null_probes(),
-              *_category_probes()]
+    probes = [*_row_order_probes(), *_id_probes(), *_number_format_probes(),
+              *_text_format_probes(), *_null_probes(), *_category_probes()]
     keys = [p.key for p in probes]
     assert len(keys) == len(set(keys)), "duplicate probe"
     return tuple(probes)
