@@ -19,9 +19,9 @@ from ._version import GENERATOR_VERSION, __version__
 
 if TYPE_CHECKING:
     from .dataset import Dataset, load
+    from .harness.evaluate import evaluate
     from .results.compare import compare_results as compare
     from .runtime.contract import Detector
-    from .harness.evaluate import evaluate
     from .scenario import Scenario, load_scenario
 
 # Importing brushbench costs nothing but this file: each name below is imported on first use,
@@ -37,8 +37,8 @@ _LAZY = {
     "compare": "brushbench.results.compare:compare_results",
 }
 
-__all__ = ["GENERATOR_VERSION", "Dataset", "Detector", "Scenario", "__version__", "compare", "evaluate",
-           "generate", "load", "load_scenario"]
+__all__ = ["GENERATOR_VERSION", "Dataset", "Detector", "Scenario", "__version__", "compare",
+           "evaluate", "generate", "load", "load_scenario"]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -298,154 +299,232 @@ def _distributor_vs_channel(view: OrderView) -> np.ndarray:
     return (has != view.equals("orders.channel", "affiliate")).astype(np.float64)
 
 
+def _non_ascii(view: OrderView, source: str) -> np.ndarray:
+    return view.per_value(source, "non_ascii", lambda a: pc.invert(pc.string_is_ascii(a)))
+
+
+def _length(view: OrderView, source: str) -> np.ndarray:
+    return view.per_value(source, "length", pc.utf8_length)
+
+
+def _known_code(view: OrderView, source: str, codes: tuple[str, ...]) -> np.ndarray:
+    return view.per_value(source, "known", lambda a: pc.is_in(a, pa.array(codes)))
+
+
+def _tracking_digit_count(view: OrderView) -> np.ndarray:
+    return view.per_value_codes(
+        "shipments.tracking_id", "tracking_digit_count",
+        lambda a: pc.utf8_length(pc.struct_field(pc.extract_regex(a, _TRACKING), "digits")))
+
+
+def _prefix_off_carrier(view: OrderView) -> np.ndarray:
+    return _off_mode(_tracking_part(view, "prefix"), view.codes("shipments.carrier"))
+
+
+def _several_rows(view: OrderView, table: str) -> np.ndarray:
+    return (view.row_count(table) > 1).astype(np.float64)
+
+
+def _codes(view: OrderView, source: str) -> np.ndarray:
+    return view.codes(source)
+
+
+def _off_group_mode(view: OrderView, source: str, group: str) -> np.ndarray:
+    return _off_mode(view.codes(source), view.codes(group))
+
+
 # -- the list -------------------------------------------------------------------------------------
 
-def _build() -> tuple[Probe, ...]:
-    probes: list[Probe] = []
+def _probe(name: str, column: str, family: str, kind: str, unit: tuple[str, ...], why: str,
+           compute: Callable[[OrderView], np.ndarray]) -> Probe:
+    # Values that are a function of their unit's columns: an entity's id, a text.
+    per_unit = family == "ids" or unit == ("reviews.text",) or unit == ("orders.buyer_id",)
+    return Probe(name, column, family, kind, unit, why, compute, per_unit)
 
-    def add(name: str, column: str, family: str, kind: str, unit: tuple[str, ...], why: str,
-            compute: Callable[[OrderView], np.ndarray]) -> None:
-        # Values that are a function of their unit's columns: an entity's id, a text.
-        per_unit = family == "ids" or unit == ("reviews.text",) or \
-            unit == ("orders.buyer_id",)
-        probes.append(Probe(name, column, family, kind, unit, why, compute, per_unit))
 
-    # 1. Row order.
-    add("row_displacement", "orders.<row>", "row_order", NUMERIC, (),
-        "rows out of time order (how many rows before or after the rows of its created_at "
-        "the row is; 0 in a sorted table): injected orders appended at the end",
-        _row_displacement)
-    add("position_in_second", "orders.<row>", "row_order", NUMERIC, (),
-        "place of the row among the orders of the same second (0 first, 1000 last): injected "
-        "orders written after the legitimate ones of their second", _position_in_second)
-    add("order_id_rank_in_second", "orders.order_id", "row_order", NUMERIC, (),
-        "rank of the order_id among the orders of the same second: ids handed out in "
-        "generation order", _order_id_rank_in_second)
-    add("row_vs_id_rank_in_second", "orders.<row>", "row_order", NUMERIC, (),
-        "place of the row among the orders of its second minus its order_id's rank there: "
-        "ties broken another way for injected orders (legitimate ties follow one rule, e.g. "
-        "by order_id, so any other rule shows)", _row_vs_id_rank)
+def _row_order_probes() -> list[Probe]:
+    """1. Row order."""
+    return [
+        _probe("row_displacement", "orders.<row>", "row_order", NUMERIC, (),
+               "rows out of time order (how many rows before or after the rows of its "
+               "created_at the row is; 0 in a sorted table): injected orders appended at the end",
+               _row_displacement),
+        _probe("position_in_second", "orders.<row>", "row_order", NUMERIC, (),
+               "place of the row among the orders of the same second (0 first, 1000 last): "
+               "injected orders written after the legitimate ones of their second",
+               _position_in_second),
+        _probe("order_id_rank_in_second", "orders.order_id", "row_order", NUMERIC, (),
+               "rank of the order_id among the orders of the same second: ids handed out in "
+               "generation order", _order_id_rank_in_second),
+        _probe("row_vs_id_rank_in_second", "orders.<row>", "row_order", NUMERIC, (),
+               "place of the row among the orders of its second minus its order_id's rank "
+               "there: ties broken another way for injected orders (legitimate ties follow one "
+               "rule, e.g. by order_id, so any other rule shows)", _row_vs_id_rank),
+    ]
 
-    # 2. Ids: compared per entity (a buyer, a shop...), not per order.
+
+def _id_probes() -> list[Probe]:
+    """2. Ids: compared per entity (a buyer, a shop...), not per order."""
+    probes = []
     for col in ID_COLUMNS:
         source = f"orders.{col}"
-        unit = () if col == "order_id" else (source,)
+        unit: tuple[str, ...] = () if col == "order_id" else (source,)
         entity = "order" if col == "order_id" else col.removesuffix("_id")
-        add("magnitude", source, "ids", NUMERIC, unit,
-            f"the {entity}'s id is larger or smaller: ids handed out in blocks or sequences",
-            lambda v, s=source: _ints(v, s))
-        add("digit_count", source, "ids", CATEGORICAL, unit,
-            f"the {entity}'s id has another number of digits: another id generator",
-            lambda v, s=source: _id_digits(v, s))
-        add("parity", source, "ids", NUMERIC, unit,
-            f"the {entity}'s id is even or odd: interleaved id ranges",
-            lambda v, s=source: _multiple(v, s, 2))
-        add("last_digit", source, "ids", CATEGORICAL, unit,
-            f"the {entity}'s id ends in given digits: ids with a suffix or a step",
-            lambda v, s=source: _mod(v, s, 10))
+        probes += [
+            _probe("magnitude", source, "ids", NUMERIC, unit,
+                   f"the {entity}'s id is larger or smaller: ids handed out in blocks or "
+                   "sequences", partial(_ints, source=source)),
+            _probe("digit_count", source, "ids", CATEGORICAL, unit,
+                   f"the {entity}'s id has another number of digits: another id generator",
+                   partial(_id_digits, source=source)),
+            _probe("parity", source, "ids", NUMERIC, unit,
+                   f"the {entity}'s id is even or odd: interleaved id ranges",
+                   partial(_multiple, source=source, m=2)),
+            _probe("last_digit", source, "ids", CATEGORICAL, unit,
+                   f"the {entity}'s id ends in given digits: ids with a suffix or a step",
+                   partial(_mod, source=source, m=10)),
+        ]
+    return probes
 
-    # 3. Formats and precision.
+
+def _number_format_probes() -> list[Probe]:
+    """3a. Formats and precision of numbers: amounts, weights, timestamps."""
+    probes = []
     for source in MONEY_COLUMNS:
-        unit = ("orders.item_id",)
-        add("last_digit", source, "format", CATEGORICAL, unit,
-            "cents ending in given digits: another rounding of prices",
-            lambda v, s=source: _mod(v, s, 10))
-        add("multiple_of_10", source, "format", NUMERIC, unit,
-            "amounts rounded to 10 cents or not", lambda v, s=source: _multiple(v, s, 10))
-        add("multiple_of_100", source, "format", NUMERIC, unit,
-            "amounts rounded to whole yuan or not", lambda v, s=source: _multiple(v, s, 100))
+        unit: tuple[str, ...] = ("orders.item_id",)
+        probes += [
+            _probe("last_digit", source, "format", CATEGORICAL, unit,
+                   "cents ending in given digits: another rounding of prices",
+                   partial(_mod, source=source, m=10)),
+            _probe("multiple_of_10", source, "format", NUMERIC, unit,
+                   "amounts rounded to 10 cents or not", partial(_multiple, source=source, m=10)),
+            _probe("multiple_of_100", source, "format", NUMERIC, unit,
+                   "amounts rounded to whole yuan or not",
+                   partial(_multiple, source=source, m=100)),
+        ]
     for source in WEIGHT_COLUMNS:
         unit = ("orders.item_id",) if source.endswith("declared_weight_g") else ()
-        add("last_digit", source, "format", CATEGORICAL, unit,
-            "grams ending in given digits: another scale or rounding",
-            lambda v, s=source: _mod(v, s, 10))
-        add("multiple_of_10", source, "format", NUMERIC, unit,
-            "weights rounded to 10 g or not", lambda v, s=source: _multiple(v, s, 10))
+        probes += [
+            _probe("last_digit", source, "format", CATEGORICAL, unit,
+                   "grams ending in given digits: another scale or rounding",
+                   partial(_mod, source=source, m=10)),
+            _probe("multiple_of_10", source, "format", NUMERIC, unit,
+                   "weights rounded to 10 g or not", partial(_multiple, source=source, m=10)),
+        ]
     for source, unit in TIMESTAMP_COLUMNS.items():
-        add("second_of_minute", source, "format", CATEGORICAL, unit,
-            "timestamps from another clock or with another resolution",
-            lambda v, s=source: _mod(v, s, 60))
-        add("on_the_minute", source, "format", NUMERIC, unit,
-            "timestamps truncated to the minute (second = 00)",
-            lambda v, s=source: _multiple(v, s, 60))
-    for source, unit in STRING_COLUMNS.items():
-        add("all_digits", source, "format", NUMERIC, unit, "a value written as a bare number",
-            lambda v, s=source: _matches(v, s, r"^[0-9]+$"))
-        add("non_ascii", source, "format", NUMERIC, unit,
-            "another alphabet, encoding or full-width characters",
-            lambda v, s=source: v.per_value(
-                s, "non_ascii", lambda a: pc.invert(pc.string_is_ascii(a))))
-        add("whitespace", source, "format", NUMERIC, unit,
-            "spaces: padded, joined or differently formatted values",
-            lambda v, s=source: _matches(v, s, r"\s"))
-    for source in LENGTH_COLUMNS:
-        add("length", source, "format", NUMERIC, STRING_COLUMNS[source],
-            "strings of another length: another generator or template pool",
-            lambda v, s=source: v.per_value(s, "length", pc.utf8_length))
-    add("known_code", "orders.channel", "format", NUMERIC, (),
-        "a channel that is not one of the documented codes",
-        lambda v: v.per_value("orders.channel", "known",
-                              lambda a: pc.is_in(a, pa.array(CHANNELS))))
-    add("known_code", "orders.status", "format", NUMERIC, (),
-        "a status that is not one of the documented codes",
-        lambda v: v.per_value("orders.status", "known",
-                              lambda a: pc.is_in(a, pa.array(ORDER_STATUSES))))
-    add("dotted_quad", "orders.ip", "format", NUMERIC, (),
-        "an IP written another way (not a dotted quad)",
-        lambda v: _matches(v, "orders.ip", r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$"))
-    add("prefix", "shipments.tracking_id", "format", CATEGORICAL, ("orders.shop_id",),
-        "tracking numbers with another prefix than the carrier's",
-        lambda v: _tracking_part(v, "prefix"))
-    add("prefix_off_carrier", "shipments.tracking_id", "format", NUMERIC, (),
-        "a tracking prefix that is not the usual one of its carrier",
-        lambda v: _off_mode(_tracking_part(v, "prefix"), v.codes("shipments.carrier")))
-    add("digit_count", "shipments.tracking_id", "format", CATEGORICAL, ("orders.shop_id",),
-        "tracking numbers with another number of digits",
-        lambda v: v.per_value_codes("shipments.tracking_id", "tracking_digit_count",
-                                    lambda a: pc.utf8_length(pc.struct_field(
-                                        pc.extract_regex(a, _TRACKING), "digits"))))
+        probes += [
+            _probe("second_of_minute", source, "format", CATEGORICAL, unit,
+                   "timestamps from another clock or with another resolution",
+                   partial(_mod, source=source, m=60)),
+            _probe("on_the_minute", source, "format", NUMERIC, unit,
+                   "timestamps truncated to the minute (second = 00)",
+                   partial(_multiple, source=source, m=60)),
+        ]
+    return probes
 
-    # 4. Null patterns.
+
+def _text_format_probes() -> list[Probe]:
+    """3b. Formats of strings: digits, alphabets, spaces, lengths, codes, tracking numbers."""
+    probes = []
+    for source, unit in STRING_COLUMNS.items():
+        probes += [
+            _probe("all_digits", source, "format", NUMERIC, unit,
+                   "a value written as a bare number",
+                   partial(_matches, source=source, regex=r"^[0-9]+$")),
+            _probe("non_ascii", source, "format", NUMERIC, unit,
+                   "another alphabet, encoding or full-width characters",
+                   partial(_non_ascii, source=source)),
+            _probe("whitespace", source, "format", NUMERIC, unit,
+                   "spaces: padded, joined or differently formatted values",
+                   partial(_matches, source=source, regex=r"\s")),
+        ]
+    for source in LENGTH_COLUMNS:
+        probes.append(_probe("length", source, "format", NUMERIC, STRING_COLUMNS[source],
+                             "strings of another length: another generator or template pool",
+                             partial(_length, source=source)))
+    probes += [
+        _probe("known_code", "orders.channel", "format", NUMERIC, (),
+               "a channel that is not one of the documented codes",
+               partial(_known_code, source="orders.channel", codes=CHANNELS)),
+        _probe("known_code", "orders.status", "format", NUMERIC, (),
+               "a status that is not one of the documented codes",
+               partial(_known_code, source="orders.status", codes=ORDER_STATUSES)),
+        _probe("dotted_quad", "orders.ip", "format", NUMERIC, (),
+               "an IP written another way (not a dotted quad)",
+               partial(_matches, source="orders.ip", regex=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")),
+        _probe("prefix", "shipments.tracking_id", "format", CATEGORICAL, ("orders.shop_id",),
+               "tracking numbers with another prefix than the carrier's",
+               partial(_tracking_part, part="prefix")),
+        _probe("prefix_off_carrier", "shipments.tracking_id", "format", NUMERIC, (),
+               "a tracking prefix that is not the usual one of its carrier",
+               _prefix_off_carrier),
+        _probe("digit_count", "shipments.tracking_id", "format", CATEGORICAL,
+               ("orders.shop_id",), "tracking numbers with another number of digits",
+               _tracking_digit_count),
+    ]
+    return probes
+
+
+def _null_probes() -> list[Probe]:
+    """4. Null patterns."""
+    probes = []
     for name in ("orders", "shipments", "refunds", "reviews"):
         for field in table_schema(name, "UTC"):
             if field.name == "order_id" and name != "orders":
                 continue
             source = f"{name}.{field.name}"
             if source == "orders.distributor_id":
-                add("null_vs_channel", source, "nulls", NUMERIC, (),
+                probes.append(_probe(
+                    "null_vs_channel", source, "nulls", NUMERIC, (),
                     "a distributor where the channel is not affiliate, or none where it is "
-                    "(null unexplained by the channel)", _distributor_vs_channel)
+                    "(null unexplained by the channel)", _distributor_vs_channel))
                 continue
             where = "" if name == "orders" else f" (among orders with a {name} row)"
-            add("is_null", source, "nulls", NUMERIC, (),
+            probes.append(_probe(
+                "is_null", source, "nulls", NUMERIC, (),
                 f"a value missing, or present, where it is not for legitimate orders{where}",
-                lambda v, s=source: _null(v, s))
+                partial(_null, source=source)))
     for table in ("shipments", "refunds", "reviews"):
         rule = {"shipments": "every order that is not cancelled has one",
                 "refunds": "cancelled and refunded orders have one, completed orders none",
                 "reviews": "cancelled orders have none"}[table]
-        add("has_row_vs_status", f"{table}.<row>", "nulls", NUMERIC, (),
-            f"a {table[:-1]} row present or missing against the order's status ({rule})",
-            _presence_vs_status(table))
-        add("several_rows", f"{table}.<row>", "nulls", NUMERIC, (),
-            f"more than one {table[:-1]} row for one order",
-            lambda v, t=table: (v.row_count(t) > 1).astype(np.float64))
+        probes += [
+            _probe("has_row_vs_status", f"{table}.<row>", "nulls", NUMERIC, (),
+                   f"a {table[:-1]} row present or missing against the order's status ({rule})",
+                   _presence_vs_status(table)),
+            _probe("several_rows", f"{table}.<row>", "nulls", NUMERIC, (),
+                   f"more than one {table[:-1]} row for one order",
+                   partial(_several_rows, table=table)),
+        ]
+    return probes
 
-    # 5. Categories that no pattern decides: the carrier and origin are the shop's (and the shop
-    # is behaviour, hence the shop unit); the destination city is the address's, which patterns
-    # choose, so only its consistency with the address is probed, not the city itself.
+
+def _category_probes() -> list[Probe]:
+    """5. Categories that no pattern decides: the carrier and origin are the shop's (and the
+    shop is behaviour, hence the shop unit); the destination city is the address's, which
+    patterns choose, so only its consistency with the address is probed, not the city itself.
+    """
+    probes = []
     for source, group, decided_by, category in (
             ("shipments.carrier", "orders.shop_id", "shop", True),
             ("shipments.origin_city", "orders.shop_id", "shop", True),
             ("shipments.dest_city", "orders.address_id", "address", False)):
         unit = STRING_COLUMNS[source]
         if category:
-            add("category", source, "category", CATEGORICAL, unit,
+            probes.append(_probe(
+                "category", source, "category", CATEGORICAL, unit,
                 f"a {source.split('.')[1]} used more (or less) by brushing orders, beyond what "
-                f"the {decided_by} explains", lambda v, s=source: v.codes(s))
-        add(f"off_{decided_by}_mode", source, "category", NUMERIC, unit,
+                f"the {decided_by} explains", partial(_codes, source=source)))
+        probes.append(_probe(
+            f"off_{decided_by}_mode", source, "category", NUMERIC, unit,
             f"a {source.split('.')[1]} that is not the {decided_by}'s usual one",
-            lambda v, s=source, g=group: _off_mode(v.codes(s), v.codes(g)))
+            partial(_off_group_mode, source=source, group=group)))
+    return probes
+
+
+def _build() -> tuple[Probe, ...]:
+    probes = [*_row_order_probes(), *_id_probes(), *_number_format_probes(),
+              *_text_format_probes(), *_null_probes(), *_category_probes()]
     keys = [p.key for p in probes]
     assert len(keys) == len(set(keys)), "duplicate probe"
     return tuple(probes)

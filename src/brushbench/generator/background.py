@@ -13,13 +13,12 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-_DONE = object()
-
 
 class BackgroundWriter:
     def __init__(self, write: Callable[[str, pa.Table], None], max_pending: int = 24) -> None:
         self._write = write
-        self._queue: queue.Queue = queue.Queue(maxsize=max_pending)
+        # None marks the end of the stream.
+        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=max_pending)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._drain, name="brushbench-writer", daemon=True)
         self._thread.start()
@@ -27,7 +26,7 @@ class BackgroundWriter:
     def _drain(self) -> None:
         while True:
             item = self._queue.get()
-            if item is _DONE:
+            if item is None:
                 return
             if self._error is None:
                 try:
@@ -41,7 +40,7 @@ class BackgroundWriter:
 
     def finish(self) -> None:
         """Wait for every queued table to be written; re-raise a writing error."""
-        self._queue.put(_DONE)
+        self._queue.put(None)
         self._thread.join()
         self._raise_pending()
 

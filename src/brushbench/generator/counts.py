@@ -98,6 +98,7 @@ def organic_counts(traffic: Traffic, popularity: np.ndarray, rank_before: np.nda
             own = _draw(traffic, mean_b, uniforms, keys[brushed])
         score = rr.memory * score + counts[:, h] + extra_sales[:, h]
         if brushed.size:
+            assert fraud_sales is not None  # brushed shops are those it has sales for
             brushed_score = (rr.memory * brushed_score + own + extra_sales[brushed, h]
                              + fraud_sales[brushed, h])
             counts[brushed, h] = own

@@ -34,4 +34,5 @@ def scramble(index: np.ndarray, key: int, bits: int = ENTITY_BITS) -> np.ndarray
             x = x ^ (x >> shifts[1])
             x = (x * m2) & mask
             x = x ^ (x >> shifts[2])
-    return x.astype(np.int64)
+    ids: np.ndarray = x.astype(np.int64)
+    return ids

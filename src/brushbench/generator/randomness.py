@@ -20,7 +20,9 @@ _TO_UNIT = 1.0 / (1 << 53)
 
 
 def _column_salt(column: str) -> np.uint64:
-    return np.uint64(int.from_bytes(hashlib.sha256(column.encode()).digest()[:8], "little"))
+    salt: np.uint64 = np.uint64(
+        int.from_bytes(hashlib.sha256(column.encode()).digest()[:8], "little"))
+    return salt
 
 
 class KeyedUniforms:
@@ -69,6 +71,6 @@ class RowUniforms:
             x *= _C2
             x ^= x >> np.uint64(31)
             x >>= np.uint64(11)
-        out = x.astype(np.float64)
+        out: np.ndarray = x.astype(np.float64)
         out *= _TO_UNIT
         return out

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -41,7 +42,7 @@ class Summary:
     out: Path
     rows: dict[str, int]
     seconds: float
-    manifest: dict
+    manifest: dict[str, Any]
 
     @property
     def orders_per_second(self) -> float:
@@ -82,7 +83,8 @@ def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
     )
 
 
-def manifest_fields(scenario: Scenario, seed: int, scale: float, plan: Plan) -> dict:
+def manifest_fields(scenario: Scenario, seed: int, scale: float,
+                    plan: Plan) -> dict[str, Any]:
     """What a dataset's manifest says about where it came from (nothing about when)."""
     from ..scenario.canonical import scenario_hash
 
