@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from ..dataset import formats
 from ..generator.run import generate_to
 from ..market.drafts import CapacityError
 from ..scenario.model import Scenario
@@ -20,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", help="scenario file, or bundled scenario name")
     p.add_argument("--out", required=True, help="dataset folder to create")
     p.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
-    p.add_argument("--format", dest="fmt", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--format", dest="fmt", choices=formats.names(),
+                   default=formats.names()[0])
     p.add_argument("--scale", type=float, default=1.0, help="multiply the volume (default 1)")
     p.add_argument("--workers", type=int, default=1,
                    help="processes (default 1; 0 = one per core); the output is the same")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from ..dataset import formats
 from ..market.drafts import CapacityError
 from ..teaching.lab import (
     DIFFICULTIES,
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="the lab's seed (default: drawn at random and recorded in "
                           "key/lab.json; a small, guessable seed lets students make their "
                           "answer key)")
-    new.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default=None,
+    new.add_argument("--format", dest="fmt", choices=formats.names(), default=None,
                      help="file format (default: CSV up to 50,000 orders, else Parquet)")
     new.add_argument("--scale", type=float, default=1.0, help="multiply the volume (default 1)")
     new.add_argument("--workers", type=int, default=1,

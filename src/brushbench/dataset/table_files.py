@@ -22,6 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from . import formats
+
 __all__ = ["FALSE_TEXT", "TRUE_TEXT", "ImportLogError", "TableFile", "blank_mask", "bool_column",
            "file_format", "first_row", "one_chunk", "read_table_file", "scl_buyer_lists",
            "value_text"]
@@ -46,7 +48,7 @@ class TableFile:
 
     def where(self, row: int) -> str:
         # CSV: the header is line 1 (a row never spans lines in an order log).
-        return f"line {row + 2}" if self.fmt == "csv" else f"row {row + 1}"
+        return f"line {row + 2}" if formats.get(self.fmt).text else f"row {row + 1}"
 
     def fail(self, column: str, target: str | None, message: str) -> ImportLogError:
         mapped = f" ({target})" if target and target != column else ""
@@ -54,11 +56,16 @@ class TableFile:
 
 
 def file_format(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith((".parquet", ".pq", ".parq")):
-        return "parquet"
-    if name.endswith((".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".csv.bz2")):
-        return "csv"
+    """The format a user's file is read in: by its suffix, else by its first bytes.
+
+    Users' files come in more spellings than ours (tab-separated, compressed, ``.txt``); all
+    of those are read as delimited text, see :func:`read_csv_as_text`.
+    """
+    known = formats.for_path(path, default=None)
+    if known is not None:
+        return known.name
+    if path.name.lower().endswith((".tsv", ".txt", ".csv.gz", ".tsv.gz", ".csv.bz2")):
+        return formats.CSV.name
     with open(path, "rb") as f:
         return "parquet" if f.read(4) == b"PAR1" else "csv"
 
