@@ -117,6 +117,7 @@ def test_importing_brushbench_imports_no_heavy_library():
 def test_reading_layers_do_not_import_the_generator_or_scipy_stats(module):
     loaded = _modules_after(f"import {module}")
     assert "scipy.stats" not in loaded and "faker" not in loaded
+    assert "pandas" not in loaded  # pandas comes with the first Dataset, not with the names
     assert not {m for m in loaded if m.startswith(("brushbench.generator",
                                                      "brushbench.patterns."))}
 

@@ -6,23 +6,57 @@ columns are declared in :mod:`.tables`, the file formats in :mod:`.formats`; ``d
 is generated from both (:mod:`.docs`).
 """
 
-from brushbench.dataset import formats
-from brushbench.dataset.dataset import Dataset
-from brushbench.dataset.errors import DatasetError
-from brushbench.dataset.manifest import MANIFEST_NAME, SCHEMA_VERSION
-from brushbench.dataset.reader import load
-from brushbench.dataset.tables import (
-    ANSWER_KEY_TABLES,
-    CHANNELS,
-    LEGIT_KINDS,
-    OBSERVED_TABLES,
-    ORDER_STATUSES,
-    TABLES,
-    build_table,
-    table_schema,
-    table_spec,
-)
-from brushbench.dataset.writer import DatasetWriter
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from brushbench.dataset import formats
+    from brushbench.dataset.dataset import Dataset
+    from brushbench.dataset.errors import DatasetError
+    from brushbench.dataset.manifest import MANIFEST_NAME, SCHEMA_VERSION
+    from brushbench.dataset.reader import load
+    from brushbench.dataset.tables import (
+        ANSWER_KEY_TABLES,
+        CHANNELS,
+        LEGIT_KINDS,
+        OBSERVED_TABLES,
+        ORDER_STATUSES,
+        TABLES,
+        build_table,
+        table_schema,
+        table_spec,
+    )
+    from brushbench.dataset.writer import DatasetWriter
+
+# Imported on first use, so that a module needing only a table's column names (the scenario
+# language does) does not pay for pandas.
+_HOME = {
+    "formats": "brushbench.dataset.formats:",
+    "Dataset": "brushbench.dataset.dataset", "DatasetError": "brushbench.dataset.errors",
+    "MANIFEST_NAME": "brushbench.dataset.manifest", "SCHEMA_VERSION": "brushbench.dataset.manifest",
+    "load": "brushbench.dataset.reader", "DatasetWriter": "brushbench.dataset.writer",
+    **{name: "brushbench.dataset.tables" for name in (
+        "ANSWER_KEY_TABLES", "CHANNELS", "LEGIT_KINDS", "OBSERVED_TABLES", "ORDER_STATUSES",
+        "TABLES", "build_table", "table_schema", "table_spec")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'brushbench.dataset' has no attribute {name!r}")
+    module, whole, _ = home.partition(":")
+    loaded = importlib.import_module(module)
+    value = loaded if whole else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "ANSWER_KEY_TABLES",

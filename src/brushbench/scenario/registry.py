@@ -23,7 +23,6 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from types import ModuleType
 from typing import Any
 
@@ -77,7 +76,11 @@ _LOADED: dict[str, Pattern] = {}
 
 
 @cache
-def _installed() -> dict[str, metadata.EntryPoint]:
+def _installed() -> dict[str, Any]:
+    """Installed patterns' entry points by name (importlib.metadata is imported here: reading
+    the installed distributions is the slow part, and a scenario without fraud never asks)."""
+    from importlib import metadata
+
     points: dict[str, metadata.EntryPoint] = {}
     for point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         if point.name in BUILTIN:
