@@ -34,8 +34,8 @@ from ..runtime.streaming import (
     stream_results,
     stream_summary_part,
 )
-from .cache import cached_dataset
 from .external import content_key, data_identity, score_data, stream_data
+from .generated import generated_dataset
 from .results import SCHEMA_VERSION, count_statuses, environment
 from .suites import Suite
 
@@ -80,8 +80,8 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
     for entry in suite.entries:
         for seed in range(n_seeds):
             train_seed = seed + TRAIN_SEED_OFFSET
-            test_dir = cached_dataset(entry.scenario, seed)
-            train_dir = cached_dataset(entry.scenario, train_seed)
+            test_dir = generated_dataset(entry.scenario, seed)
+            train_dir = generated_dataset(entry.scenario, train_seed)
             record = run_isolated(target, train_dir, test_dir, timeout=timeout,
                                   memory_mb=memory_mb, stream=stream, batch=batch_seconds)
             run = {"scenario": entry.label, "scenario_hash": entry.hash, "scale": entry.scale,

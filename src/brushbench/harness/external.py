@@ -66,6 +66,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dataset import Dataset, DatasetError, DatasetWriter, load, table_schema
+from ..dataset.cache import imported_dir
 from ..dataset.manifest import MANIFEST_NAME, read_manifest, sha256_file
 from ..dataset.table_files import (
     ImportLogError,
@@ -317,12 +318,6 @@ def content_key(*parts: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _cache_root() -> Path:
-    from .cache import cache_root  # imported late: the cache module pulls in the generator
-
-    return cache_root()
-
-
 def import_log(path: str | os.PathLike[str], *, columns: Mapping[str, str] | str | None = None,
                labels: str | os.PathLike[str] | None = None, label_level: str | None = None,
                timezone: str = "UTC", out_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -378,7 +373,7 @@ def import_log(path: str | os.PathLike[str], *, columns: Mapping[str, str] | str
     key = content_key(IMPORT_VERSION, source_sha, sorted(mapping.items()), timezone,
                        labels_sha, label_level)
     if out_dir is None:
-        folder = _cache_root() / "external" / f"{_slug(path.stem)}-{key[:24]}"
+        folder = imported_dir(_slug(path.stem), key)
         if folder.is_dir():
             try:
                 load(folder, verify=True)
