@@ -4,7 +4,7 @@ One cache for every dataset brushbench makes for itself: the generated datasets 
 eval`` and ``brushbench check`` (``datasets/``) and the imported logs of ``eval --data``
 (``external/``). This module only knows the layout and how to look an entry up; what fills a
 missing entry is the caller's (the harness generates one lazily through :func:`cached`,
-:func:`brushbench.harness.external.import_log` imports one).
+:func:`brushbench.userdata.import_log` imports one).
 
 A generated dataset is keyed by what determines its bytes: the generator version, the (scaled)
 scenario's content hash, the seed, and the scale the manifest records when it is not 1; never by
