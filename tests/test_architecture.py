@@ -24,11 +24,11 @@ PACKAGE = Path(brushbench.__file__).resolve().parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_version"}),
     frozenset({"dataset"}),
-    frozenset({"scenario", "metrics"}),
+    frozenset({"scenario", "metrics", "userdata"}),
     frozenset({"market"}),
     frozenset({"patterns"}),
     frozenset({"generator"}),
-    frozenset({"audit", "results", "runtime", "userdata"}),
+    frozenset({"audit", "results", "runtime"}),
     frozenset({"harness"}),
     frozenset({"teaching", "leaderboard"}),
     frozenset({"cli", "api"}),

@@ -5,8 +5,9 @@
 >>> data.orders.head()                                              # doctest: +SKIP
 
 The pipeline is scenario (:mod:`brushbench.scenario`) -> plan and materialize
-(:mod:`brushbench.generator`) -> dataset (:mod:`brushbench.dataset`) -> detectors
-(:mod:`brushbench.harness`) -> metrics (:mod:`brushbench.metrics`).
+(:mod:`brushbench.generator`) -> dataset (:mod:`brushbench.dataset`) -> detectors (run by
+:mod:`brushbench.runtime`, evaluated by :mod:`brushbench.harness`) -> metrics
+(:mod:`brushbench.metrics`). Users' own logs come in through :mod:`brushbench.userdata`.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from brushbench.cli import main
 from brushbench.dataset import load
 from brushbench.harness import Scores
-from brushbench.harness.external import import_log, log_view
 from brushbench.results.model import read_results
+from brushbench.userdata import import_log, log_view
 
 from baseline_helpers import (
     baseline_file,

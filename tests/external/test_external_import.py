@@ -12,12 +12,8 @@ import pandas as pd
 import pytest
 
 from brushbench.dataset import load
-from brushbench.harness.external import (
-    ImportLogError,
-    import_log,
-    parse_columns,
-    score_data,
-)
+from brushbench.harness.scoring import score_data
+from brushbench.userdata import ImportLogError, import_log, parse_columns
 
 SCL = Path(__file__).resolve().parent / "scl2020"
 ANSWERS = SCL / "answers.csv"

@@ -26,7 +26,7 @@ from . import (
     patterns,
     scenarios,
 )
-from .errors import EXIT_USAGE, UserError
+from .errors import EXIT_USAGE, UserError, message
 
 COMMANDS = (generate, scenarios, patterns, audit, evaluate, check, compare, leaderboard,
             lab, grade, explain)
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UserError as exc:
-        print(exc if exc.located else f"brushbench: error: {exc}", file=sys.stderr)
+        print(message(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("brushbench: interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 
 from ..audit import AuditError, audit_dataset, describe_probes
 from ..dataset import DatasetError, load
-from .errors import EXIT_FAILURE, UserError
+from .errors import EXIT_FAILURE, UserError, user_errors
 
 
 def _non_negative(text: str) -> float:
@@ -65,16 +65,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("audit: give the dataset folder (brushbench audit DIR)")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be >= 1, got {args.workers}")
-    try:
+    with user_errors(DatasetError):
         data = load(args.dataset)
-    except DatasetError as exc:
-        raise UserError(str(exc)) from None
-    try:
+    with user_errors(AuditError, prefix=f"{args.dataset}: "):
         report = audit_dataset(data, sigmas=args.threshold, min_margin=args.min_margin,
                                top_hits=args.top_hits, permutations=args.permutations,
                                seed=args.seed, workers=args.workers)
-    except AuditError as exc:
-        raise UserError(f"{args.dataset}: {exc}") from None
     if args.json:
         print(report.to_json())
     else:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..dataset import DatasetError
 from ..harness.check import check_detector
-from .errors import EXIT_FAILURE
+from .errors import EXIT_FAILURE, user_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = check_detector(args.target, timeout=args.timeout)
+    with user_errors(DatasetError):  # the dataset cache cannot be written
+        report = check_detector(args.target, timeout=args.timeout)
     print(report)
     return 0 if report.ok else EXIT_FAILURE

@@ -1,9 +1,30 @@
-"""How the command line reports a user mistake."""
+"""How the command line reports a user mistake: one line on stderr and a non-zero exit.
+
+A command raises :class:`UserError`, or lets a library error through one of the context
+managers below, which turn it into one; :func:`brushbench.cli.main` prints it with
+:func:`message` and exits with its code::
+
+    with user_errors(DatasetError):
+        data = load(args.dataset)
+    with writing_folder(CapacityError):        # --overwrite hint, permissions, not a folder
+        generate_to(args.out, scenario)
+    with writing_file(args.out):               # "OUT: cannot write: ..."
+        write_board(board, args.out)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from os import PathLike
+
 EXIT_FAILURE = 1  # the command ran and found a problem (a regression, a leak)
 EXIT_USAGE = 2    # the input was wrong (bad file, bad option, missing scenario)
+
+#: What refuses a destination on disk, beyond what a command adds: a file in the way of a
+#: folder, a folder in the way of a file, no permission.
+_PATH_ERRORS: tuple[type[BaseException], ...] = (PermissionError, IsADirectoryError,
+                                                 NotADirectoryError)
 
 
 class UserError(Exception):
@@ -14,3 +35,52 @@ class UserError(Exception):
         self.exit_code = exit_code
         # Located messages (``file:line:col: key: ...``, one per line) are printed as they are.
         self.located = located
+
+
+def message(error: UserError) -> str:
+    """What is printed for ``error``: ``brushbench: error: ...``, or a located message as it
+    is."""
+    return str(error) if error.located else f"brushbench: error: {error}"
+
+
+@contextmanager
+def user_errors(*errors: type[BaseException], prefix: str = "",
+                located: bool | Callable[[str], bool] = False,
+                exit_code: int = EXIT_USAGE) -> Iterator[None]:
+    """Turn ``errors`` raised inside into a :class:`UserError` with their message.
+
+    ``prefix`` goes before the message (e.g. the file it is about); ``located`` says whether
+    the message is located (``file:line: ...``), or tells it from the message.
+    """
+    try:
+        yield
+    except errors as exc:
+        text = f"{prefix}{exc}"
+        is_located = located(text) if callable(located) else located
+        raise UserError(text, exit_code, located=is_located) from None
+
+
+@contextmanager
+def writing_folder(*errors: type[BaseException]) -> Iterator[None]:
+    """Writing a folder (a dataset, a lab): one that exists is refused with the hint to use
+    ``--overwrite``; a destination that cannot be written, and ``errors``, are one line."""
+    try:
+        yield
+    except FileExistsError as exc:
+        raise UserError(f"{exc} (use --overwrite to replace it)") from None
+    except (*errors, *_PATH_ERRORS) as exc:
+        raise UserError(str(exc)) from None
+
+
+@contextmanager
+def writing_file(path: str | PathLike[str]) -> Iterator[None]:
+    """Writing ``path`` (a file, or the files of a folder): any OS error is
+    ``PATH: cannot write: REASON``."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "UserError", "message", "user_errors", "writing_file",
+           "writing_folder"]

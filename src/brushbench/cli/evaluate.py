@@ -9,7 +9,13 @@ from pathlib import Path
 
 from ..dataset import DatasetError
 from ..harness.evaluate import evaluate, evaluate_data
-from ..harness.external import (
+from ..harness.suites import SuiteError, load_suite, single_scenario_suite
+from ..results.compare import compare_files
+from ..results.model import ResultsError, write_results
+from ..results.render import leaf, render_table
+from ..runtime.detectors import DetectorLoadError
+from ..runtime.streaming import DEFAULT_BATCH, parse_batch
+from ..userdata import (
     LABEL_LEVELS,
     PRESETS,
     ImportLogError,
@@ -17,12 +23,6 @@ from ..harness.external import (
     is_dataset_folder,
     parse_columns,
 )
-from ..harness.suites import SuiteError, load_suite, single_scenario_suite
-from ..results.compare import compare_files
-from ..results.model import ResultsError, write_results
-from ..results.render import leaf, render_table
-from ..runtime.detectors import DetectorLoadError
-from ..runtime.streaming import DEFAULT_BATCH, parse_batch
 from .compare import add_gate_arguments, gate_options, report
 from .errors import EXIT_FAILURE, UserError
 

@@ -12,7 +12,7 @@ from ..teaching.explain import explain_order
 from ..teaching.keys import AnswerKeyError, load_key, load_with_key
 from ..teaching.lab import LabError, resolve_key
 from ..teaching.render import render_explanation
-from .errors import UserError
+from .errors import UserError, user_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
+    with user_errors(DatasetError, AnswerKeyError, LabError):
         data = load(args.dataset)
         if args.key is not None:
             if data.has_answer_key:
@@ -46,8 +46,6 @@ def run(args: argparse.Namespace) -> int:
             folder = resolve_key(args.key, student=args.student,
                                  dataset_manifest_sha256=digest)
             data = load_with_key(args.dataset, load_key(folder), verify=False)
-    except (DatasetError, AnswerKeyError, LabError) as exc:
-        raise UserError(str(exc)) from None
     try:
         explanation = explain_order(data, args.order)
     except KeyError as exc:

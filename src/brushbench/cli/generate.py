@@ -9,7 +9,7 @@ from ..dataset import formats
 from ..generator.run import generate_to
 from ..market.drafts import CapacityError
 from ..scenario.model import Scenario
-from .errors import UserError
+from .errors import UserError, writing_folder
 from .progress import ProgressBar
 from .scenarios import load_or_fail
 
@@ -45,12 +45,10 @@ def run(args: argparse.Namespace) -> int:
     if args.withhold_labels is not None:
         return _withheld(args, scenario, workers, bar)
     try:
-        summary = generate_to(args.out, scenario, seed=args.seed, scale=args.scale, fmt=args.fmt,
-                              workers=workers, overwrite=args.overwrite, progress=bar)
-    except FileExistsError as exc:
-        raise UserError(f"{exc} (use --overwrite to replace it)") from None
-    except (CapacityError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        raise UserError(str(exc)) from None
+        with writing_folder(CapacityError):
+            summary = generate_to(args.out, scenario, seed=args.seed, scale=args.scale,
+                                  fmt=args.fmt, workers=workers, overwrite=args.overwrite,
+                                  progress=bar)
     finally:
         bar.finish()
     m = summary.manifest
@@ -67,14 +65,10 @@ def _withheld(args: argparse.Namespace, scenario: Scenario, workers: int,
     from ..teaching.withheld import DestinationError, generate_withheld
 
     try:
-        done = generate_withheld(args.out, args.withhold_labels, scenario, seed=args.seed,
-                                 scale=args.scale, fmt=args.fmt, workers=workers,
-                                 overwrite=args.overwrite, progress=bar)
-    except FileExistsError as exc:
-        raise UserError(f"{exc} (use --overwrite to replace it)") from None
-    except (DestinationError, CapacityError, PermissionError, IsADirectoryError,
-            NotADirectoryError) as exc:
-        raise UserError(str(exc)) from None
+        with writing_folder(DestinationError, CapacityError):
+            done = generate_withheld(args.out, args.withhold_labels, scenario, seed=args.seed,
+                                     scale=args.scale, fmt=args.fmt, workers=workers,
+                                     overwrite=args.overwrite, progress=bar)
     finally:
         bar.finish()
     print(f"{scenario.name} (scale {args.scale:g}) -> {done.dataset}, without its answer key")

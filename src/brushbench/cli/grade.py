@@ -14,7 +14,8 @@ from ..teaching.keys import AnswerKey, AnswerKeyError, check_pair, load_key
 from ..teaching.lab import LabError, resolve_key
 from ..teaching.render import render_grade
 from ..teaching.submission import FORMS, SubmissionError, read_submission
-from .errors import EXIT_USAGE, UserError
+from .errors import EXIT_USAGE, UserError, user_errors
+from .errors import message as error_message
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,10 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    try:
+    with user_errors(DatasetError):
         orders = load(args.check, verify=False).orders[["order_id", "shop_id", "buyer_id"]]
-    except DatasetError as exc:
-        raise UserError(str(exc)) from None
     failed = False
     for path in args.submissions:
         try:
@@ -77,14 +76,13 @@ def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> A
 
 def _grade_one(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
                ) -> dict[str, Any]:
-    try:
+    # A submission's own mistakes are located (file:line); SubmissionError is a ValueError,
+    # so it is mapped first, by the inner manager.
+    with user_errors(AnswerKeyError, LabError, ValueError), \
+            user_errors(SubmissionError, located=True):
         key = _key(args, path, cache)
         sub = read_submission(path, key.order_index, form=args.form)
         return grade(sub, key, student=key.manifest.get("student") or args.student)
-    except SubmissionError as exc:
-        raise UserError(str(exc), located=True) from None
-    except (AnswerKeyError, LabError, ValueError) as exc:
-        raise UserError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,8 +110,7 @@ def run(args: argparse.Namespace) -> int:
             message = str(exc)
             errors.append({"submission": path, "error": message})
             if not args.json:
-                print(message if exc.located else f"brushbench: error: {message}",
-                      file=sys.stderr)
+                print(error_message(exc), file=sys.stderr)
             continue
         if not args.json:
             print(render_grade(grades[-1]) + "\n")

@@ -15,7 +15,7 @@ from ..teaching.lab import (
     read_roster,
     student_ids,
 )
-from .errors import UserError
+from .errors import UserError, user_errors, writing_folder
 from .scenarios import load_or_fail
 
 
@@ -64,11 +64,9 @@ def run_new(args: argparse.Namespace) -> int:
         raise UserError(f"--scale must be positive, got {args.scale}")
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
-    try:
+    with user_errors(LabError):
         students = (student_ids(args.students) if args.roster is None
                     else read_roster(args.roster))
-    except LabError as exc:
-        raise UserError(str(exc)) from None
     scenario = load_or_fail(args.scenario or DIFFICULTIES[args.difficulty or "easy"])
     difficulty = _difficulty(args, scenario.name) if args.scenario else (args.difficulty
                                                                           or "easy")
@@ -81,15 +79,10 @@ def run_new(args: argparse.Namespace) -> int:
 
     print(f"lab {os.path.basename(os.path.abspath(args.name))}: {scenario.name}, "
           f"{len(students)} student(s)" + (f", {difficulty}" if difficulty else ""), flush=True)
-    try:
+    with writing_folder(LabError, CapacityError):
         lab = create_lab(args.name, scenario, students, seed=args.seed, difficulty=difficulty,
                          fmt=args.fmt, scale=args.scale, workers=workers,
                          overwrite=args.overwrite, on_student=progress)
-    except FileExistsError as exc:
-        raise UserError(f"{exc} (use --overwrite to replace it)") from None
-    except (LabError, CapacityError, PermissionError, IsADirectoryError,
-            NotADirectoryError) as exc:
-        raise UserError(str(exc)) from None
     root = args.name.rstrip("/")
     print(f"handed out:  {root}/students/<id>/ (data/ in {lab['format']}, handout.md)")
     print(f"teacher:     {root}/key/ (keep it: every key, the roster, lab seed {lab['seed']})")

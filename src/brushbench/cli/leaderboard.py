@@ -11,7 +11,7 @@ import sys
 from ..harness.suites import SuiteError, load_suite, suite_names
 from ..leaderboard import LeaderboardError, load_leaderboard, plots, write_board
 from ..leaderboard.entries import ENTRIES_FILE, Leaderboard
-from .errors import EXIT_FAILURE, UserError
+from .errors import EXIT_FAILURE, user_errors, writing_file
 
 DEFAULT_RESULTS = "leaderboard/results"
 DEFAULT_OUT = "leaderboard"
@@ -39,16 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
+    with user_errors(LeaderboardError, located=_about_entries):
         board = load_leaderboard(args.results)
-    except LeaderboardError as exc:
-        message = str(exc)
-        raise UserError(message, located=message.split(":", 1)[0].endswith(ENTRIES_FILE)
-                        and ":" in message) from None
-    try:
+    with writing_file(args.out):
         written = write_board(board, args.out)
-    except OSError as exc:
-        raise UserError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
     print(f"leaderboard: {len(board.entries)} entries on suite {board.suite_name} "
           f"({board.suite_hash[:12]}, generator {board.generator_version})")
     for path in written:
@@ -62,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     for r in board.refused:
         print(f"not ranked: {r.file}: {' '.join(r.reason.split())}", file=sys.stderr)
     return EXIT_FAILURE if board.refused else 0
+
+
+def _about_entries(message: str) -> bool:
+    """A message located in the entries file (``.../entries.yaml:LINE: ...``)."""
+    return message.split(":", 1)[0].endswith(ENTRIES_FILE) and ":" in message
 
 
 def _stale_suite(board: Leaderboard) -> str | None:

@@ -1,7 +1,7 @@
 """Reading a user's table file: CSV or TSV (gzipped or not) or Parquet, every mistake one line.
 
 The shared reader of users' order logs and labels (``eval --data``,
-:mod:`brushbench.harness.external`) and of teaching submissions
+:mod:`brushbench.userdata`) and of teaching submissions
 (:mod:`brushbench.teaching.submission`). CSV columns are read as text and typed by the caller,
 so that a bad value is reported with its line (pyarrow's own inference looks at the first block
 only and fails later without one).

@@ -7,11 +7,15 @@
 >>> record.status, record.reason, record.scores                        # doctest: +SKIP
 
 The detector protocol, and the runtime that loads and runs a detector in its own process
-under limits, are in :mod:`brushbench.runtime`; its public names are re-exported here.
+under limits, are in :mod:`brushbench.runtime`; its public names are re-exported here. Users'
+logs and labels are imported by :mod:`brushbench.userdata`.
 
 Modules: :mod:`~brushbench.harness.check` (the author's quick check),
 :mod:`~brushbench.harness.evaluate` (``brushbench eval``: a suite, or a given dataset),
-:mod:`~brushbench.harness.suites` (suite files).
+:mod:`~brushbench.harness.suites` (suite files), :mod:`~brushbench.harness.generated` (their
+datasets, generated lazily in :mod:`brushbench.dataset.cache`),
+:mod:`~brushbench.harness.scoring` (streaming sections, and scoring on given data). Results
+files, comparing and printing them are in :mod:`brushbench.results`.
 """
 
 from brushbench.harness.check import CheckReport, check_detector

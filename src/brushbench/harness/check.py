@@ -9,10 +9,7 @@ non-determinism (two runs on the same data that give different scores).
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from brushbench.dataset.cache import cache_root
+from brushbench.dataset.manifest import read_manifest
 from brushbench.runtime.protocol import NO_SCORE_STREAM
 from brushbench.runtime.runner import RunRecord, Status, run_isolated
 
@@ -28,9 +27,8 @@ CHECK_SCENARIO = "mixed_naive"
 CHECK_SCALE = 0.003
 CHECK_SEEDS = (1, 2)
 
-_cache_lock = threading.Lock()
-_cache: dict[tuple[str, float, int], tuple[Path, int]] = {}
-_cache_root: Path | None = None
+_tiny_lock = threading.Lock()
+_tiny: dict[tuple[str, str, float, int], tuple[Path, int]] = {}
 
 
 @dataclass
@@ -87,7 +85,7 @@ def check_detector(
     data : (train_dir, test_dir), optional
         Dataset folders to use instead of generating the tiny ones
         (:data:`CHECK_SCENARIO` at :data:`CHECK_SCALE`, seeds :data:`CHECK_SEEDS`; generated
-        once per process).
+        once into the dataset cache, like the datasets of ``eval``).
 
     Returns
     -------
@@ -267,20 +265,18 @@ def _finish(report: CheckReport) -> CheckReport:
 
 
 def _tiny_dataset(scenario: str, scale: float, seed: int) -> tuple[Path, int]:
-    """A generated dataset folder (with its answer key) and its order count; cached."""
-    global _cache_root
-    key = (scenario, scale, seed)
-    with _cache_lock:
-        if key not in _cache:
-            # The generator is only needed here, not by the runner.
-            from ..generator.run import generate
-            from ..scenario import load_scenario
+    """A generated dataset folder (with its answer key) and its order count.
 
-            if _cache_root is None:
-                _cache_root = Path(tempfile.mkdtemp(prefix="brushbench-check-"))
-                atexit.register(shutil.rmtree, _cache_root, True)
-            folder = _cache_root / f"{scenario}-{scale:g}-seed{seed}"
-            data = generate(load_scenario(scenario), seed=seed, scale=scale)
-            data.write(folder, overwrite=True)
-            _cache[key] = (folder, data.arrow("orders").num_rows)
-        return _cache[key]
+    From the dataset cache (:mod:`brushbench.dataset.cache`), generated there the first time;
+    looked up once per process and cache folder.
+    """
+    key = (str(cache_root()), scenario, scale, seed)
+    with _tiny_lock:
+        if key not in _tiny:
+            # The generator is only needed here, not by the runner.
+            from ..scenario import load_scenario
+            from .generated import generated_dataset
+
+            folder = generated_dataset(load_scenario(scenario), seed, scale=scale)
+            _tiny[key] = (folder, int(read_manifest(folder)["tables"]["orders"]["rows"]))
+        return _tiny[key]

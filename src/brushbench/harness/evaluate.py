@@ -10,7 +10,7 @@ answer key.
 A detector with ``score_stream`` is streamed the test dataset in time windows when it has no
 ``score`` or when ``stream=True`` (``brushbench eval --stream``); its ok runs then carry a
 ``stream`` section (batches, latency per batch, time to detect each campaign:
-:func:`brushbench.runtime.streaming.stream_results`).
+:func:`brushbench.harness.scoring.stream_results`).
 """
 
 from __future__ import annotations
@@ -28,15 +28,10 @@ from ..results.model import SCHEMA_VERSION, count_statuses, environment
 from ..runtime import launch
 from ..runtime.detectors import load_detector
 from ..runtime.runner import run_isolated
-from ..runtime.streaming import (
-    DEFAULT_BATCH,
-    batch_label,
-    parse_batch,
-    stream_results,
-    stream_summary_part,
-)
-from .cache import cached_dataset
-from .external import content_key, data_identity, score_data, stream_data
+from ..runtime.streaming import DEFAULT_BATCH, batch_label, parse_batch
+from ..userdata import content_key, data_identity
+from .generated import generated_dataset
+from .scoring import score_data, stream_data, stream_results, stream_summary_part
 from .suites import Suite
 
 #: The training dataset of test seed ``s`` is seed ``s + TRAIN_SEED_OFFSET`` of the scenario.
@@ -80,8 +75,8 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
     for entry in suite.entries:
         for seed in range(n_seeds):
             train_seed = seed + TRAIN_SEED_OFFSET
-            test_dir = cached_dataset(entry.scenario, seed)
-            train_dir = cached_dataset(entry.scenario, train_seed)
+            test_dir = generated_dataset(entry.scenario, seed)
+            train_dir = generated_dataset(entry.scenario, train_seed)
             record = run_isolated(target, train_dir, test_dir, timeout=timeout,
                                   memory_mb=memory_mb, stream=stream, batch=batch_seconds)
             run = {"scenario": entry.label, "scenario_hash": entry.hash, "scale": entry.scale,
@@ -127,7 +122,7 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     """Run ``target`` once on a given dataset folder; return the results document.
 
     ``data_dir`` is a dataset folder: an order log imported with
-    :func:`brushbench.harness.external.import_log` (``brushbench eval --data FILE``) or any
+    :func:`brushbench.userdata.import_log` (``brushbench eval --data FILE``) or any
     brushbench dataset, used as it is. ``train_dir``, if given, is the dataset ``fit(train)``
     gets; without one a detector that has ``fit`` is ``skipped``.
 
@@ -135,7 +130,7 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     is the imported content's (source sha256, column mapping, time zone, labels), one run
     with seed 0 and scenario ``<file stem>``, and a ``data`` section (the source, mapping,
     lacking columns and labels, from the manifest). Metrics are what the answer key defines
-    (:func:`brushbench.harness.external.score_data`): with shop or buyer labels only, the
+    (:func:`brushbench.harness.scoring.score_data`): with shop or buyer labels only, the
     order sections are undefined with the reason and the ``buyers``/``shops`` sections scored.
 
     Raises

@@ -6,7 +6,7 @@
 ...                       timeout=600, memory_mb=8000)                 # doctest: +SKIP
 >>> record.status, record.reason, record.scores                        # doctest: +SKIP
 
-It knows nothing of suites or results files: :mod:`brushbench.harness` builds those
+It knows nothing of suites, metrics or results files: :mod:`brushbench.harness` builds those
 on top of it (``brushbench check``, ``brushbench eval``).
 
 The detector protocol

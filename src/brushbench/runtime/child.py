@@ -39,7 +39,6 @@ except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
 from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, load
-from brushbench.harness.external import log_view, skip_if_lacking, unmet_requirements
 from brushbench.runtime.detectors import DetectorLoadError, load_detector
 from brushbench.runtime.protocol import (
     STEP_NAMES,
@@ -49,6 +48,7 @@ from brushbench.runtime.protocol import (
     run_protocol,
 )
 from brushbench.runtime.streaming import DEFAULT_BATCH
+from brushbench.userdata.view import log_view, skip_if_lacking, unmet_requirements
 
 # Folders (with a trailing separator, so that "brushbench" does not match "brushbench_x").
 _HARNESS_DIR = str(Path(__file__).resolve().parent) + os.sep

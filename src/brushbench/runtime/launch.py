@@ -35,7 +35,7 @@ from typing import Protocol, cast
 #: Environment variable that chooses how run processes start: ``forkserver`` or ``spawn``.
 ISOLATION_ENV = "BRUSHBENCH_ISOLATION"
 #: What the server imports once, so that forked runs need not (the child module pulls in
-#: brushbench's dataset, harness and metrics code with numpy, pandas and pyarrow).
+#: brushbench's dataset and runtime code with numpy, pandas and pyarrow).
 PRELOAD = ["brushbench.runtime.child"]
 
 

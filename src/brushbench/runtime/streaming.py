@@ -74,7 +74,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from brushbench.dataset import Dataset
-from brushbench.metrics.streaming import time_to_detect
 from brushbench.runtime.scores import split_output, validate_entity_scores, validate_scores
 
 #: The default batch window.
@@ -568,53 +567,7 @@ def check_stream(out: StreamOutput, test: Dataset
     return scores, results[0], results[1], []
 
 
-
-# ---------------------------------------------------------------------------------------------
-# results
-
-
-#: The keys of ``RunRecord.stream`` a results file keeps (``batch_seconds`` and ``start`` only
-#: serve to rebuild the schedule).
-RESULT_KEYS = ("batch", "batches", "empty_batches", "latency_p50_seconds",
-               "latency_p99_seconds", "latency_max_seconds")
-
-
-def stream_results(info: dict[str, Any], test: Dataset, scores: np.ndarray) -> dict[str, Any]:
-    """The ``stream`` section of a run in a results file.
-
-    Parameters
-    ----------
-    info : dict
-        ``RunRecord.stream`` of an ``ok`` streaming run.
-    test : Dataset
-        The test dataset, with its answer key.
-    scores : numpy.ndarray
-        The run's scores, aligned with ``test.orders``.
-
-    Returns
-    -------
-    dict
-        The keys of :data:`RESULT_KEYS` and ``time_to_detect``
-        (:func:`brushbench.metrics.streaming.time_to_detect`, alerts counted at the end of the
-        batch that scored each order).
-    """
-    schedule = Schedule(int(info["start"]), int(info["batch_seconds"]), int(info["batches"]))
-    orders = test.orders
-    scored_at = schedule.scored_at(epoch_seconds(orders["created_at"]))
-    section = {key: info.get(key) for key in RESULT_KEYS}
-    section["time_to_detect"] = time_to_detect(test.labels, scores, orders=orders,
-                                               scored_at=scored_at, campaigns=test.campaigns)
-    return section
-
-
-def stream_summary_part(section: dict[str, Any]) -> dict[str, Any]:
-    """``section`` without the per-campaign details (campaigns differ from seed to seed), for
-    the mean and spread over seeds."""
-    ttd = {k: v for k, v in section.get("time_to_detect", {}).items() if k != "per_campaign"}
-    return {**section, "time_to_detect": ttd}
-
-
 __all__ = ["CATALOGUE", "DEFAULT_BATCH", "EVENT_TIME", "LATER_TIMES", "MAX_BATCHES",
-           "NOT_KNOWN_YET", "RESULT_KEYS", "Batch", "Schedule", "StreamOrderError", "StreamOutput",
+           "NOT_KNOWN_YET", "Batch", "Schedule", "StreamOrderError", "StreamOutput",
            "StreamPlan", "batch_label", "check_stream", "epoch_seconds", "latency_summary",
-           "parse_batch", "run_stream", "stream_results", "stream_summary_part"]
+           "parse_batch", "run_stream"]
