@@ -72,9 +72,9 @@ class Builder:
 
     Parameters
     ----------
-    zone : tzinfo
+    zone : tzinfo or None
         Time zone given to timestamps written without an offset (the scenario's
-        ``window.timezone``).
+        ``window.timezone``); None for files without timestamps (suites), where UTC is used.
     root_loc : Location
         Where issues go that have no better place (the start of the file).
     patterns : PatternSpecs, optional
@@ -83,7 +83,7 @@ class Builder:
         reported as unsupported (files that hold no scenario, such as suites, need none).
     """
 
-    def __init__(self, zone: tzinfo, root_loc: Location,
+    def __init__(self, zone: tzinfo | None, root_loc: Location,
                  patterns: PatternSpecs | None = None):
         self.zone = zone
         self.patterns = patterns
@@ -225,7 +225,7 @@ class Builder:
             self._mismatch(node, path, expectation(tp, meta))
             return None
         try:
-            return localize(value, self.zone)
+            return localize(value, self.zone or timezone.utc)
         except (OverflowError, ValueError):  # e.g. 0001-01-01 shifted to UTC leaves year 1
             self.report(path, f"expected {expectation(tp, meta)}, found {describe(node)}, "
                               "which is out of range", node.loc)
