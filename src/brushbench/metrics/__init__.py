@@ -21,7 +21,8 @@ false-alarm rate, from one sort), :mod:`~brushbench.metrics.breakdown` (per patt
 level, legitimate kind, campaign), :mod:`~brushbench.metrics.entities` (buyers and shops),
 :mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.aggregate`,
 :mod:`~brushbench.metrics.streaming` (:func:`time_to_detect` of streaming runs),
-:mod:`~brushbench.metrics.curves` (the compact PR curve a results file keeps per run).
+:mod:`~brushbench.metrics.curves` (the compact PR curve a results file keeps per run),
+:mod:`~brushbench.metrics.registry` (every metric's name, better direction, kind, unit and format).
 """
 
 from __future__ import annotations
