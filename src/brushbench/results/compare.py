@@ -41,7 +41,16 @@ from typing import Any
 
 from ..metrics.aggregate import mean_sd
 from ..metrics.registry import HIGHER, Direction, direction, lookup
-from .model import STATUSES, ResultsError, comparability, count_statuses, read_results
+from .io import read_results
+from .model import (
+    STATUSES,
+    Results,
+    ResultsError,
+    Run,
+    Value,
+    comparability,
+    count_statuses,
+)
 from .rules import RULE_FORM, CompareError, FailRule, parse_fail_rule
 
 #: Metrics always compared, when present (the ``stream.*`` ones in streaming results only).
@@ -96,70 +105,31 @@ def noise_floor(metric: str, base_mean: float | None) -> float:
 # --------------------------------------------------------------------------------------------
 # Reading metric values out of runs
 
-@dataclass(frozen=True)
-class _Undefined:
-    reason: str
-
-
-def _leaf(value: Any) -> float | _Undefined | None:
-    """A number, an undefined value with its reason, or None for what is not a metric."""
-    if value is None:
-        return _Undefined("null")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not math.isfinite(value):
-        return _Undefined(f"not finite ({value})")
-    return float(value)
-
-
-def _flatten(tree: Any, prefix: str, out: dict[str, float | _Undefined]) -> None:
-    if not isinstance(tree, Mapping):
-        return
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and "value" in value:
-            leaf = _leaf(value["value"])
-            if isinstance(leaf, _Undefined) and value.get("reason"):
-                leaf = _Undefined(str(value["reason"]))
-        elif isinstance(value, Mapping):
-            _flatten(value, path + ".", out)
-            continue
-        else:
-            leaf = _leaf(value)
-        if leaf is not None:
-            out[path] = leaf
-
-
-def run_values(run: Mapping[str, Any]) -> dict[str, float | _Undefined]:
+def run_values(run: Run | Mapping[str, Any]) -> dict[str, Value]:
     """Every metric of one run by dotted path (``orders.recall_at_0.01``, ``cost.fit_seconds``,
-    ``stream.latency_p99_seconds`` for a streaming run)."""
-    out: dict[str, float | _Undefined] = {}
-    _flatten(run.get("metrics"), "", out)
-    _flatten(run.get("cost"), "cost.", out)
-    _flatten(run.get("stream"), "stream.", out)
-    return out
+    ``stream.latency_p99_seconds`` for a streaming run): :meth:`Run.values`."""
+    return (run if isinstance(run, Run) else Run.from_json(run)).values()
 
 
 @dataclass
 class _Side:
     """One scenario's runs in one results file, by seed."""
 
-    runs: dict[int, Mapping[str, Any]]
-    values: dict[int, dict[str, float | _Undefined]]
+    runs: dict[int, Run]
 
     def paths(self) -> set[str]:
-        return {p for v in self.values.values() for p in v}
+        return {p for run in self.runs.values() for p in run.values()}
 
     def collect(self, metric: str) -> tuple[list[float], str]:
         """The defined values over seeds and, when there are none, why."""
         found, why = [], []
         for seed in sorted(self.runs):
-            status = self.runs[seed]["status"]
-            leaf = self.values[seed].get(metric)
+            run = self.runs[seed]
+            leaf = run.get(metric)
             if isinstance(leaf, float):
                 found.append(leaf)
-            elif status != "ok":
-                why.append(f"run {status}")
+            elif not run.ok:
+                why.append(f"run {run.status}")
             elif leaf is None:
                 why.append("not recorded")
             else:
@@ -174,15 +144,13 @@ class _Side:
         return found, reason or "no runs"
 
 
-def _sides(doc: Mapping[str, Any], where: str) -> dict[str, _Side]:
+def _sides(results: Results, where: str) -> dict[str, _Side]:
     sides: dict[str, _Side] = {}
-    for run in doc["runs"]:
-        side = sides.setdefault(run["scenario"], _Side({}, {}))
-        seed = int(run["seed"])
-        if seed in side.runs:
-            raise CompareError(f"{where}: scenario {run['scenario']} seed {seed} appears twice")
-        side.runs[seed] = run
-        side.values[seed] = run_values(run)
+    for run in results.runs:
+        side = sides.setdefault(run.scenario, _Side({}))
+        if run.seed in side.runs:
+            raise CompareError(f"{where}: scenario {run.scenario} seed {run.seed} appears twice")
+        side.runs[run.seed] = run
     return sides
 
 
@@ -484,21 +452,6 @@ def _run_sentence(c: RunChange) -> str:
             + (f": {c.detail}" if c.detail else ""))
 
 
-def _first_line(run: Mapping[str, Any]) -> str:
-    """The first problem, else the exception line of the traceback (its last line)."""
-    problems = run.get("problems") or []
-    if isinstance(problems, list):
-        for p in problems:
-            if str(p).strip():
-                return str(p).strip().splitlines()[0]
-    tb = run.get("traceback")
-    if isinstance(tb, str):
-        lines = [line.strip() for line in tb.strip().splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
-    return ""
-
-
 def _wanted(named: Sequence[str], available: set[str]) -> list[tuple[str, bool]]:
     """(metric, optional) pairs in report order: the defaults present, then the named metrics.
 
@@ -560,16 +513,17 @@ def _as_rules(fail_if: Iterable[FailRule | str]) -> list[FailRule]:
     return [r if isinstance(r, FailRule) else parse_fail_rule(r) for r in fail_if]
 
 
-def compare_results(base: dict[str, Any], new: dict[str, Any], *,
+def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[str, Any], *,
                     fail_if: Iterable[FailRule | str] = (),
                     metrics: Sequence[str] | None = None, noise_sigmas: float = 2.0,
                     base_label: str = "base", new_label: str = "new") -> Comparison:
-    """Compare two results documents (as :func:`~brushbench.results.model.read_results` returns).
+    """Compare two results (as :func:`~brushbench.results.io.read_results` returns them).
 
     Parameters
     ----------
-    base, new : dict
-        Results documents; ``base`` is the reference.
+    base, new : Results or dict
+        Results (or results documents, checked with :meth:`Results.from_json`); ``base`` is
+        the reference.
     fail_if : iterable of FailRule or str
         Gates (``"orders.average_precision:-0.02"``). Without any, only runs that newly fail
         are regressions.
@@ -585,14 +539,16 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
         A malformed rule, a negative ``noise_sigmas``, a named metric (rule or ``metrics``)
         found in neither document, or a (scenario, seed) listed twice.
     """
+    base = _model(base, base_label)
+    new = _model(new, new_label)
     rules = _as_rules(fail_if)
     if not (isinstance(noise_sigmas, int | float) and math.isfinite(noise_sigmas)
             and noise_sigmas >= 0):
         raise CompareError(f"--noise-sigmas must be a number >= 0, got {noise_sigmas!r}")
     nothing = Comparison(comparable=False, rules=rules, noise_sigmas=float(noise_sigmas),
                          base_label=base_label, new_label=new_label,
-                         base_statuses=count_statuses(base["runs"]),
-                         new_statuses=count_statuses(new["runs"]))
+                         base_statuses=count_statuses(base.runs),
+                         new_statuses=count_statuses(new.runs))
     reasons = comparability(base, new)
     if reasons:
         return replace(nothing, reasons=reasons)
@@ -611,8 +567,8 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
         n = nsides[scenario]
         for seed in sorted(b.runs):
             brun, nrun = b.runs[seed], n.runs[seed]
-            change = RunChange(scenario, seed, brun["status"], nrun["status"],
-                               _first_line(nrun) if nrun["status"] != "ok" else "")
+            change = RunChange(scenario, seed, brun.status, nrun.status,
+                               nrun.detail() if not nrun.ok else "")
             changes.append(change)
             if change.regression:
                 regressions.append(_run_sentence(change))
@@ -623,6 +579,10 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
                 rows.append(row)
         regressions += [_row_sentence(r) for r in rows if r.scenario == scenario and r.failed]
     return replace(nothing, comparable=True, rows=rows, runs=changes, regressions=regressions)
+
+
+def _model(results: Results | Mapping[str, Any], where: str) -> Results:
+    return results if isinstance(results, Results) else Results.from_json(results, where)
 
 
 def _check_named(name: str, everywhere: set[str]) -> None:
