@@ -179,3 +179,13 @@ def test_a_wildcard_rule_that_can_gate_none_of_its_matches_is_refused():
     # Matches of both kinds: the rule gates those of its direction only.
     c = compare_results(base, base, fail_if=["per_pattern.click_farm.*:-0.05"])
     assert c.exit_code == 0
+
+
+def test_a_rule_made_by_hand_is_checked_like_a_parsed_one():
+    base = golden("base")
+    count = FailRule("orders.n_orders", 5.0, False, "+", "orders.n_orders:+5")
+    with pytest.raises(CompareError, match="no better direction"):
+        compare_results(base, base, fail_if=[count])
+    backwards = FailRule(AP, 0.02, False, "+", f"{AP}:+0.02")
+    with pytest.raises(CompareError, match=f"write {AP}:-0.02"):
+        compare_results(base, base, fail_if=[backwards])

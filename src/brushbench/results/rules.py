@@ -100,8 +100,13 @@ class FailRule:
         is known to be in the files, so that a typo is reported as such first.
         """
         if not self.wildcard:
-            if lookup(self.metric) is None:
+            found = _direction(self.metric)
+            if found is None:
                 raise CompareError(_no_direction(self.text, self.metric))
+            if found != self.direction:  # a FailRule made without parse_fail_rule
+                raise CompareError(f"--fail-if {self.text!r}: {self.metric} is "
+                                   f"{found}-is-better: write {self.metric}:{bad_sign(found)}"
+                                   f"{self.text.split(':', 1)[1][1:]} (expected {RULE_FORM})")
             return
         matched = [m for m in metrics if self.matches(m)]
         if not matched or any(self.applies_to(m) for m in matched):
