@@ -65,8 +65,8 @@ def test_quick_suite_with_the_example_detector(benchmark, monkeypatch, warm_cach
     monkeypatch.setenv("BRUSHBENCH_CACHE", str(warm_cache))
     suite = load_suite("quick")
     result = benchmark.pedantic(evaluate, args=(EXAMPLE, suite), rounds=3, iterations=1)
-    assert result["statuses"].get("ok") == len(result["runs"])
-    detector = _detector_seconds(run["cost"] for run in result["runs"])
-    benchmark.extra_info["runs"] = len(result["runs"])
+    assert result.statuses.get("ok") == len(result.runs)
+    detector = _detector_seconds(run.cost.to_json() for run in result.runs)
+    benchmark.extra_info["runs"] = len(result.runs)
     benchmark.extra_info["detector_seconds"] = detector
     benchmark.extra_info["harness_share"] = 1 - detector / benchmark.stats["mean"]

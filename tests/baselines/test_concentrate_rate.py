@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from brushbench.cli import main
 from brushbench.dataset import load
 from brushbench.harness import Scores
-from brushbench.results.model import read_results
+from brushbench.results import read_results
 from brushbench.userdata import import_log, log_view
 
 from baseline_helpers import (
@@ -237,9 +237,9 @@ def test_eval_data_scores_the_scl_log_at_shop_and_buyer_level(scl_files):
                  "--columns", "scl2020", "--labels", str(root / "answers.csv"),
                  "--timezone", "Asia/Singapore", "--timeout", "60",
                  "--out", str(root / "out.json")])
-    [run] = read_results(root / "out.json")["runs"]
-    assert (code, run["status"]) == (0, "ok"), run.get("reason")  # needs nothing the log lacks
-    shops, buyers = run["metrics"]["shops"], run["metrics"]["buyers"]
+    [run] = read_results(root / "out.json").runs
+    assert (code, run.status) == (0, "ok"), run.reason  # needs nothing the log lacks
+    shops, buyers = run.metrics["shops"], run.metrics["buyers"]
     n_suspicious = sum(len(v.split("&")) for v in answers.values() if v != "0")
     assert (shops["n_positive"], buyers["n_positive"]) == (len(answers) - 1, n_suspicious)
     # Every brushed shop and every suspicious buyer ranks above every other one.

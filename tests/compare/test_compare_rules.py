@@ -143,3 +143,49 @@ def test_rules_are_accepted_as_strings_or_parsed():
     a = compare_results(base, worse, fail_if=[f"{AP}:-0.02"])
     b = compare_results(base, worse, fail_if=[parse_fail_rule(f"{AP}:-0.02")])
     assert a.regressions == b.regressions and a.exit_code == b.exit_code == 1
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("orders.n_orders:+10", "orders.n_orders has no better direction (a count"),
+    ("orders.base_rate:-0.01", "orders.base_rate has no better direction (a data"),
+    ("per_pattern.click_farm.n_orders:-1", "no better direction"),
+])
+def test_a_rule_on_a_metric_without_a_direction_is_refused(text, words):
+    with pytest.raises(CompareError) as info:
+        parse_fail_rule(text)
+    message = str(info.value)
+    assert words in message and "cannot get worse" in message
+    assert "METRIC:DELTA" in message and "\n" not in message
+
+
+def test_a_rule_on_a_metric_the_registry_does_not_know_is_refused_when_compared():
+    base = set_metric(golden("base"), "mixed_naive", ["orders", "recall_bonus"],
+                      {1: 0.1, 2: 0.1, 3: 0.1})
+    rule = parse_fail_rule("orders.recall_bonus:-0.1")  # it may be in the files: not yet known
+    with pytest.raises(CompareError, match="recall_bonus has no better direction \\(not a "
+                                           "metric of the registry\\)"):
+        compare_results(base, base, fail_if=[rule])
+    with pytest.raises(CompareError, match="in neither results file"):
+        compare_results(base, base, fail_if=["orders.recall_bonsu:-0.1"])
+
+
+def test_a_wildcard_rule_that_can_gate_none_of_its_matches_is_refused():
+    base = golden("base")
+    with pytest.raises(CompareError, match="no metric it matches has a better direction"):
+        compare_results(base, base, fail_if=["per_pattern.*.n_orders:+5"])
+    with pytest.raises(CompareError, match=r"higher-is-better.*write per_pattern\.\*\."
+                                           r"recall_at_1pct:-0\.05"):
+        compare_results(base, base, fail_if=["per_pattern.*.recall_at_1pct:+0.05"])
+    # Matches of both kinds: the rule gates those of its direction only.
+    c = compare_results(base, base, fail_if=["per_pattern.click_farm.*:-0.05"])
+    assert c.exit_code == 0
+
+
+def test_a_rule_made_by_hand_is_checked_like_a_parsed_one():
+    base = golden("base")
+    count = FailRule("orders.n_orders", 5.0, False, "+", "orders.n_orders:+5")
+    with pytest.raises(CompareError, match="no better direction"):
+        compare_results(base, base, fail_if=[count])
+    backwards = FailRule(AP, 0.02, False, "+", f"{AP}:+0.02")
+    with pytest.raises(CompareError, match=f"write {AP}:-0.02"):
+        compare_results(base, base, fail_if=[backwards])

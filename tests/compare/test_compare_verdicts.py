@@ -12,7 +12,6 @@ from brushbench.results.compare import (
     QUALITY_FLOOR,
     CompareError,
     compare_results,
-    higher_is_better,
     run_values,
 )
 
@@ -146,14 +145,63 @@ def test_improved_uses_each_metrics_direction(base):
     assert c.exit_code == 0
 
 
-def test_direction_rule():
-    assert higher_is_better("orders.average_precision")
-    assert higher_is_better("per_pattern.click_farm.recall_at_1pct")
-    assert higher_is_better("cost.orders_per_second")
-    assert not higher_is_better("cost.score_seconds")
-    assert not higher_is_better("cost.peak_memory_mb")
-    assert not higher_is_better("false_alarms.flash_sale.rate_at_1pct")
-    assert not higher_is_better("legit.flash_sale.false_alarm_rate")
+def test_directions_come_from_the_registry():
+    c = compare_results(golden("base"), golden("base"), metrics=["cost.peak_memory_mb", BULK])
+    assert c.row("mixed_naive", AP).direction == "higher"
+    assert c.row("mixed_naive", "cost.orders_per_second").direction == "higher"
+    assert c.row("mixed_naive", "cost.score_seconds").direction == "lower"
+    assert c.row("mixed_naive", "cost.peak_memory_mb").direction == "lower"
+    assert c.row("mixed_naive", BULK).direction == "lower"
+
+
+def test_a_lower_is_better_metric_is_judged_by_its_registry_direction(base):
+    # Peak memory down, false alarms down: both improvements; up: both worse.
+    lower = set_metric(base, "mixed_naive", ["peak_memory_mb"], {1: 90.0, 2: 91.0, 3: 92.0},
+                       where="cost")
+    lower = set_metric(lower, "mixed_naive", ["false_alarms", "bulk", "rate_at_1pct"],
+                       {1: 0.001, 2: 0.001, 3: 0.001})
+    named = ["cost.peak_memory_mb", BULK]
+    v = verdicts(compare_results(base, lower, metrics=named))
+    assert v[("mixed_naive", "cost.peak_memory_mb")] == "improved"
+    assert v[("mixed_naive", BULK)] == "improved"
+    back = verdicts(compare_results(lower, base, metrics=named))
+    assert back[("mixed_naive", "cost.peak_memory_mb")] == "worse"
+    assert back[("mixed_naive", BULK)] == "worse"
+
+
+def test_a_new_lower_is_better_metric_is_judged_by_the_registry_not_its_name(base, monkeypatch):
+    # A name that reads as higher-is-better to any guess: only the registry says it is not.
+    from brushbench.metrics import registry
+
+    new_metric = registry.MetricSpec("orders.brushing_missed", "lower", "quality", "share",
+                                     ".3f", "share of the brushing orders never flagged")
+    monkeypatch.setattr(registry, "REGISTRY", (*registry.REGISTRY, new_metric))
+    monkeypatch.setattr(registry, "_CACHE", {})
+    b = set_metric(base, "mixed_naive", ["orders", "brushing_missed"], {1: 0.5, 2: 0.5, 3: 0.5})
+    n = set_metric(b, "mixed_naive", ["orders", "brushing_missed"], {1: 0.3, 2: 0.3, 3: 0.3})
+    c = compare_results(b, n, metrics=["orders.brushing_missed"],
+                        fail_if=["orders.brushing_missed:+0.01"])
+    row = c.row("mixed_naive", "orders.brushing_missed")
+    assert row.direction == "lower" and row.verdict == "improved" and not row.failed
+    worse = compare_results(n, b, fail_if=["orders.brushing_missed:+0.01"])
+    assert worse.row("mixed_naive", "orders.brushing_missed").failed
+    assert worse.exit_code == 1
+
+
+def test_a_metric_without_a_direction_is_changed_not_improved_or_worse(base):
+    more = set_metric(base, "mixed_naive", ["orders", "n_orders"], {1: 50000, 2: 50000, 3: 50000})
+    c = compare_results(base, more, metrics=["orders.n_orders"])
+    row = c.row("mixed_naive", "orders.n_orders")
+    assert row.direction is None and row.verdict == "changed"
+    assert c.exit_code == 0 and c.counts()["changed"] == 1
+    assert "1 changed" in c.headline()
+    assert c.row("flash_sale_ring", "orders.n_orders").verdict == "within noise"
+    # An unknown path has no direction either: not guessed from its name.
+    odd = set_metric(base, "mixed_naive", ["orders", "recall_bonus"], {1: 0.1, 2: 0.1, 3: 0.1})
+    odd2 = set_metric(odd, "mixed_naive", ["orders", "recall_bonus"], {1: 0.9, 2: 0.9, 3: 0.9})
+    row = compare_results(odd, odd2, metrics=["orders.recall_bonus"]).row(
+        "mixed_naive", "orders.recall_bonus")
+    assert row.verdict == "changed"
 
 
 # -- runs that newly fail --------------------------------------------------------------------------

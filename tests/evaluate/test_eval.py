@@ -4,15 +4,17 @@ comparable with themselves, exit codes as documented."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+import brushbench
 from brushbench.cli import main
 from brushbench.harness.evaluate import evaluate
 from brushbench.harness.suites import SuiteError, load_suite
+from brushbench.results import read_results, write_results
 from brushbench.results.compare import compare_files
-from brushbench.results.model import read_results
 
 DETECTORS = Path(__file__).resolve().parents[1] / "harness" / "detectors"
 SUITE = """\
@@ -43,44 +45,45 @@ def oracle(env):
 
 @pytest.fixture(scope="module")
 def raising(env):
-    return evaluate(str(DETECTORS / "raising.py"), load_suite(env / "tiny.yaml"), timeout=60)
+    # The top-level API, with the suite given as a file: the same function.
+    return brushbench.evaluate(str(DETECTORS / "raising.py"), env / "tiny.yaml", timeout=60)
 
 
 def test_every_run_is_recorded_with_metrics_and_cost(oracle):
-    assert [(r["scenario"], r["seed"]) for r in oracle["runs"]] == [
+    assert [(r.scenario, r.seed) for r in oracle.runs] == [
         ("mixed_naive", 0), ("mixed_naive", 1), ("click_farm_naive", 0), ("click_farm_naive", 1)]
-    assert oracle["statuses"]["ok"] == 4
-    for run in oracle["runs"]:
-        assert run["train_seed"] != run["seed"]
-        ap = run["metrics"]["orders"]["average_precision"]
-        base = run["metrics"]["orders"]["base_rate"]
+    assert oracle.statuses["ok"] == 4
+    for run in oracle.runs:
+        assert run.train_seed != run.seed
+        ap = run.metrics["orders"]["average_precision"]
+        assert ap == run.value("orders.average_precision")
+        base = run.value("orders.base_rate")
         assert ap > base  # a detector fitted on training labels beats chance
-        assert run["cost"]["score_seconds"] is not None and run["cost"]["score_seconds"] >= 0
-    assert "(all)" in oracle["summary"] and "mixed_naive" in oracle["summary"]
+        assert run.cost.score_seconds is not None and run.cost.score_seconds >= 0
+    assert "(all)" in oracle.summary and "mixed_naive" in oracle.summary
 
 
 def test_failures_are_recorded_not_dropped_nor_scored(raising):
-    assert raising["statuses"]["error"] == 4 and raising["statuses"]["ok"] == 0
-    for run in raising["runs"]:
-        assert run["metrics"] is None
-        assert run["reason"] and run["traceback"]
-    assert raising["summary"] == {}
+    assert raising.statuses["error"] == 4 and raising.statuses["ok"] == 0
+    for run in raising.runs:
+        assert run.metrics is None
+        assert run.reason and run.traceback
+    assert raising.summary == {}
 
 
 def test_results_identify_suite_scenarios_and_generator(oracle, env):
     suite = load_suite(env / "tiny.yaml")
-    assert oracle["suite"] == {"name": "tiny", "hash": suite.hash}
-    assert {r["scenario_hash"] for r in oracle["runs"]} == {e.hash for e in suite.entries}
-    assert oracle["detector"]["name"] and oracle["generator_version"]
+    assert oracle.suite.to_json() == {"name": "tiny", "hash": suite.hash}
+    assert {r.scenario_hash for r in oracle.runs} == {e.hash for e in suite.entries}
+    assert oracle.detector.name and oracle.generator_version
 
 
 def test_a_detector_compared_with_itself_is_fine_and_a_failing_one_regresses(
         oracle, raising, tmp_path):
-    from brushbench.results.model import write_results
 
     base = write_results(oracle, tmp_path / "base.json")
     assert compare_files(base, base).exit_code == 0
-    broken = write_results({**raising, "detector": oracle["detector"]}, tmp_path / "new.json")
+    broken = write_results(replace(raising, detector=oracle.detector), tmp_path / "new.json")
     comparison = compare_files(base, broken)
     assert comparison.exit_code == 1 and comparison.regressions
 
@@ -95,7 +98,7 @@ def test_cli_writes_results_prints_a_table_and_exits_1_on_failed_runs(env, capsy
     files = sorted(p.name for p in out.glob("*.json"))
     assert len(files) == 2
     docs = {f: read_results(out / f) for f in files}
-    statuses = {f: {r["status"] for r in d["runs"]} for f, d in docs.items()}
+    statuses = {f: {r.status for r in d.runs} for f, d in docs.items()}
     assert {"ok"} in statuses.values() and {"invalid_output"} in statuses.values()
     assert "mixed_naive" in printed and "AP" in printed
     assert json.loads((out / files[0]).read_text())["schema_version"] == 1
@@ -125,3 +128,22 @@ def test_bundled_suites_load():
     quick, standard = load_suite("quick"), load_suite("standard")
     assert quick.seeds >= 2 and len(standard.entries) == 10
     assert quick.hash != standard.hash
+
+
+def test_the_document_has_the_layout_eval_always_wrote(oracle, tmp_path):
+    """The typed model writes the keys a results file always had, in eval's order."""
+    doc = oracle.to_json()
+    assert list(doc) == ["schema_version", "brushbench_version", "generator_version", "suite",
+                         "detector", "environment", "limits", "stream", "runs", "statuses",
+                         "summary"]
+    assert list(doc["runs"][0]) == ["scenario", "scenario_hash", "scale", "seed", "train_seed",
+                                    "status", "reason", "phase", "problems", "traceback",
+                                    "cost", "metrics", "curves", "stream"]
+    assert list(doc["runs"][0]["cost"]) == ["fit_seconds", "score_seconds",
+                                            "orders_per_second", "peak_memory_mb"]
+    assert doc["stream"] == {"requested": False, "batch": "1h"}
+    assert doc["limits"] == {"timeout_seconds": 60, "memory_mb": None}
+    path = write_results(oracle, tmp_path / "r.json")
+    assert json.loads(path.read_text(encoding="utf-8")) == doc
+    assert read_results(path) == oracle
+    assert read_results(path).to_text() == path.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from brushbench.cli import main
-from brushbench.results.model import read_results
+from brushbench.results import read_results
 
 HERE = Path(__file__).resolve().parent
 SCL = HERE / "scl2020"
@@ -52,10 +52,10 @@ def scored(env):
 def test_an_scl_log_is_scored_at_shop_and_buyer_level(scored):
     code, doc = scored
     assert code == 0
-    assert doc["suite"]["name"] == "data:scl_log.csv" and len(doc["suite"]["hash"]) == 64
-    [run] = doc["runs"]
-    assert (run["scenario"], run["seed"], run["status"]) == ("scl_log", 0, "ok")
-    m = run["metrics"]
+    assert doc.suite.name == "data:scl_log.csv" and len(doc.suite.hash) == 64
+    [run] = doc.runs
+    assert (run.scenario, run.seed, run.status) == ("scl_log", 0, "ok")
+    m = run.metrics
     shops, buyers = m["shops"], m["buyers"]
     assert (shops["n_entities"], shops["n_positive"]) == (5, 4)
     assert (buyers["n_entities"], buyers["n_positive"]) == (21, 5)
@@ -66,11 +66,12 @@ def test_an_scl_log_is_scored_at_shop_and_buyer_level(scored):
     # Order-level truth is not in an SCL answer key: undefined, with the reason, never 0.
     ap = m["orders"]["average_precision"]
     assert ap["value"] is None and "shop and buyer level" in ap["reason"]
+    assert run.get("orders.average_precision").reason == ap["reason"]
     assert m["orders"]["n_orders"] == 40
-    data = doc["data"]
+    data = doc.data
     assert data["external"] is True and data["column_mapping"]["buyer_id"] == "userid"
     assert data["labels"]["level"] == "shop+buyer"
-    assert doc["summary"]["(all)"]["shops"]["average_precision"]["mean"] == 1.0
+    assert doc.summary["(all)"]["shops"]["average_precision"]["mean"] == 1.0
 
 
 def test_the_results_are_comparable_with_themselves(scored, env):
@@ -141,8 +142,8 @@ def test_log_options_need_data(capsys):
 def test_streaming_on_a_log_without_order_truth(env):
     code = _eval(env, "stream_counts.py", out="stream.json")
     assert code == 0
-    [run] = read_results(env / "stream.json")["runs"]
-    assert run["status"] == "ok" and run["stream"]["batches"] > 0
-    ttd = run["stream"]["time_to_detect"]
+    [run] = read_results(env / "stream.json").runs
+    assert run.ok and run.value("stream.batches") > 0
+    ttd = run.stream["time_to_detect"]
     assert ttd["value"] is None and "no order-level truth" in ttd["reason"]
-    assert run["metrics"]["shops"]["average_precision"] == 1.0
+    assert run.value("shops.average_precision") == 1.0

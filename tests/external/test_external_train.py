@@ -9,7 +9,7 @@ import pytest
 
 import brushbench
 from brushbench.cli import main
-from brushbench.results.model import read_results
+from brushbench.results import read_results
 
 ORACLE = Path(__file__).resolve().parents[1] / "harness" / "detectors" / "oracle_train.py"
 
@@ -32,21 +32,21 @@ def _eval(root, *extra, out="out.json"):
 def test_fit_gets_the_training_set(folders):
     assert _eval(folders, "--train", str(folders / "train")) == 0
     doc = read_results(folders / "out.json")
-    run = doc["runs"][0]
-    assert run["status"] == "ok" and run["cost"]["fit_seconds"] > 0
-    assert doc["data"]["train"]["name"] == "train"
+    run = doc.runs[0]
+    assert run.ok and run.cost.fit_seconds > 0
+    assert doc.data["train"]["name"] == "train"
 
 
 def test_without_a_training_set_a_fitting_detector_is_skipped(folders):
     assert _eval(folders, out="untrained.json") == 1
-    run = read_results(folders / "untrained.json")["runs"][0]
-    assert run["status"] == "skipped"
+    run = read_results(folders / "untrained.json").runs[0]
+    assert run.status == "skipped"
 
 
 def test_another_training_set_is_another_comparison(folders):
     _eval(folders, "--train", str(folders / "train"), out="a.json")
     _eval(folders, "--train", str(folders / "other_train"), out="b.json")
-    hashes = {read_results(folders / f)["suite"]["hash"] for f in ("a.json", "b.json")}
+    hashes = {read_results(folders / f).suite.hash for f in ("a.json", "b.json")}
     assert len(hashes) == 2
 
 

@@ -93,14 +93,15 @@ def test_eval_records_the_curve_the_page_plots(tmp_path, monkeypatch):
         encoding="utf-8")
     doc = evaluate(str(HERE / "detectors" / "random_scores.py"),
                    load_suite(tmp_path / "one.yaml"), timeout=120)
-    (run,) = doc["runs"]
-    assert run["status"] == "ok"
-    curve = run["curves"]["orders_pr"]
-    assert len(curve["recall"]) == len(curve["precision"]) == 51
-    assert curve["recall"][0] == 0.0 and curve["recall"][-1] == 1.0
+    (run,) = doc.runs
+    assert run.ok
+    recall, precision = run.pr_curve()
+    assert run.curves["orders_pr"] == {"recall": recall, "precision": precision}
+    assert len(recall) == len(precision) == 51
+    assert recall[0] == 0.0 and recall[-1] == 1.0
     # Random scores: precision near the base rate at full recall, never below it there.
-    assert curve["precision"][-1] >= run["metrics"]["orders"]["base_rate"] - 1e-6
-    assert all("curves" not in part for part in doc["summary"].values())
+    assert precision[-1] >= run.value("orders.base_rate") - 1e-6
+    assert all("curves" not in part for part in doc.summary.values())
 
 
 COMMITTED = ROOT / "leaderboard"

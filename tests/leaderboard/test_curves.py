@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from brushbench.harness.evaluate import summarize
 from brushbench.metrics import average_precision, is_undefined, pr_curve, score_orders
+from brushbench.results import Results
 from brushbench.results.compare import compare_results, run_values
 
 from leaderboard_helpers import fixture
@@ -71,8 +72,8 @@ def test_score_orders_returns_the_curve_only_when_asked_and_changes_no_metric():
 
 def test_curves_are_not_metrics_for_the_summary_nor_compare():
     doc = fixture("ten_line")
-    runs = [r for r in doc["runs"] if r["status"] == "ok"]
-    assert all(r["curves"]["orders_pr"]["precision"] for r in runs)  # eval wrote them
+    runs = [r for r in Results.from_json(doc).runs if r.ok]
+    assert all(r.pr_curve() for r in runs)  # eval wrote them
     assert not any(p.startswith("curves") for r in runs for p in run_values(r))
     assert "curves" not in summarize(runs)["(all)"]
     comparison = compare_results(doc, doc)

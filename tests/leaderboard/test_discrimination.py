@@ -3,6 +3,9 @@ hard-negative costs, and the roles and patterns entries.yaml gives them."""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import pytest
 
 from brushbench.cli import main
@@ -79,12 +82,21 @@ def test_the_cap_applies_to_careful_scenarios_and_patterns(tmp_path):
 
 def test_hard_negative_costs_name_the_kinds_above_twice_the_budget(tmp_path):
     stats = _board(tmp_path, 0.4, 0.2)
-    spec = next(st for st in stats if st.entry.name == "spec")
-    for run in spec.entry.runs:
-        if run["status"] == "ok":
-            run["metrics"]["false_alarms"]["flash_sale"]["rate_at_1pct"] = \
-                0.3 if run["scenario"].endswith("_naive") else 0.0
-    costs = d.hard_negative_costs(stats)
+    def flagging(run):
+        if not run.ok:
+            return run
+        metrics = copy.deepcopy(dict(run.metrics))
+        metrics["false_alarms"]["flash_sale"]["rate_at_1pct"] = (
+            0.3 if run.scenario.endswith("_naive") else 0.0)
+        return replace(run, metrics=metrics)
+
+    def edited(st):
+        if st.entry.name != "spec":
+            return st
+        results = replace(st.entry.results, runs=tuple(flagging(r) for r in st.entry.runs))
+        return replace(st, entry=replace(st.entry, results=results))
+
+    costs = d.hard_negative_costs([edited(st) for st in stats])
     assert ("spec", "flash_sale", pytest.approx(0.3)) in costs
     assert all(name != "floor" for name, _, _ in costs)
 

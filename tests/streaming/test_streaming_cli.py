@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from brushbench.cli import main
-from brushbench.results.model import read_results
+from brushbench.results import read_results
 
 from streaming_helpers import SCALE, SCENARIO, detector_file
 
@@ -39,10 +39,11 @@ def _eval(env, name, *extra):
 def test_eval_stream_writes_the_stream_section(env, capsys):
     code, doc = _eval(env, "both_modes", "--stream", "--batch", "30m")
     assert code == 0, capsys.readouterr()
-    assert doc["stream"] == {"requested": True, "batch": "30m"}
-    run = doc["runs"][0]
-    assert run["status"] == "ok" and run["metrics"] is not None
-    stream = run["stream"]
+    assert doc.stream.to_json() == {"requested": True, "batch": "30m"}
+    run = doc.runs[0]
+    assert run.ok and run.metrics is not None
+    assert run.value("stream.latency_p99_seconds") == run.stream["latency_p99_seconds"]
+    stream = run.stream
     assert stream["batch"] == "30m" and stream["batches"] > 0
     assert 0 < stream["latency_p50_seconds"] <= stream["latency_p99_seconds"]
     ttd = stream["time_to_detect"]
@@ -55,14 +56,14 @@ def test_eval_stream_writes_the_stream_section(env, capsys):
     else:  # never-alerted campaigns count as late: no median from the easy ones alone
         assert "never alerted" in farm["median_seconds"]["reason"]
     # the mean over seeds covers the stream section, without per-campaign details
-    summary = doc["summary"][SCENARIO]["stream"]
+    summary = doc.summary[SCENARIO]["stream"]
     assert "latency_p99_seconds" in summary and "per_campaign" not in summary["time_to_detect"]
 
 
 def test_eval_without_stream_evaluates_score_and_a_bad_window_is_refused(env, capsys):
     code, doc = _eval(env, "both_modes")
     assert code == 0
-    assert doc["stream"]["requested"] is False and doc["runs"][0]["stream"] is None
+    assert doc.stream.requested is False and doc.runs[0].stream is None
     assert main(["eval", detector_file("both_modes"), "--suite", str(env / "tiny.yaml"),
                  "--batch", "soon"]) == 2
     assert "--batch" in capsys.readouterr().err

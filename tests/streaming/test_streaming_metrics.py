@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from brushbench.metrics import alerts_at_budget, is_undefined, time_to_detect
-from brushbench.results.compare import compare_results, higher_is_better, noise_floor
+from brushbench.metrics.registry import direction
+from brushbench.results.compare import compare_results, noise_floor
 
 T0 = 1_600_000_000
 HOUR = 3600
@@ -93,11 +94,13 @@ def test_medians_count_never_alerted_campaigns_as_late():
 def test_streaming_times_are_lower_is_better_with_a_relative_noise_floor():
     for metric in ("stream.latency_p99_seconds", "stream.latency_p50_seconds",
                    "stream.time_to_detect.median_seconds",
-                   "stream.time_to_detect.per_pattern.click_farm.median_seconds"):
-        assert not higher_is_better(metric)
+                   "stream.time_to_detect.per_pattern.click_farm.median_seconds",
+                   "stream.time_to_detect.per_campaign.c-7.seconds"):
+        assert direction(metric) == "lower"
         assert noise_floor(metric, 100.0) == pytest.approx(10.0)
-    assert higher_is_better("stream.time_to_detect.n_alerted")
-    assert higher_is_better("orders.average_precision")
+    assert direction("stream.time_to_detect.n_alerted") == "higher"
+    assert direction("orders.average_precision") == "higher"
+    assert direction("stream.time_to_detect.n_campaigns") is None
 
 
 def _doc(latency: float, ttd: float) -> dict:
@@ -119,3 +122,15 @@ def test_compare_reads_the_stream_section_and_gates_on_it():
     assert c.exit_code == 1
     assert compare_results(slower, base).row("s", "stream.latency_p99_seconds").verdict == \
         "improved"
+
+
+def test_a_campaign_detected_sooner_is_an_improvement():
+    # stream.time_to_detect.per_campaign.<id>.seconds does not end in "_seconds": the old
+    # name rule judged it higher-is-better. The registry says lower.
+    metric = "stream.time_to_detect.per_campaign.c-1.seconds"
+    base, sooner = _doc(0.01, 3600.0), _doc(0.01, 3600.0)
+    base["runs"][0]["stream"]["time_to_detect"]["per_campaign"] = {"c-1": {"seconds": 7200.0}}
+    sooner["runs"][0]["stream"]["time_to_detect"]["per_campaign"] = {"c-1": {"seconds": 1800.0}}
+    assert compare_results(base, sooner, metrics=[metric]).row("s", metric).verdict == "improved"
+    c = compare_results(sooner, base, fail_if=[f"{metric}:+10%"])
+    assert c.row("s", metric).verdict == "worse" and c.exit_code == 1

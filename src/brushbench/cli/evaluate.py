@@ -11,8 +11,9 @@ from ..dataset import DatasetError
 from ..harness.evaluate import evaluate, evaluate_data
 from ..harness.suites import SuiteError, load_suite, single_scenario_suite
 from ..results.compare import compare_files
-from ..results.model import ResultsError, write_results
-from ..results.render import leaf, render_table
+from ..results.io import write_results
+from ..results.model import Results, ResultsError, Undefined
+from ..results.render import render_table
 from ..runtime.detectors import DetectorLoadError
 from ..runtime.streaming import DEFAULT_BATCH, parse_batch
 from ..userdata import (
@@ -115,27 +116,30 @@ def run(args: argparse.Namespace) -> int:
             print(f"  [{p.done}/{p.total}] {p.scenario} seed {p.seed}: {p.status}",
                   file=sys.stderr)
 
+        results: Results
         try:
             if data_dir is not None:
-                doc = evaluate_data(target, data_dir, train_dir=args.train,
+                results = evaluate_data(target, data_dir, train_dir=args.train,
                                     timeout=args.timeout,
                                     memory_mb=args.memory, progress=tick, stream=args.stream,
                                     batch=args.batch)
             else:
-                doc = evaluate(target, suite, seeds=args.seeds, timeout=args.timeout,
+                assert suite is not None
+                results = evaluate(target, suite, seeds=args.seeds, timeout=args.timeout,
                                memory_mb=args.memory, progress=tick, stream=args.stream,
                                batch=args.batch)
         except (DetectorLoadError, DatasetError) as exc:
             raise UserError(str(exc)) from None
-        out = _out_path(args, doc, len(args.targets))
-        write_results(doc, out)
-        print(render_table(doc))
+        out = _out_path(args, results, len(args.targets))
+        write_results(results, out)
+        print(render_table(results))
         if data_dir is not None:
-            print(_entity_line(doc))
+            print(_entity_line(results))
         print(f"results: {out}")
-        if any(r["status"] != "ok" for r in doc["runs"]):
+        if any(not r.ok for r in results.runs):
             exit_code = EXIT_FAILURE
         if args.compare:
+            assert gate is not None
             try:
                 comparison = compare_files(args.compare, out, **gate)
             except (ResultsError, ValueError) as exc:
@@ -177,26 +181,25 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
         raise UserError(str(exc)) from None
 
 
-def _entity_line(doc: dict) -> str:
+def _entity_line(results: Results) -> str:
     """Shop and buyer average precision of a --data run (the table shows order metrics)."""
     parts = []
-    for run in doc["runs"]:
-        if run["status"] != "ok":
+    for run in results.runs:
+        if not run.ok:
             continue
         for section in ("shops", "buyers"):
-            value = leaf(run["metrics"], (section, "average_precision"))
-            reason = (run["metrics"][section].get("average_precision") or {})
-            shown = f"{value:.3f}" if value is not None else \
-                f"undefined ({reason.get('reason')})"
+            ap = run.get(f"{section}.average_precision")
+            shown = (f"{ap:.3f}" if isinstance(ap, float) else
+                     f"undefined ({ap.reason if ap is not None else None})")
             parts.append(f"{section} AP {shown}")
-        orders = run["metrics"]["orders"].get("average_precision")
-        if isinstance(orders, dict) and orders.get("value") is None:
-            parts.append(f"order metrics undefined: {orders.get('reason')}")
+        orders = run.get("orders.average_precision")
+        if isinstance(orders, Undefined):
+            parts.append(f"order metrics undefined: {orders.reason}")
     return "; ".join(parts) if parts else "no ok run: nothing scored"
 
 
-def _out_path(args: argparse.Namespace, doc: dict, n_targets: int) -> Path:
-    name = f"{_slug(str(doc['detector'].get('name')))}.{_slug(doc['suite']['name'])}.json"
+def _out_path(args: argparse.Namespace, results: Results, n_targets: int) -> Path:
+    name = f"{_slug(str(results.detector.name))}.{_slug(str(results.suite.name))}.json"
     if args.out is None:
         return Path("results") / name
     out = Path(args.out)

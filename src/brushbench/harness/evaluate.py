@@ -11,20 +11,35 @@ A detector with ``score_stream`` is streamed the test dataset in time windows wh
 ``score`` or when ``stream=True`` (``brushbench eval --stream``); its ok runs then carry a
 ``stream`` section (batches, latency per batch, time to detect each campaign:
 :func:`brushbench.harness.scoring.stream_results`).
+
+Both return the typed results model (:class:`brushbench.results.Results`), built in one place
+(:func:`results_of`); ``write_results`` writes it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
 from ..dataset import DatasetError, load
 from ..dataset.manifest import read_manifest
 from ..metrics import aggregate, score_orders
-from ..results.model import SCHEMA_VERSION, count_statuses, environment
+from ..results import model
+from ..results.model import (
+    SCHEMA_VERSION,
+    Cost,
+    Detector,
+    Limits,
+    Results,
+    Run,
+    StreamRequest,
+    Tree,
+    count_statuses,
+    environment,
+)
 from ..runtime import launch
 from ..runtime.detectors import load_detector
 from ..runtime.runner import run_isolated
@@ -32,7 +47,7 @@ from ..runtime.streaming import DEFAULT_BATCH, batch_label, parse_batch
 from ..userdata import content_key, data_identity
 from .generated import generated_dataset
 from .scoring import score_data, stream_data, stream_results, stream_summary_part
-from .suites import Suite
+from .suites import Suite, load_suite
 
 #: The training dataset of test seed ``s`` is seed ``s + TRAIN_SEED_OFFSET`` of the scenario.
 TRAIN_SEED_OFFSET = 10_000
@@ -51,27 +66,30 @@ class RunProgress:
 METRIC_TABLES = ("orders", "labels", "entity_labels", "campaigns")
 
 
-def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: float = 600.0,
-             memory_mb: int | None = None,
+def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
+             seeds: int | None = None, timeout: float = 600.0, memory_mb: int | None = None,
              progress: Callable[[RunProgress], None] | None = None,
-             stream: bool = False, batch: str | int | float = DEFAULT_BATCH) -> dict[str, Any]:
-    """Run ``target`` on every (scenario, seed) of ``suite``; return the results document.
+             stream: bool = False, batch: str | int | float = DEFAULT_BATCH) -> Results:
+    """Run ``target`` on every (scenario, seed) of ``suite``; return the results.
 
-    ``stream=True`` streams the test data to ``score_stream(batches)`` in windows of ``batch``
-    even when the detector also has ``score`` (a detector with only ``score_stream`` always
-    streams).
+    ``suite`` is a :class:`~brushbench.harness.suites.Suite`, a bundled suite's name
+    (``"quick"``, ``"standard"``) or a suite file. ``stream=True`` streams the test data to
+    ``score_stream(batches)`` in windows of ``batch`` even when the detector also has
+    ``score`` (a detector with only ``score_stream`` always streams).
 
     Raises
     ------
     brushbench.runtime.detectors.DetectorLoadError
         When the target cannot be loaded at all (a user mistake, reported before any run).
     """
+    if not isinstance(suite, Suite):
+        suite = load_suite(os.fspath(suite))
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)  # ValueError before any run
     launch.warm_up()  # the run processes' server starts while the datasets are prepared
     n_seeds = seeds or suite.seeds
     total = len(suite.entries) * n_seeds
-    runs: list[dict[str, Any]] = []
+    runs: list[Run] = []
     for entry in suite.entries:
         for seed in range(n_seeds):
             train_seed = seed + TRAIN_SEED_OFFSET
@@ -79,9 +97,9 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
             train_dir = generated_dataset(entry.scenario, train_seed)
             record = run_isolated(target, train_dir, test_dir, timeout=timeout,
                                   memory_mb=memory_mb, stream=stream, batch=batch_seconds)
-            run = {"scenario": entry.label, "scenario_hash": entry.hash, "scale": entry.scale,
-                   "seed": seed, "train_seed": train_seed, **_record_fields(record)}
-            if run["status"] == "ok":
+            run = _run(record, scenario=entry.label, scenario_hash=entry.hash,
+                       scale=entry.scale, seed=seed, train_seed=train_seed)
+            if run.ok:
                 test = load(test_dir, verify=False, tables=METRIC_TABLES)
                 metrics = score_orders(
                     test.labels, record.scores, orders=test.orders,
@@ -90,27 +108,17 @@ def evaluate(target: str, suite: Suite, *, seeds: int | None = None, timeout: fl
                     predictions=record.predictions, curves=True)
                 # Curves are lists for plots (the leaderboard), not metrics: kept beside them
                 # so that summaries and comparisons never see them.
-                run["curves"] = metrics.pop("curves")
-                run["metrics"] = metrics
-                if record.stream is not None:
-                    assert record.scores is not None  # an ok run always has its scores
-                    run["stream"] = stream_results(record.stream, test, record.scores)
+                curves = metrics.pop("curves")
+                assert record.scores is not None  # an ok run has scores
+                run = replace(run, metrics=metrics, curves=curves, stream=(
+                    stream_results(record.stream, test, record.scores)
+                    if record.stream is not None else None))
             runs.append(run)
             if progress is not None:
                 progress(RunProgress(len(runs), total, entry.label, seed, record.status))
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "brushbench_version": __version__,
-        "generator_version": GENERATOR_VERSION,
-        "suite": {"name": suite.name, "hash": suite.hash},
-        "detector": detector.identity(),
-        "environment": environment(),
-        "limits": {"timeout_seconds": timeout, "memory_mb": memory_mb},
-        "stream": {"requested": bool(stream), "batch": batch_label(batch_seconds)},
-        "runs": runs,
-        "statuses": count_statuses(runs),
-        "summary": summarize(runs),
-    }
+    return results_of(runs, suite=model.Suite(name=suite.name, hash=suite.hash),
+                      detector=detector.identity(), timeout=timeout, memory_mb=memory_mb,
+                      stream=stream, batch=batch_label(batch_seconds))
 
 
 def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
@@ -118,8 +126,8 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
                   memory_mb: int | None = None,
                   progress: Callable[[RunProgress], None] | None = None,
                   stream: bool = False, batch: str | int | float = DEFAULT_BATCH
-                  ) -> dict[str, Any]:
-    """Run ``target`` once on a given dataset folder; return the results document.
+                  ) -> Results:
+    """Run ``target`` once on a given dataset folder; return the results.
 
     ``data_dir`` is a dataset folder: an order log imported with
     :func:`brushbench.userdata.import_log` (``brushbench eval --data FILE``) or any
@@ -154,63 +162,76 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
         info["hash"] = content_key(info["hash"], train["hash"])
     record = run_isolated(target, train_dir, data_dir, timeout=timeout, memory_mb=memory_mb,
                           stream=stream, batch=batch_seconds)
-    run = {"scenario": info["stem"], "scenario_hash": info["hash"], "scale": None, "seed": 0,
-           "train_seed": None, **_record_fields(record)}
+    run = _run(record, scenario=info["stem"], scenario_hash=info["hash"], scale=None, seed=0,
+               train_seed=None)
     test = load(data_dir, verify=False)
-    if run["status"] == "ok":
-        run["metrics"] = score_data(test, record)
-        if record.stream is not None:
-            assert record.scores is not None  # an ok run always has its scores
-            run["stream"] = stream_data(record.stream, test, record.scores)
+    if run.ok:
+        assert record.scores is not None  # an ok run has scores
+        run = replace(run, metrics=score_data(test, record), stream=(
+            stream_data(record.stream, test, record.scores)
+            if record.stream is not None else None))
     if progress is not None:
         progress(RunProgress(1, 1, info["stem"], 0, record.status))
     manifest = test.manifest
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "brushbench_version": __version__,
-        "generator_version": GENERATOR_VERSION,
-        "suite": {"name": f"data:{info['name']}", "hash": info["hash"]},
-        "data": {"external": bool(manifest.get("external")),
-                 "n_orders": test.arrow("orders").num_rows,
-                 **{key: manifest[key] for key in (
-                     "source", "column_mapping", "lacking", "labels", "timezone", "scenario",
-                     "scenario_hash", "seed") if key in manifest},
-                 "train": train},
-        "detector": detector.identity(),
-        "environment": environment(),
-        "limits": {"timeout_seconds": timeout, "memory_mb": memory_mb},
-        "stream": {"requested": bool(stream), "batch": batch_label(batch_seconds)},
-        "runs": [run],
-        "statuses": count_statuses([run]),
-        "summary": summarize([run]),
-    }
+    data: dict[str, Any] = {"external": bool(manifest.get("external")),
+                            "n_orders": test.arrow("orders").num_rows,
+                            **{key: manifest[key] for key in (
+                                "source", "column_mapping", "lacking", "labels", "timezone",
+                                "scenario", "scenario_hash", "seed") if key in manifest},
+                            "train": train}
+    return results_of([run], suite=model.Suite(name=f"data:{info['name']}", hash=info["hash"]),
+                      data=data, detector=detector.identity(), timeout=timeout,
+                      memory_mb=memory_mb, stream=stream, batch=batch_label(batch_seconds))
 
 
-def _record_fields(record: Any) -> dict[str, Any]:
-    return {
-        "status": str(getattr(record.status, "value", record.status)),
-        "reason": record.reason,
-        "phase": record.phase,
-        "problems": list(record.problems),
-        "traceback": record.traceback,
-        "cost": {"fit_seconds": record.fit_seconds, "score_seconds": record.score_seconds,
-                 "orders_per_second": record.orders_per_second,
-                 "peak_memory_mb": record.peak_memory_mb},
-        "metrics": None,
-        "curves": None,
-        "stream": None,
-    }
+def results_of(runs: Sequence[Run], *, suite: model.Suite, detector: Mapping[str, Any],
+               timeout: float, memory_mb: int | None, stream: bool, batch: str,
+               data: Tree | None = None) -> Results:
+    """The results of an evaluation: its runs, what was evaluated and how, where it ran, and
+    the status counts and summaries derived from the runs. The one place a results document is
+    put together."""
+    return Results(
+        schema_version=SCHEMA_VERSION,
+        brushbench_version=__version__,
+        generator_version=GENERATOR_VERSION,
+        suite=suite,
+        data=data,
+        detector=Detector.from_json(detector),
+        environment=environment(),
+        limits=Limits(timeout_seconds=timeout, memory_mb=memory_mb),
+        stream=StreamRequest(requested=bool(stream), batch=batch),
+        runs=tuple(runs),
+        statuses=count_statuses(runs),
+        summary=summarize(runs),
+    )
 
 
-def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def _run(record: Any, *, scenario: str, scenario_hash: str, scale: float | None, seed: int,
+         train_seed: int | None) -> Run:
+    """A run from its :class:`~brushbench.runtime.runner.RunRecord`, metrics not yet scored."""
+    return Run(
+        scenario=scenario, scenario_hash=scenario_hash, scale=scale, seed=seed,
+        train_seed=train_seed,
+        status=str(getattr(record.status, "value", record.status)),
+        reason=record.reason,
+        phase=record.phase,
+        problems=tuple(record.problems),
+        traceback=record.traceback,
+        cost=Cost(fit_seconds=record.fit_seconds, score_seconds=record.score_seconds,
+                  orders_per_second=record.orders_per_second,
+                  peak_memory_mb=record.peak_memory_mb),
+        metrics=None, curves=None, stream=None)
+
+
+def summarize(runs: Sequence[Run]) -> dict[str, Any]:
     """Mean and spread over seeds, per scenario and over the whole suite (ok runs only)."""
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for run in runs:
-        if run["status"] == "ok":
-            stream = run.get("stream")
-            by_scenario.setdefault(run["scenario"], []).append(
-                {**run["metrics"], "cost": run["cost"],
-                 **({"stream": stream_summary_part(stream)} if stream else {})})
+        if run.ok:
+            cost = run.cost.to_json() if run.cost is not None else {}
+            by_scenario.setdefault(run.scenario, []).append(
+                {**(run.metrics or {}), "cost": cost,
+                 **({"stream": stream_summary_part(dict(run.stream))} if run.stream else {})})
     summary = {name: aggregate(items) for name, items in by_scenario.items()}
     everything = [item for items in by_scenario.values() for item in items]
     if everything:

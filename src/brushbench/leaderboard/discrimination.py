@@ -24,11 +24,12 @@ Scenarios are told apart by their names' ``_naive`` / ``_careful`` suffix.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..metrics import REVIEW_BUDGET
-from .stats import BUDGET_KEY, HARD_NEGATIVES, EntryStats, mean_defined
+from ..results.model import Run
+from .stats import HARD_NEGATIVES, EntryStats, false_alarm_metric, mean_defined
 
 CAP = 0.9
 FLOOR_TOLERANCE = 0.5
@@ -53,16 +54,14 @@ def variant(scenario: str) -> str | None:
     return None
 
 
-def variant_mean(runs: list[dict[str, Any]], which: str,
-                 path: tuple[str, ...]) -> float | None:
+def variant_mean(runs: Sequence[Run], which: str, metric: str) -> float | None:
     """Mean of a metric over the ok runs of one variant's scenarios that define it."""
-    return mean_defined([r for r in runs if r["status"] == "ok"
-                         and variant(r["scenario"]) == which], path)
+    return mean_defined([r for r in runs if r.ok and variant(r.scenario) == which], metric)
 
 
-def pattern_ap(runs: list[dict[str, Any]], pattern: str, which: str) -> float | None:
+def pattern_ap(runs: Sequence[Run], pattern: str, which: str) -> float | None:
     """Mean per-pattern average precision over the ok runs of one variant's scenarios."""
-    return variant_mean(runs, which, ("per_pattern", pattern, "average_precision"))
+    return variant_mean(runs, which, f"per_pattern.{pattern}.average_precision")
 
 
 def specialist_checks(stats: list[EntryStats]) -> list[Check]:
@@ -141,8 +140,7 @@ def hard_negative_costs(stats: list[EntryStats]) -> list[tuple[str, str, float]]
         if st.entry.role == "floor":
             continue
         for kind in HARD_NEGATIVES:
-            rate = variant_mean(st.entry.runs, NAIVE,
-                                ("false_alarms", kind, f"rate_at_{BUDGET_KEY}"))
+            rate = variant_mean(st.entry.runs, NAIVE, false_alarm_metric(kind))
             if rate is not None and rate > HARD_NEGATIVE_COST * REVIEW_BUDGET:
                 out.append((st.entry.name, kind, rate))
     return out

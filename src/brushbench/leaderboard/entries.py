@@ -19,13 +19,16 @@ that is not a readable results file is refused the same way.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from .. import patterns as pattern_registry
-from ..results.model import ResultsError, comparability, read_results, run_keys
+from ..results.io import read_results
+from ..results.model import Results, ResultsError, Run, comparability
 from ..scenario.build import Builder, suggest
 from ..scenario.errors import Issue
 from ..scenario.model import param
@@ -60,11 +63,11 @@ class EntrySpec:
 
 @dataclass(frozen=True)
 class Entry:
-    """A ranked detector: its results document and what ``entries.yaml`` says about it."""
+    """A ranked detector: its results and what ``entries.yaml`` says about it."""
 
     name: str                   # the results file's name without .json
     file: str                   # the results file's name
-    doc: dict[str, Any]
+    results: Results
     status: str = SELF_REPORTED
     description: str = ""
     link: str = ""
@@ -76,8 +79,8 @@ class Entry:
         return self.status == VERIFIED
 
     @property
-    def runs(self) -> list[dict[str, Any]]:
-        return self.doc["runs"]
+    def runs(self) -> tuple[Run, ...]:
+        return self.results.runs
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class Leaderboard:
         return tuple(s[0] for s in self.scenarios)
 
 
-def load_leaderboard(results_dir: str | Path) -> Leaderboard:
+def load_leaderboard(results_dir: str | os.PathLike[str]) -> Leaderboard:
     """Read every ``*.json`` of ``results_dir`` (and its ``entries.yaml``) into a leaderboard.
 
     Raises
@@ -128,7 +131,7 @@ def load_leaderboard(results_dir: str | Path) -> Leaderboard:
                                f"`brushbench eval DETECTOR --suite standard --out "
                                f"{folder}/<name>.json`")
     specs = read_entries(folder / ENTRIES_FILE, [f.stem for f in files])
-    docs: dict[str, dict[str, Any]] = {}
+    docs: dict[str, Results] = {}
     refused: list[Refused] = []
     for path in files:
         try:
@@ -151,8 +154,8 @@ def load_leaderboard(results_dir: str | Path) -> Leaderboard:
 
     chosen = min(groups.values(), key=rank)
     reference = docs[chosen[0]]
-    label = (f"{reference['suite'].get('name')} {str(reference['suite'].get('hash'))[:12]}, "
-             f"generator {reference['generator_version']}")
+    label = (f"{reference.suite.name} {str(reference.suite.hash)[:12]}, "
+             f"generator {reference.generator_version}")
     for name, doc in docs.items():
         if name not in chosen:
             why = "; ".join(comparability(reference, doc))
@@ -162,15 +165,14 @@ def load_leaderboard(results_dir: str | Path) -> Leaderboard:
     entries = tuple(Entry(name, f"{name}.json", docs[name], **_spec_fields(specs.get(name)))
                     for name in sorted(chosen))
     scenarios: dict[str, tuple[str, str, Any]] = {}
-    for run in reference["runs"]:
-        scenarios.setdefault(run["scenario"], (run["scenario"], run["scenario_hash"],
-                                               run.get("scale")))
+    for run in reference.runs:
+        scenarios.setdefault(run.scenario, (run.scenario, run.scenario_hash, run.scale))
     return Leaderboard(
-        suite_name=str(reference["suite"].get("name")),
-        suite_hash=str(reference["suite"].get("hash")),
-        generator_version=str(reference["generator_version"]),
+        suite_name=str(reference.suite.name),
+        suite_hash=str(reference.suite.hash),
+        generator_version=str(reference.generator_version),
         scenarios=tuple(scenarios.values()),
-        seeds=tuple(sorted({int(r["seed"]) for r in reference["runs"]})),
+        seeds=tuple(sorted({r.seed for r in reference.runs})),
         entries=entries,
         refused=tuple(sorted(refused, key=lambda r: r.name)))
 
@@ -194,7 +196,7 @@ def read_entries(path: Path, names: Iterable[str]) -> dict[str, EntrySpec]:
         issues.append(Issue(root.loc, "(top level)", "expected a mapping of entry names (the "
                                                      "results files' names without .json)"))
     elif root is not None:
-        builder = Builder(None, root.loc)
+        builder = Builder(timezone.utc, root.loc)  # entries.yaml has no times
         for key, item in root.entries.items():
             if not isinstance(key, str):
                 builder.report((str(key),), f"YAML reads this name as {key!r}, not as text: "
@@ -225,16 +227,16 @@ def _spec_fields(spec: EntrySpec | None) -> dict[str, Any]:
             "patterns": tuple(spec.patterns), "role": spec.role}
 
 
-def _identity(doc: dict[str, Any]) -> tuple[Any, ...]:
+def _identity(results: Results) -> tuple[Any, ...]:
     """What makes results comparable (the keys :func:`comparability` checks)."""
-    return (doc["suite"].get("hash"), doc["generator_version"], frozenset(run_keys(doc)))
+    return (results.suite.hash, results.generator_version, frozenset(results.run_keys()))
 
 
-def _check_runs(doc: dict[str, Any], where: str) -> None:
+def _check_runs(results: Results, where: str) -> None:
     """Each (scenario, seed) at most once: a leaderboard cell is one run's number."""
     seen: set[tuple[str, int]] = set()
-    for run in doc["runs"]:
-        key = (run["scenario"], int(run["seed"]))
+    for run in results.runs:
+        key = (run.scenario, run.seed)
         if key in seen:
             raise ResultsError(f"{where}: scenario {key[0]} seed {key[1]} appears twice")
         seen.add(key)

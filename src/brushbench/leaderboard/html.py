@@ -59,10 +59,10 @@ def render_table(table: Table) -> list[str]:
     out.append("<tbody>")
     for row in table.rows:
         cells = []
-        for c, col in zip(row, table.columns, strict=True):
-            classes = [k for k, on in (("num", not col.text), ("best", c.best)) if on]
+        for cell, col in zip(row, table.columns, strict=True):
+            classes = [k for k, on in (("num", not col.text), ("best", cell.best)) if on]
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{attr}>{html.escape(c.text)}</td>")
+            cells.append(f"<td{attr}>{html.escape(cell.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table></div>"]
     return out
@@ -114,8 +114,8 @@ def render_html(board: Leaderboard, stats: list[EntryStats], heatmap_png: bytes,
     failed = [(st.entry.name, run) for st in stats for run in st.failed]
     if failed:
         out.append("<ul>")
-        out += [f"<li><code>{html.escape(name)}</code> {html.escape(run['scenario'])} seed "
-                f"{run['seed']}: {html.escape(run['status'])}: {html.escape(one_line(run))}</li>"
+        out += [f"<li><code>{html.escape(name)}</code> {html.escape(run.scenario)} seed "
+                f"{run.seed}: {html.escape(run.status)}: {html.escape(one_line(run))}</li>"
                 for name, run in failed]
         out.append("</ul>")
     else:
@@ -127,7 +127,7 @@ def render_html(board: Leaderboard, stats: list[EntryStats], heatmap_png: bytes,
         e = st.entry
         what = html.escape(e.description) + (f" ({html.escape(e.link)})" if e.link else "")
         out.append(f"<tr><td>{html.escape(e.name)}</td><td>{e.status}</td><td><code>"
-                   f"{html.escape(str(e.doc['detector'].get('target') or ''))}</code></td>"
+                   f"{html.escape(str(e.results.detector.target or ''))}</code></td>"
                    f"<td>{what or '—'}</td></tr>")
     out += ["</tbody>", "</table>"]
     if board.refused:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..results.model import Run
 from . import discrimination, notes
 from .entries import Leaderboard
 from .stats import EntryStats
@@ -48,14 +47,14 @@ def failed_lines(stats: list[EntryStats]) -> list[str]:
     out = []
     for st in stats:
         for run in st.failed:
-            out.append(f"- `{st.entry.name}` {run['scenario']} seed {run['seed']}: "
-                       f"{run['status']}: {one_line(run)}")
+            out.append(f"- `{st.entry.name}` {run.scenario} seed {run.seed}: "
+                       f"{run.status}: {one_line(run)}")
     return out
 
 
-def one_line(run: dict[str, Any]) -> str:
+def one_line(run: Run) -> str:
     """Why a run failed, on one line: its reason, else its first problem."""
-    text = run.get("reason") or next((p for p in run.get("problems") or [] if p), "") or ""
+    text = run.reason or next((p for p in run.problems if p), "") or ""
     text = " ".join(str(text).split())
     return text or "no reason recorded"
 
@@ -66,7 +65,7 @@ def entries_table(stats: list[EntryStats]) -> list[str]:
         e = st.entry
         what = e.description + (f" ({e.link})" if e.link else "")
         lines.append(f"| {cell_text(e.name)} | {e.status} | "
-                     f"`{cell_text(str(e.doc['detector'].get('target') or ''))}` | "
+                     f"`{cell_text(str(e.results.detector.target or ''))}` | "
                      f"{cell_text(what) or '—'} |")
     return lines
 

@@ -13,7 +13,7 @@
   over the ok runs: the throughput of the whole suite, not a mean of rates that small scenarios
   would dominate.
 * **PR curves**: per scenario, the mean over seeds of the runs' interpolated precision at each
-  recall level (``run["curves"]["orders_pr"]``, :mod:`brushbench.metrics.curves`).
+  recall level (:meth:`brushbench.results.Run.pr_curve`, :mod:`brushbench.metrics.curves`).
 
 Undefined values stay None; nothing here invents a number.
 """
@@ -21,14 +21,13 @@ Undefined values stay None; nothing here invents a number.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .. import patterns
 from ..dataset.tables import LEGIT_KINDS
 from ..metrics.aggregate import MeanSD, mean, mean_sd
-from ..results.model import count_statuses
-from ..results.render import leaf
+from ..results.model import Run, count_statuses
 from .entries import Entry, Leaderboard
 
 #: The legitimate kinds whose false alarms the leaderboard shows (organic traffic is the bulk,
@@ -36,6 +35,8 @@ from .entries import Entry, Leaderboard
 HARD_NEGATIVES = tuple(k for k in LEGIT_KINDS if k != "organic")
 #: Recall and false alarms are read at this review budget (docs/metrics.md).
 BUDGET_KEY = "1pct"
+#: The leaderboard's main metric.
+AP = "orders.average_precision"
 
 
 def pattern_names() -> tuple[str, ...]:
@@ -73,32 +74,30 @@ class EntryStats:
         return self.statuses.get("ok", 0) == self.n_runs
 
     @property
-    def failed(self) -> list[dict[str, Any]]:
-        return [r for r in self.entry.runs if r["status"] != "ok"]
+    def failed(self) -> list[Run]:
+        return [r for r in self.entry.runs if not r.ok]
 
 
 def entry_stats(board: Leaderboard, entry: Entry) -> EntryStats:
     """The numbers of one entry (see the module docs for how each is averaged)."""
-    ok = [r for r in entry.runs if r["status"] == "ok"]
+    ok = [r for r in entry.runs if r.ok]
     scenarios = board.scenario_names
     return EntryStats(
         entry=entry,
         statuses=count_statuses(entry.runs),
         n_runs=len(entry.runs),
-        average_precision=_macro_over_seeds(ok, board.seeds, ("orders", "average_precision")),
-        roc_auc=_macro_over_seeds(ok, board.seeds, ("orders", "roc_auc")),
-        recall_per_pattern={p: mean_defined(ok, ("per_pattern", p, f"recall_at_{BUDGET_KEY}"))
-                            for p in pattern_names()},
-        false_alarms={k: mean_defined(ok, ("false_alarms", k, f"rate_at_{BUDGET_KEY}"))
-                      for k in HARD_NEGATIVES},
+        average_precision=_macro_over_seeds(ok, board.seeds, AP),
+        roc_auc=_macro_over_seeds(ok, board.seeds, "orders.roc_auc"),
+        recall_per_pattern={p: mean_defined(ok, recall_metric(p)) for p in pattern_names()},
+        false_alarms={k: mean_defined(ok, false_alarm_metric(k)) for k in HARD_NEGATIVES},
         orders_per_second=_throughput(ok),
-        ap_per_scenario={s: mean_defined([r for r in ok if r["scenario"] == s],
-                                          ("orders", "average_precision")) for s in scenarios},
-        ap_per_pattern={p: mean_defined(ok, ("per_pattern", p, "average_precision"))
+        ap_per_scenario={s: mean_defined([r for r in ok if r.scenario == s], AP)
+                         for s in scenarios},
+        ap_per_pattern={p: mean_defined(ok, f"per_pattern.{p}.average_precision")
                         for p in pattern_names()},
-        base_rate_per_scenario={s: mean_defined([r for r in ok if r["scenario"] == s],
-                                                 ("orders", "base_rate")) for s in scenarios},
-        curves={s: _mean_curve([r for r in ok if r["scenario"] == s]) for s in scenarios},
+        base_rate_per_scenario={s: mean_defined([r for r in ok if r.scenario == s],
+                                                 "orders.base_rate") for s in scenarios},
+        curves={s: _mean_curve([r for r in ok if r.scenario == s]) for s in scenarios},
     )
 
 
@@ -107,45 +106,50 @@ def board_stats(board: Leaderboard) -> list[EntryStats]:
     return [entry_stats(board, e) for e in board.entries]
 
 
-def mean_defined(runs: list[dict[str, Any]], path: tuple[str, ...]) -> float | None:
-    """The mean of a metric over the runs that define it (None when none does)."""
-    return mean([v for r in runs if (v := leaf(r.get("metrics"), path)) is not None])
+def recall_metric(pattern: str) -> str:
+    """The metric of a pattern's recall column: recall at the review budget."""
+    return f"per_pattern.{pattern}.recall_at_{BUDGET_KEY}"
 
 
-def _macro_over_seeds(runs: list[dict[str, Any]], seeds: tuple[int, ...],
-                      path: tuple[str, ...]) -> MeanSD:
+def false_alarm_metric(kind: str) -> str:
+    """The metric of a legitimate kind's column: false-alarm rate at the review budget."""
+    return f"false_alarms.{kind}.rate_at_{BUDGET_KEY}"
+
+
+def mean_defined(runs: Sequence[Run], metric: str) -> float | None:
+    """The mean of a metric (dotted path) over the runs that define it (None when none does)."""
+    return mean([v for r in runs if (v := r.value(metric)) is not None])
+
+
+def _macro_over_seeds(runs: Sequence[Run], seeds: tuple[int, ...], metric: str) -> MeanSD:
     per_seed = [m for s in seeds
-                if (m := mean_defined([r for r in runs if int(r["seed"]) == s], path))
-                is not None]
+                if (m := mean_defined([r for r in runs if r.seed == s], metric)) is not None]
     return mean_sd(per_seed)
 
 
-def _throughput(runs: list[dict[str, Any]]) -> float | None:
+def _throughput(runs: Sequence[Run]) -> float | None:
     orders = seconds = 0.0
     for r in runs:
-        n = leaf(r.get("metrics"), ("orders", "n_orders"))
-        t = leaf(r.get("cost"), ("score_seconds",))
+        n = r.value("orders.n_orders")
+        t = r.value("cost.score_seconds")
         if n is not None and t is not None and t > 0:
             orders += n
             seconds += t
     return orders / seconds if seconds > 0 else None
 
 
-def _mean_curve(runs: list[dict[str, Any]]) -> Curve | None:
+def _mean_curve(runs: Sequence[Run]) -> Curve | None:
     """The mean interpolated precision over the runs whose curve is defined, on the recall
     levels of the first of them (runs with other levels are left out)."""
-    curves = []
-    for r in runs:
-        c = (r.get("curves") or {}).get("orders_pr")
-        if isinstance(c, dict) and isinstance(c.get("recall"), list) and c.get("precision"):
-            curves.append(c)
+    curves = [c for r in runs if (c := r.pr_curve()) is not None]
     if not curves:
         return None
-    recall = curves[0]["recall"]
-    same = [c["precision"] for c in curves if c["recall"] == recall]
+    recall = curves[0][0]
+    same = [precision for levels, precision in curves if levels == recall]
     precision = tuple(math.fsum(p[i] for p in same) / len(same) for i in range(len(recall)))
     return Curve(tuple(float(x) for x in recall), precision, len(same))
 
 
-__all__ = ["BUDGET_KEY", "HARD_NEGATIVES", "Curve", "EntryStats", "MeanSD", "board_stats",
-           "entry_stats", "mean_defined", "pattern_names"]
+__all__ = ["AP", "BUDGET_KEY", "HARD_NEGATIVES", "Curve", "EntryStats", "MeanSD", "board_stats",
+           "entry_stats", "false_alarm_metric", "mean_defined", "pattern_names",
+           "recall_metric"]

@@ -5,9 +5,10 @@ Both the README (:mod:`~brushbench.leaderboard.markdown`) and the HTML page
 
 **Best in a column**: among the entries whose runs are all ok (an entry with failed runs
 averages over fewer runs, so it does not compete) and that have a value, the best one after
-rounding to what is shown, so entries that look equal are marked together. Higher is better,
-except for false alarms (lower is better). A column is marked only when at least two entries
-compete. Undefined values are ``—``.
+rounding to what is shown, so entries that look equal are marked together. Which way is better
+is the column's metric's direction in :mod:`brushbench.metrics.registry` (higher for average
+precision, recall and throughput, lower for false alarms). A column is marked only when at
+least two entries compete. Undefined values are ``—``.
 """
 
 from __future__ import annotations
@@ -16,16 +17,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .stats import HARD_NEGATIVES, EntryStats, pattern_names
+from ..metrics.registry import HIGHER, LOWER, direction, spec
+from .stats import (
+    AP,
+    HARD_NEGATIVES,
+    EntryStats,
+    false_alarm_metric,
+    pattern_names,
+    recall_metric,
+)
 
 DASH = "—"
-HIGHER, LOWER = "higher", "lower"
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
-    better: str | None = None        # HIGHER, LOWER or None (not ranked)
+    better: str | None = None        # HIGHER, LOWER or None (not ranked): see metric_column
     group: str = ""                  # a heading over several columns (HTML), e.g. "recall at 1%"
     short: str = ""                  # the group in a one-line header (Markdown), e.g. "R@1%"
     text: bool = False               # left-aligned words rather than right-aligned numbers
@@ -34,6 +42,16 @@ class Column:
     def title(self) -> str:
         """The header on one line: the group's short form, then the column's name."""
         return f"{self.short} {self.header}" if self.short else self.header
+
+
+def metric_column(header: str, metric: str, group: str = "", short: str = "") -> Column:
+    """A column of ``metric``'s values, ranked by its direction in the metric registry."""
+    return Column(header, direction(metric), group, short)
+
+
+def metric_format(metric: str) -> Callable[[float], str]:
+    """The registry's display format of ``metric``."""
+    return spec(metric).format
 
 
 @dataclass
@@ -75,8 +93,8 @@ def mark_best(table: Table, eligible: list[bool]) -> None:
     for j, col in enumerate(table.columns):
         if col.better is None:
             continue
-        values = [(i, row[j].value) for i, row in enumerate(table.rows)
-                  if eligible[i] and row[j].value is not None]
+        values = [(i, v) for i, row in enumerate(table.rows)
+                  if eligible[i] and (v := row[j].value) is not None]
         if len(values) < 2:
             continue
         pick = max if col.better == HIGHER else min
@@ -100,25 +118,30 @@ def status_text(stats: EntryStats) -> str:
 
 def main_table(stats: list[EntryStats]) -> Table:
     """Detector, AP ± std, ROC-AUC, recall per pattern, false alarms per kind, orders/s, runs."""
-    columns = [Column("detector", text=True), Column("AP (mean ± std)", HIGHER),
-               Column("ROC-AUC", HIGHER)]
-    columns += [Column(p, HIGHER, "recall at 1% (per pattern)", "R@1%") for p in pattern_names()]
-    columns += [Column(k, LOWER, "false alarms at 1% (per legitimate kind)", "FA@1%")
-                for k in HARD_NEGATIVES]
-    columns += [Column("orders/s", HIGHER), Column("runs", text=True)]
+    columns = [Column("detector", text=True), metric_column("AP (mean ± std)", AP),
+               metric_column("ROC-AUC", "orders.roc_auc")]
+    columns += [metric_column(p, recall_metric(p), "recall at 1% (per pattern)", "R@1%")
+                for p in pattern_names()]
+    columns += [metric_column(k, false_alarm_metric(k), "false alarms at 1% (per legitimate "
+                              "kind)", "FA@1%") for k in HARD_NEGATIVES]
+    columns += [metric_column("orders/s", "cost.orders_per_second"), Column("runs", text=True)]
     table = Table(columns)
     for st in stats:
         ap = st.average_precision
         if ap.mean is None:
             ap_cell = Cell(DASH)
         else:
-            ap_cell = number_cell(ap.mean, fixed(3))
-            ap_cell.text += f" ± {ap.sd:.3f}" if ap.sd is not None else f" ± {DASH}"
+            shown = metric_format(AP)
+            ap_cell = number_cell(ap.mean, shown)
+            ap_cell.text += f" ± {shown(ap.sd)}" if ap.sd is not None else f" ± {DASH}"
         row = [Cell(entry_label(st)), ap_cell,
-               number_cell(st.roc_auc.mean, fixed(3))]
-        row += [number_cell(st.recall_per_pattern[p], fixed(3)) for p in pattern_names()]
-        row += [number_cell(st.false_alarms[k], percent(2)) for k in HARD_NEGATIVES]
-        row += [number_cell(st.orders_per_second, thousands), Cell(status_text(st))]
+               number_cell(st.roc_auc.mean, metric_format("orders.roc_auc"))]
+        row += [number_cell(st.recall_per_pattern[p], metric_format(recall_metric(p)))
+                for p in pattern_names()]
+        row += [number_cell(st.false_alarms[k], metric_format(false_alarm_metric(k)))
+                for k in HARD_NEGATIVES]
+        row += [number_cell(st.orders_per_second, metric_format("cost.orders_per_second")),
+                Cell(status_text(st))]
         table.rows.append(row)
     mark_best(table, [st.complete for st in stats])
     return table
@@ -150,17 +173,17 @@ def scenario_table(stats: list[EntryStats], scenarios: tuple[str, ...]) -> Table
     """AP per scenario (mean over seeds), naive and careful side by side, and the mean gap."""
     order = scenario_order(scenarios)
     pairs_ = pairs(order)
-    columns = [Column("detector", text=True), *[Column(s, HIGHER) for s in order]]
+    columns = [Column("detector", text=True), *[metric_column(s, AP) for s in order]]
     if pairs_:
         columns.append(Column("careful − naive"))
     table = Table(columns)
     for st in stats:
         row = [Cell(entry_label(st))]
-        row += [number_cell(st.ap_per_scenario.get(s), fixed(3)) for s in order]
+        row += [number_cell(st.ap_per_scenario.get(s), metric_format(AP)) for s in order]
         if pairs_:
-            gaps = [st.ap_per_scenario[c] - st.ap_per_scenario[n] for n, c in pairs_
-                    if st.ap_per_scenario.get(n) is not None
-                    and st.ap_per_scenario.get(c) is not None]
+            gaps = [c - n for n_name, c_name in pairs_
+                    if (n := st.ap_per_scenario.get(n_name)) is not None
+                    and (c := st.ap_per_scenario.get(c_name)) is not None]
             gap = math.fsum(gaps) / len(gaps) if len(gaps) == len(pairs_) else None
             row.append(number_cell(gap, lambda x: f"{x:+.3f}"))
         table.rows.append(row)
@@ -169,4 +192,5 @@ def scenario_table(stats: list[EntryStats], scenarios: tuple[str, ...]) -> Table
 
 
 __all__ = ["DASH", "HIGHER", "LOWER", "Cell", "Column", "Table", "entry_label", "main_table",
-           "mark_best", "pairs", "scenario_order", "scenario_table", "status_text"]
+           "mark_best", "metric_column", "metric_format", "pairs", "scenario_order",
+           "scenario_table", "status_text"]

@@ -9,6 +9,7 @@ caller. Higher score = more suspicious.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ class Positives:
 
 
 def per_pattern(ranking: Ranking, cuts: list[Cut], pos: Positives,
-                patterns: list[str]) -> dict:
+                patterns: list[str]) -> dict[str, Any]:
     """For each pattern: its orders, its recall at each budget, its AP against all legitimate
     orders (the other patterns' orders are left out, not counted as negatives)."""
     k = len(pos.pattern_names)
@@ -61,11 +62,11 @@ def per_pattern(ranking: Ranking, cuts: list[Cut], pos: Positives,
     for name in patterns:
         i = code.get(name)
         n = int(counts[i]) if i is not None else 0
-        entry: dict = {"n_orders": n}
+        entry: dict[str, Any] = {"n_orders": n}
         absent = undefined("no orders of this pattern")
         for cut, f in zip(cuts, flagged, strict=True):
             entry[f"recall_at_{budget_label(cut.budget)}"] = (
-                number(f[i] / n) if n else absent)
+                number(float(f[i]) / n) if n else absent)
         ap = ranking.average_precision(pos.scores[pos.pattern == i]) if n else None
         entry["average_precision"] = ap if ap is not None else absent
         out[name] = entry
@@ -73,7 +74,7 @@ def per_pattern(ranking: Ranking, cuts: list[Cut], pos: Positives,
 
 
 def per_camouflage(cut: Cut, pos: Positives, campaign_level: np.ndarray,
-                   levels: list[float]) -> dict:
+                   levels: list[float]) -> dict[str, Any]:
     """Recall at ``cut`` for each camouflage level (of the orders' campaigns).
 
     ``campaign_level`` gives each campaign code's level (NaN when unknown); ``levels`` lists
@@ -97,7 +98,7 @@ def per_camouflage(cut: Cut, pos: Positives, campaign_level: np.ndarray,
     for g, name in enumerate(names):
         if name not in reported and not counts[g]:
             continue
-        entry: dict = {"camouflage": reported[name]} if name in reported else {}
+        entry: dict[str, Any] = {"camouflage": reported[name]} if name in reported else {}
         entry["n_orders"] = int(counts[g])
         entry["n_campaigns"] = int(campaigns_at[g])
         entry[f"recall_at_{label}"] = ratio(flagged[g], counts[g],
@@ -107,7 +108,7 @@ def per_camouflage(cut: Cut, pos: Positives, campaign_level: np.ndarray,
 
 
 def false_alarms(cut: Cut, totals: dict[str, int], flagged: dict[str, float],
-                 kinds: list[str]) -> dict:
+                 kinds: list[str]) -> dict[str, Any]:
     """For each legitimate kind: its orders, how many are expected inside ``cut``, and the rate.
 
     ``totals`` and ``flagged`` hold the legitimate orders of each kind and their expected number
@@ -128,7 +129,7 @@ def false_alarms(cut: Cut, totals: dict[str, int], flagged: dict[str, float],
 
 
 def campaigns_caught(cut: Cut, pos: Positives, patterns: list[str],
-                     without_orders: int | None) -> dict:
+                     without_orders: int | None) -> dict[str, Any]:
     """Campaigns with at least one order inside ``cut`` (expected value over tie-breaks), overall
     and per pattern. A campaign counts when it has orders here; ``without_orders`` (from the
     campaigns table, when given) says how many had none."""
@@ -147,7 +148,7 @@ def campaigns_caught(cut: Cut, pos: Positives, patterns: list[str],
     pattern_of[c] = pos.pattern[has]
     pattern_of = pattern_of[present]
     none = "no campaign has orders here"
-    out: dict = {"n_campaigns": int(present.sum()),
+    out: dict[str, Any] = {"n_campaigns": int(present.sum()),
                  f"caught_at_{label}": number(caught.sum()),
                  f"recall_at_{label}": ratio(caught.sum(), present.sum(), none)}
     if without_orders is not None:

@@ -14,6 +14,8 @@ sort, so a curve costs a ``searchsorted`` over the positives' distinct scores.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .ranking import Ranking
@@ -63,7 +65,7 @@ def interpolated_precision(ranking: Ranking, steps: int = PR_CURVE_STEPS) -> np.
     return best[reach - 1]                              # reach >= 1: the lowest value has tp = P
 
 
-def pr_curve_section(ranking: Ranking, steps: int = PR_CURVE_STEPS) -> dict:
+def pr_curve_section(ranking: Ranking, steps: int = PR_CURVE_STEPS) -> dict[str, Any]:
     """The stored form: ``{"recall": [...], "precision": [...]}``, or undefined without
     positives (``{"value": None, "reason": "no positive orders"}``)."""
     precision = interpolated_precision(ranking, steps)

@@ -16,6 +16,7 @@ there are ignored (and counted). An entity's score is the detector's own (``buye
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,10 +95,11 @@ def positive_entities(entity_labels: pd.DataFrame, entity_type: str,
     el = entity_labels
     keep = (el["entity_type"] == entity_type).to_numpy(dtype=bool) & \
         el["role"].isin(roles).to_numpy(dtype=bool)
-    return pd.unique(el["entity_id"].to_numpy()[keep])
+    ids: np.ndarray = pd.unique(el["entity_id"].to_numpy()[keep])
+    return ids
 
 
-def entity_metrics(es: EntityScores, positive_ids: np.ndarray, plural: str) -> dict:
+def entity_metrics(es: EntityScores, positive_ids: np.ndarray, plural: str) -> dict[str, Any]:
     """Average precision and ROC-AUC of ``es`` against the positive ids.
 
     ``plural`` names the entities in the reasons ("buyers", "shops").
@@ -119,7 +121,7 @@ def entity_metrics(es: EntityScores, positive_ids: np.ndarray, plural: str) -> d
     }
 
 
-def not_given(source: str, reason: str) -> dict:
+def not_given(source: str, reason: str) -> dict[str, Any]:
     """The entity section's layout with every value undefined for ``reason``."""
     u = undefined(reason)
     return {"source": source, "n_entities": u, "n_positive": u, "n_positive_without_orders": u,

@@ -73,13 +73,15 @@ class Cut:
     def weights(self, scores: np.ndarray) -> np.ndarray:
         """Each score's expected presence in the budget: 1 above, ``share`` at, 0 below."""
         scores = np.asarray(scores, dtype=np.float64)
-        return (scores > self.threshold) + self.share * (scores == self.threshold)
+        weights: np.ndarray = (scores > self.threshold) + self.share * (scores == self.threshold)
+        return weights
 
     def expected(self, scores: np.ndarray) -> float:
         """Expected number of ``scores`` inside the budget."""
         scores = np.asarray(scores, dtype=np.float64)
         above = np.count_nonzero(scores > self.threshold)
-        return above + self.share * np.count_nonzero(scores == self.threshold)
+        expected: float = above + self.share * np.count_nonzero(scores == self.threshold)
+        return expected
 
     def hit_probability(self, n_above: np.ndarray, n_tied: np.ndarray) -> np.ndarray:
         """Probability that a group with ``n_above`` orders above and ``n_tied`` at the cut has at
@@ -138,7 +140,9 @@ class Ranking:
 
     def negatives_at_least(self, v: np.ndarray | float) -> np.ndarray:
         """Negatives scored ``>= v``."""
-        return self._at_least(self.sorted, v) - self._at_least(self.positive_sorted, v)
+        count: np.ndarray = (self._at_least(self.sorted, v)
+                             - self._at_least(self.positive_sorted, v))
+        return count
 
     # -- threshold-free metrics --------------------------------------------------------------------
 

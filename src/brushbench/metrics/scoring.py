@@ -51,7 +51,7 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
                  shop_scores: pd.Series | None = None,
                  predictions: np.ndarray | pd.Series | None = None,
                  budgets: Sequence[float] = DEFAULT_BUDGETS,
-                 review_budget: float = REVIEW_BUDGET, curves: bool = False) -> dict:
+                 review_budget: float = REVIEW_BUDGET, curves: bool = False) -> dict[str, Any]:
     """Score a detector's output on one dataset against its answer key.
 
     Higher score = more suspicious. See ``docs/metrics.md`` for every metric.
@@ -142,7 +142,7 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
 
 def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray, y: np.ndarray,
                     budgets: list[float], review_budget: float,
-                    campaigns: pd.DataFrame | None, curves: bool = False) -> dict:
+                    campaigns: pd.DataFrame | None, curves: bool = False) -> dict[str, Any]:
     ranking = Ranking(s, y)
     cuts = [c for c in (ranking.cut(b) for b in budgets) if c is not None]
     review = ranking.cut(review_budget)
@@ -232,7 +232,7 @@ def _positives(labels: pd.DataFrame, rows: np.ndarray | None, pos_rows: np.ndarr
 
 
 def _false_alarms(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray, y: np.ndarray,
-                  pos_rows: np.ndarray, cut: Cut) -> dict:
+                  pos_rows: np.ndarray, cut: Cut) -> dict[str, Any]:
     """Legitimate orders of each kind, and how many of them fall inside the review budget.
 
     Only the legitimate orders above the cut and those tied at it are looked up, unless most
@@ -282,11 +282,11 @@ def _counts(vc: pd.Series) -> dict[str, int]:
 # -- entities and predictions ----------------------------------------------------------------------
 
 def _entity_section(ids: pd.Series, s: np.ndarray, given: pd.Series | None,
-                    positive: np.ndarray, plural: str) -> dict:
+                    positive: np.ndarray, plural: str) -> dict[str, Any]:
     return entity_metrics(entity_scores(ids, s, given), positive, plural)
 
 
-def _prediction_section(pred: np.ndarray | None, y: np.ndarray) -> dict:
+def _prediction_section(pred: np.ndarray | None, y: np.ndarray) -> dict[str, Any]:
     if pred is None:
         u = undefined("no predictions given")
         return {"n_alerts": u, "true_alerts": u, "precision": u, "recall": u, "f1": u}
@@ -310,7 +310,7 @@ class _Done:
         return self.value
 
 
-def _now(fn: Callable[..., Any], *args: Any) -> Future | _Done:
+def _now(fn: Callable[..., Any], *args: Any) -> Future[Any] | _Done:
     return _Done(fn(*args))
 
 
@@ -343,7 +343,8 @@ def _per_order(values: np.ndarray | pd.Series, orders: pd.DataFrame, name: str) 
             raise ValueError(f"{name} is a Series whose index is neither positional, "
                              "orders.index nor orders.order_id in row order: align it to the "
                              "rows of orders first")
-        return values.to_numpy()
+        aligned: np.ndarray = values.to_numpy()
+        return aligned
     return np.asarray(values)
 
 
@@ -371,7 +372,7 @@ def _label_rows(labels: pd.DataFrame, orders: pd.DataFrame) -> np.ndarray | None
     index = pd.Index(lid)
     if not index.is_unique:
         raise ValueError("labels.order_id has duplicates")
-    rows = index.get_indexer(oid)
+    rows: np.ndarray = index.get_indexer(oid)
     if (rows < 0).any():
         missing = np.flatnonzero(rows < 0)
         raise ValueError(f"{len(missing)} orders have no label (first: order_id "

@@ -128,7 +128,8 @@ def time_to_detect(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
     pattern_of[codes] = pattern_col[pos]
 
     def iso(t: int) -> str:
-        return pd.Timestamp(int(t), unit="s", tz="UTC").tz_convert(tz or "UTC").isoformat()
+        text: str = pd.Timestamp(int(t), unit="s", tz="UTC").tz_convert(tz or "UTC").isoformat()
+        return text
 
     per_campaign: dict[str, Any] = {}
     for i, cid in enumerate(ids):

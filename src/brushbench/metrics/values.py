@@ -18,10 +18,10 @@ from typing import Any
 __all__ = ["Metric", "budget_label", "is_undefined", "number", "ratio", "undefined"]
 
 #: A metric leaf: a finite number, or an undefined marker (``{"value": None, "reason": ...}``).
-Metric = float | int | dict
+Metric = float | int | dict[str, Any]
 
 
-def undefined(reason: str) -> dict:
+def undefined(reason: str) -> dict[str, Any]:
     """The marker of an undefined metric: ``{"value": None, "reason": reason}``."""
     return {"value": None, "reason": reason}
 

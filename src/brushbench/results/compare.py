@@ -14,30 +14,44 @@ Semantics (ASV's, adapted to detection quality; docs/ci.md explains them for CI 
 * **Per scenario and metric**: the mean over the seeds whose value is defined, on each side;
   ``delta = new - base``; ``noise = max(noise_sigmas * max(sd_base, sd_new), floor)`` with the
   sample standard deviations over seeds (sides with fewer than two defined values have none);
-  the floor is :data:`QUALITY_FLOOR` for quality metrics and :data:`COST_FLOOR_SHARE` of the
-  base mean for ``cost.*`` and ``stream.*_seconds``. A change is ``"improved"`` or
-  ``"worse"`` only when ``|delta| > noise``, otherwise ``"within noise"``; ``"undefined"``
-  when either side has no defined value (with the reason).
+  the floor is :data:`COST_FLOOR_SHARE` of the base mean for time, memory and throughput
+  (``cost.*``, the streaming latencies and times to detect) and :data:`QUALITY_FLOOR`
+  otherwise. A change beyond noise (``|delta| > noise``) is ``"improved"`` or ``"worse"`` by
+  the metric's direction in :mod:`brushbench.metrics.registry` (never guessed from its
+  name), or ``"changed"`` for a metric without one (a count, a property of the data, an
+  unknown path); otherwise ``"within noise"``; ``"undefined"`` when either side has no
+  defined value (with the reason).
 * **Regressions** (exit code 1) are only: a run ``ok`` in base and not ``ok`` in new; a
   :class:`FailRule` breached (worse beyond noise *and* by more than the rule allows); a metric
   named by a fail rule that is defined in base and undefined in new (the gate cannot be
-  checked). Without fail rules a metric that got worse is reported, not failed.
+  checked). Without fail rules a metric that got worse is reported, not failed. A rule on a
+  metric without a better direction is refused (:mod:`brushbench.results.rules`).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import math
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from ..metrics.aggregate import mean_sd
-from .model import STATUSES, ResultsError, comparability, count_statuses, read_results
+from ..metrics.registry import HIGHER, Direction, direction, lookup
+from .io import read_results
+from .model import (
+    STATUSES,
+    Results,
+    ResultsError,
+    Run,
+    Value,
+    comparability,
+    count_statuses,
+)
+from .rules import RULE_FORM, CompareError, FailRule, parse_fail_rule
 
 #: Metrics always compared, when present (the ``stream.*`` ones in streaming results only).
 #: ``*`` matches any part of a path (fnmatch). Budgets
@@ -67,193 +81,55 @@ QUALITY_FLOOR = 0.005
 #: CI runners move by this much between identical runs).
 COST_FLOOR_SHARE = 0.10
 
-VERDICTS = ("improved", "worse", "within noise", "undefined")
+#: ``changed``: beyond noise, for a metric without a better direction (a count, a property of
+#: the data, a path the metric registry does not know).
+VERDICTS = ("improved", "worse", "changed", "within noise", "undefined")
 
 EXIT_OK = 0
 EXIT_REGRESSION = 1
 EXIT_NOT_COMPARABLE = 2
 
-RULE_FORM = "METRIC:DELTA, e.g. orders.average_precision:-0.02 or cost.score_seconds:+20%"
-
-
-class CompareError(ValueError):
-    """A request that cannot be compared (a malformed fail rule, a metric in neither file)."""
-
-
-def higher_is_better(metric: str) -> bool:
-    """The direction rule, the only one: is a larger value of ``metric`` an improvement?
-
-    Lower is better for ``cost.*`` and ``stream.*`` paths ending in ``_seconds`` or ``_mb``
-    (time, memory: ``cost.score_seconds``, ``stream.latency_p99_seconds``,
-    ``stream.time_to_detect.median_seconds``) and for any path containing ``false_alarm``;
-    higher is better for everything else (average precision, recall, precision, ROC-AUC,
-    ``cost.orders_per_second``, ``stream.time_to_detect.n_alerted``, ...).
-    """
-    if metric.startswith(("cost.", "stream.")) and metric.endswith(("_seconds", "_mb")):
-        return False
-    return "false_alarm" not in metric
-
-
-def is_cost(metric: str) -> bool:
-    """Metrics whose noise floor is relative to the base mean: ``cost.*``, and the durations
-    of a streaming run (``stream.*_seconds``: latencies, times to detect), for which an
-    absolute floor of :data:`QUALITY_FLOOR` seconds would be no floor at all."""
-    return metric.startswith("cost.") or (metric.startswith("stream.")
-                                          and metric.endswith("_seconds"))
-
 
 def noise_floor(metric: str, base_mean: float | None) -> float:
-    """The smallest noise band of ``metric``: :data:`QUALITY_FLOOR` or :data:`COST_FLOOR_SHARE`."""
-    if is_cost(metric):
+    """The smallest noise band of ``metric``: :data:`COST_FLOOR_SHARE` of the base mean for the
+    metrics the registry counts as time, memory or throughput (``cost.*``, the streaming
+    latencies and times to detect: :attr:`~brushbench.metrics.registry.MetricSpec.relative_noise`),
+    for which an absolute floor of :data:`QUALITY_FLOOR` would be no floor at all;
+    :data:`QUALITY_FLOOR` for the others."""
+    found = lookup(metric)
+    if found is not None and found.relative_noise:
         return COST_FLOOR_SHARE * abs(base_mean) if base_mean is not None else 0.0
     return QUALITY_FLOOR
 
 
 # --------------------------------------------------------------------------------------------
-# Fail rules
-
-_RULE = re.compile(r"(?P<metric>[^:\s]+):(?P<sign>[+-]?)(?P<number>\d+(?:\.\d*)?|\.\d+)"
-                   r"(?P<percent>%?)")
-
-
-@dataclass(frozen=True)
-class FailRule:
-    """``METRIC:DELTA``: fail when ``METRIC`` moves the bad way by more than ``DELTA``.
-
-    ``DELTA`` is a signed number, absolute (``-0.02``) or relative to the base mean (``+20%``);
-    its sign must be the metric's bad direction (``-`` for higher-is-better metrics, ``+`` for
-    the others). ``METRIC`` may contain ``*``; such a rule applies to the matching metrics whose
-    bad direction is the sign's. A rule only fires on a change that is also beyond noise.
-    """
-
-    metric: str
-    threshold: float          # magnitude, >= 0
-    percent: bool
-    sign: str                 # "-" (a drop is bad) or "+" (a rise is bad)
-    text: str
-
-    @classmethod
-    def parse(cls, text: str) -> FailRule:
-        return parse_fail_rule(text)
-
-    @property
-    def wildcard(self) -> bool:
-        return "*" in self.metric
-
-    def applies_to(self, metric: str) -> bool:
-        if self.wildcard:
-            if not fnmatch.fnmatchcase(metric, self.metric):
-                return False
-        elif metric != self.metric:
-            return False
-        return higher_is_better(metric) == (self.sign == "-")
-
-    def allowed(self) -> str:
-        return f"{self.sign}{self.threshold:g}{'%' if self.percent else ''}"
-
-    def breached(self, base: float, delta: float) -> bool:
-        """Does a change of ``delta`` from ``base`` go the bad way by more than allowed?"""
-        bad = -delta if self.sign == "-" else delta
-        if bad <= 0:
-            return False
-        if not self.percent:
-            return bad > self.threshold
-        if base == 0:
-            return True
-        return bad / abs(base) * 100.0 > self.threshold
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def parse_fail_rule(text: str) -> FailRule:
-    """Parse ``METRIC:DELTA``; raise :class:`CompareError` with a one-line message otherwise."""
-    raw = str(text)
-    m = _RULE.fullmatch(raw.strip())
-    if m is None:
-        raise CompareError(f"--fail-if {raw!r}: expected {RULE_FORM}")
-    metric, sign = m["metric"], m["sign"]
-    bad = "-" if higher_is_better(metric) else "+"
-    if not sign:
-        raise CompareError(f"--fail-if {raw!r}: the delta needs a sign, the metric's bad "
-                           f"direction: {metric}:{bad}{m['number']}{m['percent']} "
-                           f"(expected {RULE_FORM})")
-    if sign != bad and "*" not in metric:
-        word = "higher" if bad == "-" else "lower"
-        raise CompareError(f"--fail-if {raw!r}: {metric} is {word}-is-better, so a regression "
-                           f"is {'a drop' if bad == '-' else 'a rise'}: write "
-                           f"{metric}:{bad}{m['number']}{m['percent']} (expected {RULE_FORM})")
-    return FailRule(metric=metric, threshold=float(m["number"]), percent=bool(m["percent"]),
-                    sign=sign, text=f"{metric}:{sign}{m['number']}{m['percent']}")
-
-
-# --------------------------------------------------------------------------------------------
 # Reading metric values out of runs
 
-@dataclass(frozen=True)
-class _Undefined:
-    reason: str
-
-
-def _leaf(value: Any) -> float | _Undefined | None:
-    """A number, an undefined value with its reason, or None for what is not a metric."""
-    if value is None:
-        return _Undefined("null")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not math.isfinite(value):
-        return _Undefined(f"not finite ({value})")
-    return float(value)
-
-
-def _flatten(tree: Any, prefix: str, out: dict[str, float | _Undefined]) -> None:
-    if not isinstance(tree, Mapping):
-        return
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and "value" in value:
-            leaf = _leaf(value["value"])
-            if isinstance(leaf, _Undefined) and value.get("reason"):
-                leaf = _Undefined(str(value["reason"]))
-        elif isinstance(value, Mapping):
-            _flatten(value, path + ".", out)
-            continue
-        else:
-            leaf = _leaf(value)
-        if leaf is not None:
-            out[path] = leaf
-
-
-def run_values(run: Mapping[str, Any]) -> dict[str, float | _Undefined]:
+def run_values(run: Run | Mapping[str, Any]) -> dict[str, Value]:
     """Every metric of one run by dotted path (``orders.recall_at_0.01``, ``cost.fit_seconds``,
-    ``stream.latency_p99_seconds`` for a streaming run)."""
-    out: dict[str, float | _Undefined] = {}
-    _flatten(run.get("metrics"), "", out)
-    _flatten(run.get("cost"), "cost.", out)
-    _flatten(run.get("stream"), "stream.", out)
-    return out
+    ``stream.latency_p99_seconds`` for a streaming run): :meth:`Run.values`."""
+    return (run if isinstance(run, Run) else Run.from_json(run)).values()
 
 
 @dataclass
 class _Side:
     """One scenario's runs in one results file, by seed."""
 
-    runs: dict[int, Mapping[str, Any]]
-    values: dict[int, dict[str, float | _Undefined]]
+    runs: dict[int, Run]
 
     def paths(self) -> set[str]:
-        return {p for v in self.values.values() for p in v}
+        return {p for run in self.runs.values() for p in run.values()}
 
     def collect(self, metric: str) -> tuple[list[float], str]:
         """The defined values over seeds and, when there are none, why."""
         found, why = [], []
         for seed in sorted(self.runs):
-            status = self.runs[seed]["status"]
-            leaf = self.values[seed].get(metric)
+            run = self.runs[seed]
+            leaf = run.get(metric)
             if isinstance(leaf, float):
                 found.append(leaf)
-            elif status != "ok":
-                why.append(f"run {status}")
+            elif not run.ok:
+                why.append(f"run {run.status}")
             elif leaf is None:
                 why.append("not recorded")
             else:
@@ -268,15 +144,13 @@ class _Side:
         return found, reason or "no runs"
 
 
-def _sides(doc: Mapping[str, Any], where: str) -> dict[str, _Side]:
+def _sides(results: Results, where: str) -> dict[str, _Side]:
     sides: dict[str, _Side] = {}
-    for run in doc["runs"]:
-        side = sides.setdefault(run["scenario"], _Side({}, {}))
-        seed = int(run["seed"])
-        if seed in side.runs:
-            raise CompareError(f"{where}: scenario {run['scenario']} seed {seed} appears twice")
-        side.runs[seed] = run
-        side.values[seed] = run_values(run)
+    for run in results.runs:
+        side = sides.setdefault(run.scenario, _Side({}))
+        if run.seed in side.runs:
+            raise CompareError(f"{where}: scenario {run.scenario} seed {run.seed} appears twice")
+        side.runs[run.seed] = run
     return sides
 
 
@@ -301,8 +175,9 @@ class Row:
     failed: bool = False               # this row is a regression
 
     @property
-    def higher_is_better(self) -> bool:
-        return higher_is_better(self.metric)
+    def direction(self) -> Direction | None:
+        """``"higher"``, ``"lower"`` or None, from :mod:`brushbench.metrics.registry`."""
+        return direction(self.metric)
 
     @property
     def relative(self) -> float | None:
@@ -502,7 +377,8 @@ class Comparison:
                 + ET.tostring(root, encoding="unicode") + "\n")
 
 
-_MARK = {"improved": "+", "worse": "-", "within noise": "~", "undefined": "?"}
+_MARK = {"improved": "+", "worse": "-", "changed": "*", "within noise": "~",
+         "undefined": "?"}
 
 
 def _num(x: float | None) -> str:
@@ -576,21 +452,6 @@ def _run_sentence(c: RunChange) -> str:
             + (f": {c.detail}" if c.detail else ""))
 
 
-def _first_line(run: Mapping[str, Any]) -> str:
-    """The first problem, else the exception line of the traceback (its last line)."""
-    problems = run.get("problems") or []
-    if isinstance(problems, list):
-        for p in problems:
-            if str(p).strip():
-                return str(p).strip().splitlines()[0]
-    tb = run.get("traceback")
-    if isinstance(tb, str):
-        lines = [line.strip() for line in tb.strip().splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
-    return ""
-
-
 def _wanted(named: Sequence[str], available: set[str]) -> list[tuple[str, bool]]:
     """(metric, optional) pairs in report order: the defaults present, then the named metrics.
 
@@ -632,9 +493,12 @@ def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: floa
     sds = [s for s in (bs.sd, ns.sd) if s is not None]
     noise = max(sigmas * max(sds) if sds else 0.0, noise_floor(metric, bm))
     delta = nm - bm
+    better = direction(metric)
     if abs(delta) <= noise:
         verdict = "within noise"
-    elif (delta > 0) == higher_is_better(metric):
+    elif better is None:
+        verdict = "changed"
+    elif (delta > 0) == (better == HIGHER):
         verdict = "improved"
     else:
         verdict = "worse"
@@ -649,16 +513,17 @@ def _as_rules(fail_if: Iterable[FailRule | str]) -> list[FailRule]:
     return [r if isinstance(r, FailRule) else parse_fail_rule(r) for r in fail_if]
 
 
-def compare_results(base: dict[str, Any], new: dict[str, Any], *,
+def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[str, Any], *,
                     fail_if: Iterable[FailRule | str] = (),
                     metrics: Sequence[str] | None = None, noise_sigmas: float = 2.0,
                     base_label: str = "base", new_label: str = "new") -> Comparison:
-    """Compare two results documents (as :func:`~brushbench.results.model.read_results` returns).
+    """Compare two results (as :func:`~brushbench.results.io.read_results` returns them).
 
     Parameters
     ----------
-    base, new : dict
-        Results documents; ``base`` is the reference.
+    base, new : Results or dict
+        Results (or results documents, checked with :meth:`Results.from_json`); ``base`` is
+        the reference.
     fail_if : iterable of FailRule or str
         Gates (``"orders.average_precision:-0.02"``). Without any, only runs that newly fail
         are regressions.
@@ -674,21 +539,26 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
         A malformed rule, a negative ``noise_sigmas``, a named metric (rule or ``metrics``)
         found in neither document, or a (scenario, seed) listed twice.
     """
+    base = _model(base, base_label)
+    new = _model(new, new_label)
     rules = _as_rules(fail_if)
     if not (isinstance(noise_sigmas, int | float) and math.isfinite(noise_sigmas)
             and noise_sigmas >= 0):
         raise CompareError(f"--noise-sigmas must be a number >= 0, got {noise_sigmas!r}")
-    common = dict(rules=rules, noise_sigmas=float(noise_sigmas), base_label=base_label,
-                  new_label=new_label, base_statuses=count_statuses(base["runs"]),
-                  new_statuses=count_statuses(new["runs"]))
+    nothing = Comparison(comparable=False, rules=rules, noise_sigmas=float(noise_sigmas),
+                         base_label=base_label, new_label=new_label,
+                         base_statuses=count_statuses(base.runs),
+                         new_statuses=count_statuses(new.runs))
     reasons = comparability(base, new)
     if reasons:
-        return Comparison(comparable=False, reasons=reasons, **common)
+        return replace(nothing, reasons=reasons)
     bsides, nsides = _sides(base, base_label), _sides(new, new_label)
     everywhere = set().union(*(s.paths() for s in (*bsides.values(), *nsides.values())))
     named = [*(metrics or ()), *(r.metric for r in rules)]
     for name in named:
         _check_named(name, everywhere)
+    for rule in rules:
+        rule.check_matches(everywhere)
 
     rows: list[Row] = []
     changes: list[RunChange] = []
@@ -697,8 +567,8 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
         n = nsides[scenario]
         for seed in sorted(b.runs):
             brun, nrun = b.runs[seed], n.runs[seed]
-            change = RunChange(scenario, seed, brun["status"], nrun["status"],
-                               _first_line(nrun) if nrun["status"] != "ok" else "")
+            change = RunChange(scenario, seed, brun.status, nrun.status,
+                               nrun.detail() if not nrun.ok else "")
             changes.append(change)
             if change.regression:
                 regressions.append(_run_sentence(change))
@@ -708,8 +578,11 @@ def compare_results(base: dict[str, Any], new: dict[str, Any], *,
             if not (optional and row.base is None and row.new is None):
                 rows.append(row)
         regressions += [_row_sentence(r) for r in rows if r.scenario == scenario and r.failed]
-    return Comparison(comparable=True, rows=rows, runs=changes, regressions=regressions,
-                      **common)
+    return replace(nothing, comparable=True, rows=rows, runs=changes, regressions=regressions)
+
+
+def _model(results: Results | Mapping[str, Any], where: str) -> Results:
+    return results if isinstance(results, Results) else Results.from_json(results, where)
 
 
 def _check_named(name: str, everywhere: set[str]) -> None:
@@ -738,5 +611,5 @@ def compare_files(base_path: str | Path, new_path: str | Path, **kw: Any) -> Com
 __all__ = ["COST_FLOOR_SHARE", "DEFAULT_METRICS", "EXIT_NOT_COMPARABLE", "EXIT_OK",
            "EXIT_REGRESSION", "QUALITY_FLOOR", "RULE_FORM", "STATUSES", "VERDICTS",
            "CompareError", "Comparison", "FailRule", "ResultsError", "Row", "RunChange",
-           "compare_files", "compare_results", "higher_is_better", "noise_floor",
+           "compare_files", "compare_results", "noise_floor",
            "parse_fail_rule", "run_values"]

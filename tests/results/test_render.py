@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from brushbench.results import Results
 from brushbench.results.render import render_table
 
 
 def _run(scenario, seed, status="ok", ap=0.5, fit=None, score=2.0, peak=100.0, stream=None):
-    return {"scenario": scenario, "seed": seed, "status": status,
+    return {"scenario": scenario, "scenario_hash": "h", "seed": seed, "status": status,
             "reason": "" if status == "ok" else "score() raised ValueError: boom",
             "metrics": {"orders": {"average_precision": ap, "roc_auc": 0.9,
                                    "precision_at_1pct": {"value": None, "reason": "x"},
@@ -19,7 +20,9 @@ def _run(scenario, seed, status="ok", ap=0.5, fit=None, score=2.0, peak=100.0, s
 
 
 def _doc(runs):
-    return {"detector": {"name": "det"}, "suite": {"name": "quick"}, "runs": runs}
+    return Results.from_json({"schema_version": 1, "generator_version": "1",
+                              "detector": {"name": "det"}, "suite": {"name": "quick"},
+                              "runs": runs})
 
 
 def _cells(line):
