@@ -18,54 +18,11 @@ datasets, generated lazily in :mod:`brushbench.dataset.cache`),
 files, comparing and printing them are in :mod:`brushbench.results`.
 """
 
+from brushbench import runtime
 from brushbench.harness.check import CheckReport, check_detector
-from brushbench.runtime.detectors import (
-    ENTRY_POINT_GROUP,
-    DetectorLoadError,
-    DetectorSpec,
-    installed_detectors,
-    load_detector,
-)
-from brushbench.runtime.protocol import (
-    CheckedOutput,
-    DetectorFailed,
-    DetectorSkipped,
-    RawOutput,
-    check_output,
-    run_protocol,
-)
-from brushbench.runtime.runner import RunRecord, Status, run_isolated
-from brushbench.runtime.scores import (
-    Scores,
-    split_output,
-    validate_entity_scores,
-    validate_predictions,
-    validate_scores,
-)
-from brushbench.runtime.streaming import Batch, StreamOrderError
 
-__all__ = [
-    "ENTRY_POINT_GROUP",
-    "Batch",
-    "CheckReport",
-    "CheckedOutput",
-    "DetectorFailed",
-    "DetectorLoadError",
-    "DetectorSkipped",
-    "DetectorSpec",
-    "RawOutput",
-    "RunRecord",
-    "Scores",
-    "Status",
-    "StreamOrderError",
-    "check_detector",
-    "check_output",
-    "installed_detectors",
-    "load_detector",
-    "run_isolated",
-    "run_protocol",
-    "split_output",
-    "validate_entity_scores",
-    "validate_predictions",
-    "validate_scores",
-]
+# The runtime's public names, re-exported: code written against ``brushbench.harness`` before
+# the runtime had a package of its own keeps working.
+from brushbench.runtime import *  # noqa: F403
+
+__all__ = ["CheckReport", "check_detector", *runtime.__all__]
