@@ -56,3 +56,24 @@ def test_streaming_runs_add_latency_in_milliseconds():
     header, rows = _rows(text)
     cells = dict(zip(header, rows["a"], strict=True))
     assert (cells["p50 ms"], cells["p99 ms"]) == ("10.0", "250.0")
+
+
+def test_streaming_runs_show_time_to_detect():
+    """The time to detect was in the JSON only: the table shows campaigns alerted and hours."""
+    def stream(alerted, median):
+        return {"latency_p50_seconds": 0.010, "latency_p99_seconds": 0.250,
+                "time_to_detect": {"n_campaigns": 4, "n_alerted": alerted,
+                                   "median_seconds": median}}
+    text = render_table(_doc([_run("a", 0, stream=stream(3, 2 * 3600.0)),
+                              _run("a", 1, stream=stream(1, 4 * 3600.0)),
+                              _run("b", 0, stream=stream(0, None))]))
+    header, rows = _rows(text)
+    a = dict(zip(header, rows["a"], strict=True))
+    b = dict(zip(header, rows["b"], strict=True))
+    assert (a["alerted"], a["TTD h"]) == ("4/8", "3.0")
+    assert (b["alerted"], b["TTD h"]) == ("0/4", "-")   # nothing alerted: no time invented
+
+
+def test_batch_runs_have_no_time_to_detect_column():
+    header, _ = _rows(render_table(_doc([_run("a", 0)])))
+    assert "TTD h" not in header and "alerted" not in header
