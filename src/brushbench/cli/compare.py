@@ -38,6 +38,10 @@ def add_gate_arguments(p: argparse.ArgumentParser) -> None:
     # Parsed in gate_options, not by argparse, so a bad value is one line on stderr.
     p.add_argument("--noise-sigmas", default="2", metavar="X",
                    help="noise band = X sample standard deviations over seeds (default 2)")
+    p.add_argument("--timings-across-machines", action="store_true",
+                   help="judge time, memory and latency metrics even when the results were "
+                        "measured on different machines (by default: 'other machine', never "
+                        "a regression)")
     p.add_argument("--markdown", metavar="FILE",
                    help="also write a Markdown summary (for $GITHUB_STEP_SUMMARY)")
     p.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
@@ -55,7 +59,8 @@ def gate_options(args: argparse.Namespace) -> dict[str, Any]:
         rules = [parse_fail_rule(text) for text in args.fail_if]
     except CompareError as exc:
         raise UserError(str(exc)) from None
-    return {"fail_if": rules, "metrics": list(args.metrics), "noise_sigmas": sigmas}
+    return {"fail_if": rules, "metrics": list(args.metrics), "noise_sigmas": sigmas,
+            "timings_across_machines": bool(args.timings_across_machines)}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

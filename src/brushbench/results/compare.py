@@ -21,6 +21,12 @@ Semantics (ASV's, adapted to detection quality; docs/ci.md explains them for CI 
   name), or ``"changed"`` for a metric without one (a count, a property of the data, an
   unknown path); otherwise ``"within noise"``; ``"undefined"`` when either side has no
   defined value (with the reason).
+* **Timings need one machine**: a metric of the registry's ``speed``, ``memory`` or
+  ``latency`` kind (:data:`MACHINE_KINDS`) compared between results measured on different
+  machines (:func:`machine_differences`: CPU model and count, operating system and
+  architecture, Python version) gets the verdict ``"other machine"``, with the differences as
+  its reason: never ``"worse"``, never a regression, never a broken fail rule. The caller may
+  judge them anyway (``timings_across_machines=True``, ``--timings-across-machines``).
 * **Regressions** (exit code 1) are only: a run ``ok`` in base and not ``ok`` in new; a
   :class:`FailRule` breached (worse beyond noise *and* by more than the rule allows); a metric
   named by a fail rule that is defined in base and undefined in new (the gate cannot be
@@ -40,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ..metrics.aggregate import mean_sd
-from ..metrics.registry import HIGHER, Direction, direction, lookup
+from ..metrics.registry import HIGHER, RELATIVE_NOISE_KINDS, Direction, Kind, direction, lookup
 from .io import read_results
 from .model import (
     STATUSES,
@@ -82,8 +88,19 @@ QUALITY_FLOOR = 0.005
 COST_FLOOR_SHARE = 0.10
 
 #: ``changed``: beyond noise, for a metric without a better direction (a count, a property of
-#: the data, a path the metric registry does not know).
-VERDICTS = ("improved", "worse", "changed", "within noise", "undefined")
+#: the data, a path the metric registry does not know). ``other machine``: a timing, memory or
+#: latency metric of results measured on different machines, not judged.
+VERDICTS = ("improved", "worse", "changed", "within noise", "undefined", "other machine")
+OTHER_MACHINE = "other machine"
+
+#: The registry's kinds of metrics that depend on the machine: judged only between results of
+#: the same machine.
+MACHINE_KINDS: frozenset[Kind] = RELATIVE_NOISE_KINDS
+
+#: What makes "the same machine", from the results' ``environment`` (``brushbench eval``
+#: records it): the CPU model, the CPU count, the operating system and architecture, and the
+#: Python version (major.minor). Kernel releases and library versions are not compared.
+MACHINE_KEYS: tuple[str, ...] = ("cpu", "cpus", "os", "machine", "python")
 
 EXIT_OK = 0
 EXIT_REGRESSION = 1
@@ -100,6 +117,37 @@ def noise_floor(metric: str, base_mean: float | None) -> float:
     if found is not None and found.relative_noise:
         return COST_FLOOR_SHARE * abs(base_mean) if base_mean is not None else 0.0
     return QUALITY_FLOOR
+
+
+def machine_of(environment: Mapping[str, Any]) -> dict[str, str]:
+    """The :data:`MACHINE_KEYS` an ``environment`` section records (those it has)."""
+    out: dict[str, str] = {}
+    for key in ("cpu", "cpus", "machine"):
+        if environment.get(key) not in (None, ""):
+            out[key] = str(environment[key])
+    if environment.get("platform"):
+        out["os"] = str(environment["platform"]).split("-", 1)[0]
+    if environment.get("python"):
+        out["python"] = ".".join(str(environment["python"]).split(".")[:2])
+    return out
+
+
+def machine_differences(base: Results, new: Results) -> list[str]:
+    """How the machines of two results differ (empty for the same machine, as far as both
+    record it): each key of :data:`MACHINE_KEYS` recorded on both sides and different
+    (``"cpus 2 vs 8"``), or that one side records no machine while the other does. Results
+    that both record none are taken as from the same machine (nothing says otherwise)."""
+    b, n = machine_of(base.environment), machine_of(new.environment)
+    if bool(b) != bool(n):
+        return [f"{'base' if not b else 'new'} records no machine"]
+    return [f"{key} {b[key]} vs {n[key]}" for key in MACHINE_KEYS
+            if key in b and key in n and b[key] != n[key]]
+
+
+def machine_bound(metric: str) -> bool:
+    """Does ``metric`` depend on the machine (a ``speed``, ``memory`` or ``latency`` kind)?"""
+    found = lookup(metric)
+    return found is not None and found.kind in MACHINE_KINDS
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,6 +268,10 @@ class Comparison:
     new_label: str = "new"
     base_statuses: dict[str, int] = field(default_factory=dict)
     new_statuses: dict[str, int] = field(default_factory=dict)
+    #: How the two machines differ (:func:`machine_differences`); empty for the same machine.
+    machines: list[str] = field(default_factory=list)
+    #: Were timings judged although the machines differ (``timings_across_machines``)?
+    timings_across_machines: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -252,6 +304,18 @@ class Comparison:
         n = len(self.regressions)
         lead = f"{n} regression{'s' if n != 1 else ''}" if n else "no regressions"
         return f"{lead} ({', '.join(parts) or 'no metrics'})"
+
+    def machine_note(self) -> str:
+        """One sentence on the machines when they differ (``""`` when they do not)."""
+        if not self.machines:
+            return ""
+        how = "; ".join(self.machines)
+        if self.timings_across_machines:
+            return (f"measured on different machines ({how}); timings judged anyway "
+                    "(--timings-across-machines)")
+        return (f"measured on different machines ({how}): time, memory and latency metrics "
+                "are not judged (verdict 'other machine'; --timings-across-machines judges "
+                "them anyway)")
 
     # -- renderings ----------------------------------------------------------------------------
 
@@ -291,6 +355,8 @@ class Comparison:
         rules = ", ".join(r.text for r in self.rules) or "none (only newly failing runs fail)"
         lines.append(f"noise: {self.noise_sigmas:g} x seed sd (floor {QUALITY_FLOOR:g}, cost "
                      f"{COST_FLOOR_SHARE:.0%} of base); fail rules: {rules}")
+        if self.machines:
+            lines.append(f"machines: {self.machine_note()}")
         lines.append(f"result: {self.headline()}; exit {self.exit_code}")
         return "\n".join(lines)
 
@@ -302,6 +368,8 @@ class Comparison:
                    f"{self.noise_sigmas:g} × seed sd (floor {QUALITY_FLOOR:g}; cost "
                    f"{COST_FLOOR_SHARE:.0%} of base); fail rules: "
                    + (", ".join(f"`{r.text}`" for r in self.rules) or "none") + ".")
+        if self.machines and self.comparable:
+            out += ["", f"Machines: {_md(self.machine_note())}."]
         out.append("")
         if not self.comparable:
             out.append("**Not comparable**: nothing was compared.")
@@ -351,9 +419,9 @@ class Comparison:
                 failures += 1
                 f = ET.SubElement(case, "failure", message=_row_sentence(r), type="Regression")
                 f.text = detail
-            elif r.verdict == "undefined":
+            elif r.verdict in ("undefined", OTHER_MACHINE):
                 skipped += 1
-                ET.SubElement(case, "skipped", message=f"undefined: {r.reason}")
+                ET.SubElement(case, "skipped", message=f"{r.verdict}: {r.reason}")
             ET.SubElement(case, "system-out").text = detail
         for c in self.runs:
             case = ET.SubElement(suite, "testcase", classname=c.scenario,
@@ -378,7 +446,7 @@ class Comparison:
 
 
 _MARK = {"improved": "+", "worse": "-", "changed": "*", "within noise": "~",
-         "undefined": "?"}
+         "undefined": "?", OTHER_MACHINE: "#"}
 
 
 def _num(x: float | None) -> str:
@@ -406,7 +474,7 @@ def _noise(r: Row) -> str:
 
 def _verdict_text(r: Row) -> str:
     text = r.verdict
-    if r.verdict == "undefined" and r.reason:
+    if r.verdict in ("undefined", OTHER_MACHINE) and r.reason:
         text += f": {r.reason}"
     if r.rule is not None:
         text += f" [fail-if {r.rule.allowed()}: {'FAIL' if r.failed else 'pass'}]"
@@ -476,9 +544,11 @@ def _wanted(named: Sequence[str], available: set[str]) -> list[tuple[str, bool]]
 
 
 def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: float,
-                    rules: list[FailRule]) -> Row:
+                    rules: list[FailRule], other_machine: str = "") -> Row:
     """One row; ``rules`` are the fail rules that apply to ``metric`` (the row keeps the first
-    one broken, else the first one)."""
+    one broken, else the first one). ``other_machine``: how the machines differ, when
+    ``metric`` depends on the machine and is not to be judged across them; such a row is
+    never a regression."""
     rule = rules[0] if rules else None
     bv, bwhy = b.collect(metric)
     nv, nwhy = n.collect(metric)
@@ -487,13 +557,16 @@ def _compare_metric(scenario: str, metric: str, b: _Side, n: _Side, sigmas: floa
     if bm is None or nm is None:
         reason = "; ".join(f"{side}: {why}" for side, why in (("base", bwhy), ("new", nwhy))
                            if why)
-        failed = rule is not None and bm is not None and nm is None
+        failed = rule is not None and bm is not None and nm is None and not other_machine
         return Row(scenario, metric, bm, nm, None, None, "undefined", reason, len(bv), len(nv),
                    rule, failed)
     sds = [s for s in (bs.sd, ns.sd) if s is not None]
     noise = max(sigmas * max(sds) if sds else 0.0, noise_floor(metric, bm))
     delta = nm - bm
     better = direction(metric)
+    if other_machine:
+        return Row(scenario, metric, bm, nm, delta, None, OTHER_MACHINE, other_machine,
+                   len(bv), len(nv), rule, False)
     if abs(delta) <= noise:
         verdict = "within noise"
     elif better is None:
@@ -516,7 +589,8 @@ def _as_rules(fail_if: Iterable[FailRule | str]) -> list[FailRule]:
 def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[str, Any], *,
                     fail_if: Iterable[FailRule | str] = (),
                     metrics: Sequence[str] | None = None, noise_sigmas: float = 2.0,
-                    base_label: str = "base", new_label: str = "new") -> Comparison:
+                    base_label: str = "base", new_label: str = "new",
+                    timings_across_machines: bool = False) -> Comparison:
     """Compare two results (as :func:`~brushbench.results.io.read_results` returns them).
 
     Parameters
@@ -532,6 +606,10 @@ def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[st
         exist in at least one of the documents.
     noise_sigmas : float
         Width of the noise band in sample standard deviations over seeds.
+    timings_across_machines : bool
+        Judge time, memory and latency metrics (:data:`MACHINE_KINDS`) even when the results
+        were measured on different machines (:func:`machine_differences`); by default they
+        get the verdict ``"other machine"`` and can neither regress nor break a rule.
 
     Raises
     ------
@@ -548,7 +626,9 @@ def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[st
     nothing = Comparison(comparable=False, rules=rules, noise_sigmas=float(noise_sigmas),
                          base_label=base_label, new_label=new_label,
                          base_statuses=count_statuses(base.runs),
-                         new_statuses=count_statuses(new.runs))
+                         new_statuses=count_statuses(new.runs),
+                         machines=machine_differences(base, new),
+                         timings_across_machines=timings_across_machines)
     reasons = comparability(base, new)
     if reasons:
         return replace(nothing, reasons=reasons)
@@ -560,6 +640,7 @@ def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[st
     for rule in rules:
         rule.check_matches(everywhere)
 
+    skip = "" if timings_across_machines else "; ".join(nothing.machines)
     rows: list[Row] = []
     changes: list[RunChange] = []
     regressions: list[str] = []
@@ -574,7 +655,8 @@ def compare_results(base: Results | Mapping[str, Any], new: Results | Mapping[st
                 regressions.append(_run_sentence(change))
         for metric, optional in _wanted(named, b.paths() | n.paths()):
             gates = [r for r in rules if r.applies_to(metric)]
-            row = _compare_metric(scenario, metric, b, n, noise_sigmas, gates)
+            row = _compare_metric(scenario, metric, b, n, noise_sigmas, gates,
+                                  skip if machine_bound(metric) else "")
             if not (optional and row.base is None and row.new is None):
                 rows.append(row)
         regressions += [_row_sentence(r) for r in rows if r.scenario == scenario and r.failed]
@@ -609,7 +691,9 @@ def compare_files(base_path: str | Path, new_path: str | Path, **kw: Any) -> Com
 
 
 __all__ = ["COST_FLOOR_SHARE", "DEFAULT_METRICS", "EXIT_NOT_COMPARABLE", "EXIT_OK",
-           "EXIT_REGRESSION", "QUALITY_FLOOR", "RULE_FORM", "STATUSES", "VERDICTS",
+           "EXIT_REGRESSION", "MACHINE_KEYS", "MACHINE_KINDS", "OTHER_MACHINE",
+           "QUALITY_FLOOR", "RULE_FORM", "STATUSES", "VERDICTS",
            "CompareError", "Comparison", "FailRule", "ResultsError", "Row", "RunChange",
-           "compare_files", "compare_results", "noise_floor",
+           "compare_files", "compare_results", "machine_bound", "machine_differences",
+           "machine_of", "noise_floor",
            "parse_fail_rule", "run_values"]

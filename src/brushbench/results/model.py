@@ -459,14 +459,30 @@ def check_results(doc: Any, where: str = "<results>") -> None:
                                f"{', '.join(STATUSES)}")
 
 
+def cpu_model() -> str:
+    """The processor's model name (``/proc/cpuinfo`` on Linux, else what :mod:`platform` says;
+    ``""`` when unknown)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or ""
+
+
 def environment() -> dict[str, Any]:
-    """What the numbers were measured on (for the reader; it does not gate comparability)."""
+    """What the numbers were measured on. It does not gate comparability, but ``compare``
+    judges timings only between results of the same machine (CPU model and count, platform,
+    Python: :data:`brushbench.results.compare.MACHINE_KEYS`)."""
     import numpy
     import pandas
     import pyarrow
 
     return {"python": platform.python_version(), "platform": platform.platform(),
-            "machine": platform.machine(), "cpus": os.cpu_count(),
+            "machine": platform.machine(), "cpu": cpu_model(), "cpus": os.cpu_count(),
             "numpy": numpy.__version__, "pandas": pandas.__version__,
             "pyarrow": pyarrow.__version__}
 
@@ -500,4 +516,5 @@ def count_statuses(runs: Iterable[Run]) -> dict[str, int]:
 
 __all__ = ["SCHEMA_VERSION", "STATUSES", "Cost", "Detector", "Limits", "Results",
            "ResultsError", "Run", "StreamRequest", "Suite", "Tree", "Undefined", "Value",
-           "check_results", "comparability", "count_statuses", "environment", "run_keys"]
+           "check_results", "comparability", "count_statuses", "cpu_model", "environment",
+           "run_keys"]
