@@ -66,12 +66,14 @@ def with_values(name: str, **paths: Any) -> dict[str, Any]:
 
 
 def table(markdown: str, heading: str) -> dict[str, dict[str, str]]:
-    """The first table after ``## heading`` as {first cell: {column title: cell text}}."""
+    """The first table after ``## heading`` as {detector: {column title: cell text}} (keyed by
+    the ``detector`` column, else the first one)."""
     section = markdown.split(f"## {heading}\n", 1)[1]
     lines = [x for x in section.split("\n## ", 1)[0].splitlines() if x.startswith("|")]
     split = [[c.strip() for c in x.strip("|").split(" | ")] for x in lines]
     head, rows = split[0], split[2:]
-    return {row[0]: dict(zip(head, row, strict=True)) for row in rows}
+    key = head.index("detector") if "detector" in head else 0
+    return {row[key]: dict(zip(head, row, strict=True)) for row in rows}
 
 
 def bold(cell: str) -> bool:

@@ -77,7 +77,8 @@ def test_overall_ap_averages_scenarios_per_seed_then_seeds(tmp_path):
     per_scenario = table(text, "Per scenario: average precision")["x"]
     assert per_scenario["mixed_naive"] == "0.300" and per_scenario["mixed_careful"] == "0.800"
     assert per_scenario["careful − naive"] == "+0.500"
-    assert list(per_scenario) == ["detector", "mixed_naive", "mixed_careful", "careful − naive"]
+    assert list(per_scenario) == ["rank", "detector", "mixed_naive", "mixed_careful",
+                                  "careful − naive"]
 
 
 def test_undefined_values_are_a_dash_and_partly_defined_ones_average_what_is_defined(tmp_path):

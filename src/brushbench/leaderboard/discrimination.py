@@ -150,24 +150,45 @@ def all_checks(stats: list[EntryStats]) -> list[Check]:
     return [*specialist_checks(stats), *floor_checks(stats), *cap_checks(stats)]
 
 
+def summary(checks: Sequence[Check]) -> str:
+    """The sentence before the checks: how many hold, and what each kind checks."""
+    failed = sum(not c.passed for c in checks)
+    return (f"{len(checks) - failed} of {len(checks)} checks hold. Specialists are compared on "
+            "the careful variants, where only the trace that is the fraud's economics is left "
+            "(naive rings leave every trace, so any sound detector finds them); floors must "
+            f"stay within {FLOOR_TOLERANCE:.0%} of the base rate; nothing may exceed {CAP} "
+            "average precision on a careful scenario or pattern.")
+
+
+def check_text(check: Check) -> str:
+    """``✔ specialist: …`` or ``✘ cap: …``."""
+    return f"{'✔' if check.passed else '✘'} {check.kind}: {check.text}"
+
+
+HARD_NEGATIVES_INTRO = (f"Hard negatives on the naive scenarios: legitimate look-alikes flagged "
+                        f"at more than {HARD_NEGATIVE_COST:g}× the {REVIEW_BUDGET:.0%} budget:")
+NO_HARD_NEGATIVES = ("none: no entry flags a kind of legitimate order at more than twice the "
+                     "budget.")
+
+
+def cost_texts(stats: list[EntryStats]) -> list[str]:
+    """One ``entry: kind rate`` per costly hard negative (:func:`hard_negative_costs`), or the
+    sentence saying there is none."""
+    return ([f"{name}: {kind} {rate:.1%}" for name, kind, rate in hard_negative_costs(stats)]
+            or [NO_HARD_NEGATIVES])
+
+
 def render_lines(stats: list[EntryStats]) -> list[str]:
     """The README section's lines (after its heading)."""
     checks = all_checks(stats)
-    failed = sum(not c.passed for c in checks)
-    out = [f"{len(checks) - failed} of {len(checks)} checks hold. Specialists are compared on "
-           "the careful variants, where only the trace that is the fraud's economics is left "
-           "(naive rings leave every trace, so any sound detector finds them); floors must stay "
-           f"within {FLOOR_TOLERANCE:.0%} of the base rate; nothing may exceed {CAP} average "
-           "precision on a careful scenario or pattern.", ""]
-    out += [f"- {'✔' if c.passed else '✘'} {c.kind}: {c.text}" for c in checks]
-    costs = hard_negative_costs(stats)
-    out += ["", f"Hard negatives on the naive scenarios: legitimate look-alikes flagged at more "
-                f"than {HARD_NEGATIVE_COST:g}× the {REVIEW_BUDGET:.0%} budget:", ""]
-    out += [f"- {name}: {kind} {rate:.1%}" for name, kind, rate in costs] or [
-        "- none: no entry flags a kind of legitimate order at more than twice the budget."]
+    out = [summary(checks), ""]
+    out += [f"- {check_text(c)}" for c in checks]
+    out += ["", HARD_NEGATIVES_INTRO, ""]
+    out += [f"- {text}" for text in cost_texts(stats)]
     return out
 
 
-__all__ = ["CAP", "FLOOR_TOLERANCE", "HARD_NEGATIVE_COST", "Check", "all_checks", "cap_checks",
+__all__ = ["CAP", "FLOOR_TOLERANCE", "HARD_NEGATIVES_INTRO", "HARD_NEGATIVE_COST",
+           "NO_HARD_NEGATIVES", "Check", "all_checks", "cap_checks", "check_text", "cost_texts",
            "floor_checks", "hard_negative_costs", "pattern_ap", "render_lines",
-           "specialist_checks", "variant", "variant_mean"]
+           "specialist_checks", "summary", "variant", "variant_mean"]

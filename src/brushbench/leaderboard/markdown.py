@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..results.model import Run
 from . import discrimination, notes
 from .entries import Leaderboard
+from .ranking import ranked
+from .sections import Section
 from .stats import EntryStats
-from .tables import Table, main_table, scenario_table
+from .tables import Table, main_table, scenario_table, select
 
 #: The HTML page's file name, next to the README.
 HTML_NAME = "index.html"
@@ -15,6 +19,15 @@ HTML_NAME = "index.html"
 def cell_text(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def summary_table(stats: list[EntryStats]) -> list[str]:
+    """The short ranking for the project's README: rank, detector, AP ± std, ROC-AUC, runs."""
+    return render_table(select(main_table(stats), lambda c: c.header in SUMMARY_COLUMNS))
+
+
+#: The columns of :func:`summary_table`.
+SUMMARY_COLUMNS = ("rank", "detector", "AP (mean ± std)", "ROC-AUC", "runs")
 
 
 def render_table(table: Table) -> list[str]:
@@ -70,11 +83,13 @@ def entries_table(stats: list[EntryStats]) -> list[str]:
     return lines
 
 
-def render_markdown(board: Leaderboard, stats: list[EntryStats]) -> str:
-    """The README's text (ends with a newline)."""
+def render_markdown(board: Leaderboard, stats: list[EntryStats],
+                    extra: Sequence[Section] = ()) -> str:
+    """The README's text (ends with a newline); ``extra`` sections go before the entries."""
+    stats = ranked(stats)
     out = [f"<!-- {notes.GENERATED} -->", "", "# brushbench leaderboard", "",
            *header_lines(board), "", "## Overall", "", *render_table(main_table(stats)), "",
-           notes.LEGEND, ""]
+           notes.RANKING, "", notes.LEGEND, ""]
     out += [f"- **{term}**: {text}" for term, text in notes.HOW]
     out += ["", "## Per scenario: average precision", "",
             *render_table(scenario_table(stats, board.scenario_names)), "", notes.SCENARIOS]
@@ -82,6 +97,8 @@ def render_markdown(board: Leaderboard, stats: list[EntryStats]) -> str:
     failed = failed_lines(stats)
     out += ["", "## Failed runs", ""]
     out += failed or ["None: every run of every ranked entry was ok."]
+    for section in extra:
+        out += ["", *section.markdown_lines()]
     out += ["", "## Entries", "", *entries_table(stats)]
     if board.refused:
         out += ["", "## Not ranked", "",
@@ -91,4 +108,5 @@ def render_markdown(board: Leaderboard, stats: list[EntryStats]) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["HTML_NAME", "cell_text", "one_line", "render_markdown", "render_table"]
+__all__ = ["HTML_NAME", "SUMMARY_COLUMNS", "cell_text", "one_line", "render_markdown",
+           "render_table", "summary_table"]

@@ -9,6 +9,9 @@ rounding to what is shown, so entries that look equal are marked together. Which
 is the column's metric's direction in :mod:`brushbench.metrics.registry` (higher for average
 precision, recall and throughput, lower for false alarms). A column is marked only when at
 least two entries compete. Undefined values are ``—``.
+
+**Order**: rows in leaderboard order, ranked by overall average precision with ties and the
+spread over seeds marked (:mod:`~brushbench.leaderboard.ranking`); the first column is the rank.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..metrics.registry import HIGHER, LOWER, direction, spec
+from .ranking import ranked, ranks
 from .stats import (
     AP,
     HARD_NEGATIVES,
@@ -116,9 +120,27 @@ def status_text(stats: EntryStats) -> str:
     return ", ".join([f"{s.get('ok', 0)}/{stats.n_runs} ok", *others])
 
 
+RANK = Column("rank")
+DETECTOR = Column("detector", text=True)
+
+
+def lead_cells(stats: list[EntryStats]) -> list[list[Cell]]:
+    """The rank and detector cells of ``stats`` (in the order given)."""
+    return [[Cell(r.text), Cell(entry_label(r.stats))] for r in ranks(stats)]
+
+
+def select(table: Table, keep: Callable[[Column], bool]) -> Table:
+    """The columns of ``table`` that ``keep`` accepts, with their cells (and best marks)."""
+    wanted = [j for j, c in enumerate(table.columns) if keep(c)]
+    return Table([table.columns[j] for j in wanted],
+                 [[row[j] for j in wanted] for row in table.rows])
+
+
 def main_table(stats: list[EntryStats]) -> Table:
-    """Detector, AP ± std, ROC-AUC, recall per pattern, false alarms per kind, orders/s, runs."""
-    columns = [Column("detector", text=True), metric_column("AP (mean ± std)", AP),
+    """Rank, detector, AP ± std, ROC-AUC, recall per pattern, false alarms per kind, orders/s,
+    runs; rows in rank order."""
+    stats = ranked(stats)
+    columns = [RANK, DETECTOR, metric_column("AP (mean ± std)", AP),
                metric_column("ROC-AUC", "orders.roc_auc")]
     columns += [metric_column(p, recall_metric(p), "recall at 1% (per pattern)", "R@1%")
                 for p in pattern_names()]
@@ -126,7 +148,7 @@ def main_table(stats: list[EntryStats]) -> Table:
                               "kind)", "FA@1%") for k in HARD_NEGATIVES]
     columns += [metric_column("orders/s", "cost.orders_per_second"), Column("runs", text=True)]
     table = Table(columns)
-    for st in stats:
+    for lead, st in zip(lead_cells(stats), stats, strict=True):
         ap = st.average_precision
         if ap.mean is None:
             ap_cell = Cell(DASH)
@@ -134,7 +156,7 @@ def main_table(stats: list[EntryStats]) -> Table:
             shown = metric_format(AP)
             ap_cell = number_cell(ap.mean, shown)
             ap_cell.text += f" ± {shown(ap.sd)}" if ap.sd is not None else f" ± {DASH}"
-        row = [Cell(entry_label(st)), ap_cell,
+        row = [*lead, ap_cell,
                number_cell(st.roc_auc.mean, metric_format("orders.roc_auc"))]
         row += [number_cell(st.recall_per_pattern[p], metric_format(recall_metric(p)))
                 for p in pattern_names()]
@@ -170,15 +192,17 @@ def pairs(names: list[str]) -> list[tuple[str, str]]:
 
 
 def scenario_table(stats: list[EntryStats], scenarios: tuple[str, ...]) -> Table:
-    """AP per scenario (mean over seeds), naive and careful side by side, and the mean gap."""
+    """AP per scenario (mean over seeds), naive and careful side by side, and the mean gap;
+    rows in rank order."""
+    stats = ranked(stats)
     order = scenario_order(scenarios)
     pairs_ = pairs(order)
-    columns = [Column("detector", text=True), *[metric_column(s, AP) for s in order]]
+    columns = [RANK, DETECTOR, *[metric_column(s, AP) for s in order]]
     if pairs_:
         columns.append(Column("careful − naive"))
     table = Table(columns)
-    for st in stats:
-        row = [Cell(entry_label(st))]
+    for lead, st in zip(lead_cells(stats), stats, strict=True):
+        row = [*lead]
         row += [number_cell(st.ap_per_scenario.get(s), metric_format(AP)) for s in order]
         if pairs_:
             gaps = [c - n for n_name, c_name in pairs_
@@ -191,6 +215,6 @@ def scenario_table(stats: list[EntryStats], scenarios: tuple[str, ...]) -> Table
     return table
 
 
-__all__ = ["DASH", "HIGHER", "LOWER", "Cell", "Column", "Table", "entry_label", "main_table",
-           "mark_best", "metric_column", "metric_format", "pairs", "scenario_order",
-           "scenario_table", "status_text"]
+__all__ = ["DASH", "DETECTOR", "HIGHER", "LOWER", "RANK", "Cell", "Column", "Table", "entry_label",
+           "lead_cells", "main_table", "mark_best", "metric_column", "metric_format", "pairs",
+           "scenario_order", "scenario_table", "select", "status_text"]
