@@ -9,9 +9,10 @@ a rebuild never leaves stale images of a scenario the suite no longer has. The c
 Layout: readable from a phone to a wide screen without scrolling the page sideways. The overall
 table shows the ranking (rank, detector, AP, ROC-AUC, throughput, runs); recall per pattern and
 false alarms per kind are two narrower tables in a ``<details>`` block, closed by default.
-Numbers never wrap (``white-space:nowrap``); long scenario names in headers may break after an
-underscore (``<wbr>``). A table wider than the screen scrolls inside its own wrapper
-(``.scroll``), never the page; on narrow screens the detector column stays in view.
+Numbers, detector names and run counts never wrap (``white-space:nowrap``); long scenario
+names in headers may break after an underscore (``<wbr>``). A table wider than the screen
+scrolls inside its own wrapper (``.scroll``), never the page; on narrow screens the detector
+column stays in view.
 """
 
 from __future__ import annotations
@@ -33,16 +34,18 @@ STYLE = """\
 *,*::before,*::after{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2em auto;
 max-width:1200px;padding:0 1em;color:#222;line-height:1.45;overflow-wrap:break-word}
-table{border-collapse:collapse;font-size:.85em}
-th,td{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}
+table{border-collapse:separate;border-spacing:0;font-size:.85em;border-top:1px solid #ccc;
+border-left:1px solid #ccc}
+th,td{border-right:1px solid #ccc;border-bottom:1px solid #ccc;padding:.25em .5em;
+vertical-align:top}
 th{background:#f3f3f3}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.label{white-space:nowrap}
+td.label,td.nowrap{white-space:nowrap}
 td.best{font-weight:bold;background:#e8f4e8}
 code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}
 img{max-width:100%;height:auto}
 .figures{display:flex;flex-wrap:wrap;gap:1em}
-figure{margin:0;max-width:100%}
+figure{margin:0;flex:1 1 480px;max-width:100%}
 figcaption{font-size:.8em;color:#555}
 .scroll{max-width:100%;overflow-x:auto;margin:1em 0}
 details{margin:1em 0}
@@ -86,7 +89,8 @@ def render_table(table: Table) -> list[str]:
         cells = []
         for cell, col in zip(row, table.columns, strict=True):
             classes = [k for k, on in (("num", not col.text), ("label", col.header == "detector"),
-                                       ("best", cell.best)) if on]
+                                       ("nowrap", col.header == "runs"), ("best", cell.best))
+                       if on]
             attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{html.escape(cell.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
