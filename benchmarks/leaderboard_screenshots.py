@@ -6,7 +6,7 @@ Writes ``laptop.png`` (1366 px wide) and ``phone.png`` (390 px) with headless Ch
 reports, from the page as laid out at each width, whether the page scrolls sideways (it must
 not: a wide table scrolls inside its wrapper) and whether any numeric cell wraps onto a second
 line (none must). Exit 1 when either happens, 2 when no browser is found. The tests check the
-markup and the style rules instead (tests/leaderboard/test_page.py); this needs a browser.
+markup and the style rules instead (tests/leaderboard/test_board_page.py); this needs a browser.
 """
 
 from __future__ import annotations
