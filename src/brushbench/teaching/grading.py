@@ -56,6 +56,9 @@ PRIMARY = {"flagged": "f1", "scores": "average_precision", "shops": "pair_f1"}
 #: SCL 2020 weights (domain.md §1.1): a correct clean shop 0.005, a correct brushing shop 1.
 SCL_CLEAN_WEIGHT = 0.005
 NEVER_ORDERED = "never_ordered"
+#: What a key's level labels, in words.
+_LEVEL_WORDS = {"order": "orders", "shop": "shops", "buyer": "buyers",
+                "shop+buyer": "shops and buyers"}
 
 
 @dataclass
@@ -372,7 +375,7 @@ def _grade_shops(sub: Submission, truth: Truth) -> dict[str, Any]:
         true_frame = true_idx.to_frame(index=False)
     metrics: dict[str, Any] = {}
     missing: dict[str, str] = {}
-    what = truth.level.replace("+", " and ")
+    what = _LEVEL_WORDS.get(truth.level, truth.level)
     hit = np.zeros(len(named), dtype=bool)
     if true_frame is not None:
         hit = named_idx.isin(true_idx)
@@ -384,7 +387,7 @@ def _grade_shops(sub: Submission, truth: Truth) -> dict[str, Any]:
             "pairs_named": len(named), "pairs_true": len(true_idx), "pairs_found": tp,
         })
     else:
-        missing["pairs"] = (f"the key labels {what}s, not (shop, buyer) pairs: it does not "
+        missing["pairs"] = (f"the key labels {what}, not (shop, buyer) pairs: it does not "
                             "say which buyers brushed which shop")
     if truth.shops is not None:
         metrics["shops"] = _set_scores(set(named["shop_id"].tolist()), truth.shops)
@@ -456,7 +459,8 @@ def _order_truth(sub: Submission, truth: Truth, key: AnswerKey
     """The submission and truth over the labelled orders (an order answer needs order labels);
     the number of orders left out."""
     if truth.level != "order":
-        raise ValueError(f"{key.folder}: the key labels {truth.level.replace('+', ' and ')}s, "
+        raise ValueError(f"{key.folder}: the key labels "
+                         f"{_LEVEL_WORDS.get(truth.level, truth.level)}, "
                          "not orders: it does not say which orders are fake, so an answer of "
                          f"{'flagged orders' if sub.form == 'flagged' else 'order scores'} "
                          "cannot be graded against it (answer with shops and buyers: "
