@@ -177,3 +177,20 @@ def test_read_round_reports_a_broken_file_in_one_line(here):
         read_round("y.round.json")
     with pytest.raises(RoundError, match="no such round file"):
         read_round("z")
+
+
+def test_evaluate_takes_a_seed_count_or_seed_values_not_both():
+    from brushbench.harness.evaluate import evaluate
+
+    with pytest.raises(ValueError, match="not both"):
+        evaluate(str(DETECTORS / "oracle_train.py"), "quick", seeds=2, seed_values=[5, 6])
+
+
+def test_a_round_of_a_bundled_suite_records_its_name_and_hash(here):
+    from brushbench.harness.suites import load_suite
+
+    rnd, public, _ = new_round(here / "sub" / "bundled", "standard", seeds=1)
+    assert public == here / "sub" / "bundled.round.json"
+    assert rnd.suite == {"name": "standard", "hash": load_suite("standard").hash,
+                         "source": "standard"}
+    assert read_round(public).commitment == rnd.commitment

@@ -91,13 +91,13 @@ def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
     brushbench.runtime.detectors.DetectorLoadError
         When the target cannot be loaded at all (a user mistake, reported before any run).
     """
+    if seed_values is not None and seeds is not None:
+        raise ValueError("give seeds (a count) or seed_values, not both")
     if not isinstance(suite, Suite):
         suite = load_suite(os.fspath(suite))
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)  # ValueError before any run
     launch.warm_up()  # the run processes' server starts while the datasets are prepared
-    if seed_values is not None and seeds is not None:
-        raise ValueError("give seeds (a count) or seed_values, not both")
     test_seeds = (list(seed_values) if seed_values is not None
                   else list(range(seeds or suite.seeds)))
     root = None if cache_root is None else Path(cache_root)
