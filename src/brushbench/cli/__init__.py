@@ -24,12 +24,13 @@ from . import (
     lab,
     leaderboard,
     patterns,
+    rounds,
     scenarios,
 )
 from .errors import EXIT_USAGE, UserError, message
 
 COMMANDS = (generate, scenarios, patterns, audit, evaluate, check, compare, leaderboard,
-            lab, grade, explain)
+            lab, grade, explain, rounds)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,13 +32,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--key", metavar="KEYDIR",
                        help="a key folder, or a lab (NAME or NAME/key): each submission is then "
                             "graded against the key of the student it is named after "
-                            "(s07.csv: student s07), or of --student")
+                            "(s07.csv: student s07), or of --student; or a labels file (order, "
+                            "shop or buyer level, or the SCL 2020 shopid,userid answer) about "
+                            "the order log given with --data")
     where.add_argument("--check", metavar="DATASET",
                        help="only check that the file can be graded, against the dataset "
                             "handed out (no key needed: for students)")
     p.add_argument("--student", metavar="ID", help="with a lab's --key: the student's id")
     p.add_argument("--data", metavar="DATASET",
-                   help="also check that the key belongs to this dataset (the one handed out)")
+                   help="also check that the key belongs to this dataset (the one handed out); "
+                        "with a labels file as --key: the order log (CSV or Parquet) it is about")
+    real = p.add_argument_group("a labels file as --key (a real log's answer)")
+    real.add_argument("--columns", metavar="MAPPING", default=None,
+                      help="column mapping of the log and the labels: scl2020, or "
+                           "order_id=orderid,shop_id=shopid,... (as eval --data)")
+    real.add_argument("--label-level", choices=("order", "buyer", "shop"), default=None,
+                      help="which labels to read (default: what the file's columns say)")
+    real.add_argument("--timezone", metavar="TZ", default=None,
+                      help="IANA zone of the log's times written without an offset (default UTC)")
     p.add_argument("--as", dest="form", choices=FORMS, default=None,
                    help="read the submission as this form instead of telling it from its "
                         "header (e.g. scores for an order_id,score file that leaves orders out)")
@@ -64,7 +75,29 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_USAGE if failed else 0
 
 
+def _labels_key(args: argparse.Namespace) -> AnswerKey:
+    """The key of ``--key FILE``: a labels file about the order log ``--data``."""
+    from ..teaching.keys import key_from_labels
+
+    if args.data is None:
+        raise UserError(f"--key {args.key} is a labels file: give the order log it is about "
+                        "with --data LOG (CSV or Parquet)")
+    if Path(args.data).is_dir():
+        raise UserError(f"--data {args.data}: with a labels file as --key, --data is the order "
+                        "log the labels are about (a CSV or Parquet file), not a folder")
+    return key_from_labels(args.data, args.key, columns=args.columns,
+                           label_level=args.label_level, timezone=args.timezone or "UTC")
+
+
 def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> AnswerKey:
+    if Path(args.key).is_file():
+        if Path(args.key) not in cache:
+            cache[Path(args.key)] = _labels_key(args)
+        return cache[Path(args.key)]
+    options = [f"--{n.replace('_', '-')}" for n in ("columns", "label_level", "timezone")
+               if getattr(args, n) is not None]
+    if options:
+        raise UserError(f"{', '.join(options)} only apply with a labels file as --key")
     folder = resolve_key(args.key, student=args.student, submission=path)
     if folder not in cache:
         key = load_key(folder)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
@@ -69,7 +70,9 @@ METRIC_TABLES = ("orders", "labels", "entity_labels", "campaigns")
 def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
              seeds: int | None = None, timeout: float = 600.0, memory_mb: int | None = None,
              progress: Callable[[RunProgress], None] | None = None,
-             stream: bool = False, batch: str | int | float = DEFAULT_BATCH) -> Results:
+             stream: bool = False, batch: str | int | float = DEFAULT_BATCH,
+             seed_values: Sequence[int] | None = None,
+             cache_root: os.PathLike[str] | None = None) -> Results:
     """Run ``target`` on every (scenario, seed) of ``suite``; return the results.
 
     ``suite`` is a :class:`~brushbench.harness.suites.Suite`, a bundled suite's name
@@ -77,24 +80,34 @@ def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
     ``score_stream(batches)`` in windows of ``batch`` even when the detector also has
     ``score`` (a detector with only ``score_stream`` always streams).
 
+    ``seed_values`` runs on those test seeds instead of ``0 .. seeds - 1`` (``seeds`` must
+    then be None); each run's training seed is still ``seed + TRAIN_SEED_OFFSET``.
+    ``cache_root`` puts the generated datasets under that folder instead of the shared cache
+    (:func:`brushbench.dataset.cache.cache_root`): hidden-seed rounds
+    (:mod:`brushbench.rounds`) generate into a private temporary folder.
+
     Raises
     ------
     brushbench.runtime.detectors.DetectorLoadError
         When the target cannot be loaded at all (a user mistake, reported before any run).
     """
+    if seed_values is not None and seeds is not None:
+        raise ValueError("give seeds (a count) or seed_values, not both")
     if not isinstance(suite, Suite):
         suite = load_suite(os.fspath(suite))
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)  # ValueError before any run
     launch.warm_up()  # the run processes' server starts while the datasets are prepared
-    n_seeds = seeds or suite.seeds
-    total = len(suite.entries) * n_seeds
+    test_seeds = (list(seed_values) if seed_values is not None
+                  else list(range(seeds or suite.seeds)))
+    root = None if cache_root is None else Path(cache_root)
+    total = len(suite.entries) * len(test_seeds)
     runs: list[Run] = []
     for entry in suite.entries:
-        for seed in range(n_seeds):
+        for seed in test_seeds:
             train_seed = seed + TRAIN_SEED_OFFSET
-            test_dir = generated_dataset(entry.scenario, seed)
-            train_dir = generated_dataset(entry.scenario, train_seed)
+            test_dir = generated_dataset(entry.scenario, seed, root=root)
+            train_dir = generated_dataset(entry.scenario, train_seed, root=root)
             record = run_isolated(target, train_dir, test_dir, timeout=timeout,
                                   memory_mb=memory_mb, stream=stream, batch=batch_seconds)
             run = _run(record, scenario=entry.label, scenario_hash=entry.hash,

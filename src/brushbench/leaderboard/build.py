@@ -19,6 +19,7 @@ from .entries import Leaderboard, load_leaderboard
 from .html import render_html
 from .markdown import HTML_NAME, render_markdown
 from .ranking import ranked
+from .rounds import write_rounds
 from .sections import Section
 from .stats import EntryStats, board_stats, pattern_names
 from .tables import entry_label, scenario_order
@@ -42,7 +43,8 @@ def build(results_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         ``entries.yaml``). Results files that are not comparable are not an error: they are
         listed in the README as not ranked (``load_leaderboard(...).refused``).
     """
-    return write_board(load_leaderboard(results_dir), out_dir, extra)
+    return (write_board(load_leaderboard(results_dir), out_dir, extra)
+            + write_rounds(results_dir, out_dir))
 
 
 def write_board(board: Leaderboard, out_dir: str | os.PathLike[str],

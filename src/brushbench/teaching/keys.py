@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -47,8 +48,8 @@ from ..dataset.reader import read_table_file
 from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
 
 __all__ = ["KEY_FILE", "KEY_KIND", "KEY_SCHEMA_VERSION", "KEY_TABLES", "PROVENANCE_FIELDS",
-           "AnswerKey", "AnswerKeyError", "check_pair", "key_hash", "load_key", "load_with_key",
-           "not_a_key", "split_answer_key"]
+           "AnswerKey", "AnswerKeyError", "check_pair", "key_from_labels", "key_hash", "load_key",
+           "load_with_key", "not_a_key", "split_answer_key"]
 
 KEY_FILE = "key.json"
 KEY_KIND = "brushbench-answer-key"
@@ -182,7 +183,7 @@ def split_answer_key(staged: Path, key_stage: Path, *,
 
 @dataclass
 class AnswerKey:
-    """A key folder read back: its manifest and tables.
+    """A key folder read back (or a labels file read as a key): its manifest and tables.
 
     Attributes
     ----------
@@ -197,6 +198,15 @@ class AnswerKey:
     manifest: dict
     tables: dict[str, pa.Table]
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: ``shop_id, buyer_id``: the true (shop, buyer) pairs, when the key gives them as pairs
+    #: (the SCL 2020 ``shopid,userid`` answer); None when they come from the order labels.
+    true_pairs: pd.DataFrame | None = None
+
+    @property
+    def level(self) -> str:
+        """What the key labels: ``order`` (a generated key, or order labels), ``shop``,
+        ``buyer`` or ``shop+buyer`` (a labels file at those levels)."""
+        return str(self.manifest.get("level") or "order")
 
     @property
     def sha256(self) -> str:
@@ -330,3 +340,94 @@ def load_with_key(dataset_folder: str | os.PathLike[str], key: AnswerKey | str |
     manifest = {**data.manifest, **key.manifest.get("provenance", {})}
     manifest.pop("tables", None)
     return Dataset(tables, manifest, timezone=data.timezone)
+
+
+# -- a key given as a labels file ------------------------------------------------------------------
+
+
+LABELS_SOURCE = "labels-file"
+
+
+def key_from_labels(log: str | os.PathLike[str], labels: str | os.PathLike[str], *,
+                    columns: Mapping[str, str] | str | None = None,
+                    label_level: str | None = None, timezone: str = "UTC") -> AnswerKey:
+    """A key made of a labels file about an order log (a real one, not made by brushbench).
+
+    The labels are read as ``brushbench eval --data LOG --labels FILE`` reads them
+    (:mod:`brushbench.userdata.labels`): order level (``order_id[,is_brushing]`` and optionally
+    ``pattern``, ``campaign_id``, ``legit_kind``), shop or buyer level (``shop_id`` or
+    ``buyer_id``, optionally ``is_brushing``), or the SCL 2020 answer ``shopid,userid`` (buyer
+    ids joined by ``&``, ``0`` for a clean shop), whose (shop, buyer) pairs are kept as
+    :attr:`AnswerKey.true_pairs`. The key's ``order_index`` is the log's orders.
+
+    Such a key defines less than a generated one: no campaigns, patterns or legitimate kinds
+    unless an order-level file has those columns, and no order truth at shop or buyer level.
+    :func:`brushbench.teaching.grading.grade` grades what it defines and says what it cannot.
+
+    Parameters
+    ----------
+    log : path
+        The order log (CSV or Parquet): ``order_id, shop_id, buyer_id, created_at``, named so
+        or mapped with ``columns``.
+    labels : path
+        The labels file.
+    columns : mapping or str, optional
+        The column mapping of the log and the labels (``"scl2020"`` for the SCL files).
+    label_level : {"order", "buyer", "shop"}, optional
+        Which labels to read; by default what the file's columns say.
+    timezone : str
+        IANA zone of times written without an offset.
+
+    Raises
+    ------
+    AnswerKeyError
+        One line: the log or the labels cannot be read (the file, column and row named).
+    """
+    from ..userdata import ImportLogError, import_log
+    from ..userdata.columns import check_mapping, label_columns
+
+    try:
+        folder = import_log(log, columns=columns, labels=labels, label_level=label_level,
+                            timezone=timezone)
+        data = load(folder, verify=False)
+        summary = dict(data.manifest.get("labels") or {})
+        pairs = None
+        if str(summary.get("format", "")).startswith("shop_id,buyer_id pairs"):
+            from ..dataset.table_files import read_table_file as read_source
+            from ..dataset.table_files import scl_buyer_lists
+            from ..userdata.values import ints
+
+            src = read_source(labels, "labels")
+            cols = label_columns(src, check_mapping(columns))
+            shops = ints(src, cols["shop_id"], "shop_id", required=True).to_pylist()
+            lists = scl_buyer_lists(src, cols["buyer_id"])
+            rows = sorted({(int(shop), int(b)) for shop, bs in zip(shops, lists, strict=True)
+                           for b in bs})
+            pairs = pd.DataFrame(rows, columns=["shop_id", "buyer_id"], dtype=np.int64)
+    except ImportLogError as exc:
+        raise AnswerKeyError(str(exc)) from None
+    except DatasetError as exc:
+        raise AnswerKeyError(f"{log}: {exc}") from None
+    tz = data.timezone
+    orders = data.arrow("orders")
+    tables = {
+        "labels": data.arrow("labels"),
+        "entity_labels": data.arrow("entity_labels"),
+        "campaigns": table_schema("campaigns", tz).empty_table(),
+        "order_index": pa.Table.from_arrays(
+            [orders.column(n).cast(pa.int64()) for n in ("order_id", "shop_id", "buyer_id")],
+            schema=order_index_schema()),
+    }
+    manifest = {
+        "kind": KEY_KIND,
+        "key_schema_version": KEY_SCHEMA_VERSION,
+        "source": LABELS_SOURCE,
+        "level": summary.get("level", "order"),
+        "timezone": tz,
+        "labels": summary,
+        "log": {k: data.manifest[k] for k in ("source", "column_mapping") if k in data.manifest},
+        "summary": {"orders": orders.num_rows,
+                    "brushing_orders": int(summary.get("orders_brushing", 0)),
+                    "campaigns": 0, "orders_per_pattern": {}},
+    }
+    return AnswerKey(Path(labels), manifest, tables, true_pairs=pairs)

@@ -12,7 +12,8 @@ __all__ = ["render_explanation", "render_grade"]
 
 _FORMS = {"flagged": "flagged orders", "scores": "order scores", "shops": "shops and buyers"}
 _SCORE = {"f1": "F1", "average_precision": "average precision", "pair_f1": "F1 over (shop, "
-          "buyer) pairs"}
+          "buyer) pairs", "shop_f1": "F1 over the brushing shops",
+          "buyer_f1": "F1 over the brushing buyers"}
 
 
 def _v(value: Any, fmt: str = ".3f") -> str:
@@ -33,14 +34,23 @@ def _metrics_line(result: dict[str, Any]) -> str:
     if result["form"] == "scores":
         return (f"ROC-AUC {_v(m['roc_auc'])}  precision in the top {m['top_k']:,} "
                 f"{_v(m['precision_at_top_k'])}")
-    return (f"pair precision {_v(m['pair_precision'])}  recall {_v(m['pair_recall'])}  "
-            f"shops F1 {_v(m['shops']['f1'])}  buyers F1 {_v(m['buyers']['f1'])}  "
-            f"Shopee 2020 score {_v(m['scl2020_weighted_accuracy'])}")
+    parts = []
+    if "pair_precision" in m:
+        parts.append(f"pair precision {_v(m['pair_precision'])}  recall {_v(m['pair_recall'])}")
+    for section in ("shops", "buyers"):
+        if section in m:
+            parts.append(f"{section} F1 {_v(m[section]['f1'])}"
+                         + ("" if "pair_precision" in m else
+                            f" (precision {_v(m[section]['precision'])}, recall "
+                            f"{_v(m[section]['recall'])})"))
+    if "scl2020_weighted_accuracy" in m:
+        parts.append(f"Shopee 2020 score {_v(m['scl2020_weighted_accuracy'])}")
+    return "  ".join(parts)
 
 
 def render_grade(result: dict[str, Any]) -> str:
     """A grade as a few lines of text."""
-    unit = "pairs" if result["unit"] == "pairs" else "orders"
+    unit = result["unit"] if result["unit"] in ("pairs", "shops", "buyers") else "orders"
     who = f" (student {result['student']})" if result.get("student") else ""
     out = [f"{result['submission']}{who}: {result['read_as']}"]
     if result.get("ignored_columns"):
@@ -49,25 +59,46 @@ def render_grade(result: dict[str, Any]) -> str:
                f"{_v(result['base_rate'])})")
     out.append(f"  {_metrics_line(result)}")
     scope = " in the top k" if result["form"] == "scores" else ""
-    out.append(f"  per pattern ({unit} found{scope}):")
-    width = max([len(p) for p in result["per_pattern"]] + [8])
-    for name, entry in result["per_pattern"].items():
-        out.append(f"    {name:<{width}}  {entry['found']:>8,.0f} of {entry['n']:<7,} "
-                   f"recall {_v(entry['recall'])}")
-    missed = [c for c in result["campaigns"] if c["missed"]]
-    if missed:
-        out.append("  missed campaigns (nothing of them found):")
-        out += [f"    {c['campaign_id']} ({c['pattern']}, camouflage {c['camouflage']:g}, "
-                f"{c['n']:,} {unit})" for c in missed]
+    missing = result.get("not_available") or {}
+    width = max([len(p) for p in result.get("per_pattern") or {}] + [8])
+    if result.get("per_pattern") is None:
+        out.append(f"  per pattern: not available: {missing.get('per_pattern', 'none given')}")
     else:
-        out.append("  missed campaigns: none (something of every campaign was found)")
-    alarms = [(k, e) for k, e in result["false_alarms"].items() if k != "all" and e["flagged"]]
-    total = result["false_alarms"]["all"]
-    out.append(f"  false alarms: {total['flagged']:,.0f} of {total['n']:,} legitimate {unit}"
-               + (":" if alarms else ""))
-    for kind, entry in alarms:
-        rate = "" if is_undefined(entry["rate"]) else f" ({entry['rate']:.1%})"
-        out.append(f"    {kind:<{width}}  {entry['flagged']:>8,.0f} of {entry['n']:<7,}{rate}")
+        out.append(f"  per pattern ({unit} found{scope}):")
+        for name, entry in result["per_pattern"].items():
+            out.append(f"    {name:<{width}}  {entry['found']:>8,.0f} of {entry['n']:<7,} "
+                       f"recall {_v(entry['recall'])}")
+    if result.get("campaigns") is None:
+        out.append(f"  campaigns: not available: {missing.get('campaigns', 'none given')}")
+    else:
+        missed = [c for c in result["campaigns"] if c["missed"]]
+        if missed:
+            out.append("  missed campaigns (nothing of them found):")
+            out += [f"    {c['campaign_id']} ({c['pattern'] or 'pattern not given'}"
+                    + (f", camouflage {c['camouflage']:g}" if c["camouflage"] is not None
+                       else "") + f", {c['n']:,} {unit})" for c in missed]
+        else:
+            out.append("  missed campaigns: none (something of every campaign was found)")
+    if result.get("false_alarms") is None:
+        out.append(f"  false alarms: not available: {missing.get('false_alarms', 'none given')}")
+    else:
+        alarms = [(k, e) for k, e in result["false_alarms"].items()
+                  if k != "all" and e["flagged"]]
+        total = result["false_alarms"]["all"]
+        out.append(f"  false alarms: {total['flagged']:,.0f} of {total['n']:,} legitimate "
+                   f"{unit}" + (":" if alarms else ""))
+        for kind, entry in alarms:
+            rate = "" if is_undefined(entry["rate"]) else f" ({entry['rate']:.1%})"
+            out.append(f"    {kind:<{width}}  {entry['flagged']:>8,.0f} of "
+                       f"{entry['n']:<7,}{rate}")
+        if "false_alarms_per_kind" in missing:
+            out.append(f"    per kind: not available: {missing['false_alarms_per_kind']}")
+    for section in ("pairs", "shops", "buyers", "scl2020_weighted_accuracy", "orders_ungraded"):
+        if section in missing:
+            label = {"scl2020_weighted_accuracy": "Shopee 2020 score",
+                     "orders_ungraded": "note"}.get(section, section)
+            out.append(f"  {label}: " + ("" if section == "orders_ungraded"
+                                         else "not available: ") + missing[section])
     return "\n".join(out)
 
 
