@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from ..results.io import write_results
     from ..results.model import ResultsError
     from ..results.render import render_table
+    from ..runtime import launch
     from ..runtime.detectors import DetectorLoadError
     from ..runtime.streaming import parse_batch
 
@@ -99,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(f"--batch: {exc}") from None
     gate = gate_options(args) if args.compare else None
+    # The run processes' server imports numpy, pandas and pyarrow: start it now, so that it
+    # does so while this process reads the suite (or imports the log) on the other core.
+    launch.warm_up()
     data_dir = _data_dir(args)
     suite = None
     if data_dir is None:

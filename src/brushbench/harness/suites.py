@@ -19,11 +19,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..generator.run import scale_scenario
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 from ..scenario.build import Builder
 from ..scenario.bundled import bundled_dir, resolve
 from ..scenario.model import param
+from ..scenario.scale import scale_scenario
 from ..scenario.yamlnodes import parse
 
 
