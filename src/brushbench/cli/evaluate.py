@@ -53,14 +53,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "detector that needs training is skipped")
     log.add_argument("--timezone", metavar="TZ", default=None,
                      help="IANA time zone of the log's times without an offset (default UTC)")
-    p.add_argument("--scale", type=float, default=1.0, help="with --scenario: volume multiplier")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="with --scenario: volume multiplier (default 1)")
     p.add_argument("--seeds", type=int, default=None, help="seeds per scenario (default: the "
                    "suite's)")
     p.add_argument("--out", default=None, help="results file (one target) or folder (several); "
                    "default: results/<detector>.<suite>.json")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     p.add_argument("--memory", type=int, default=None, metavar="MB",
-                   help="address-space limit per run, in MB")
+                   help="address-space limit per run, in MB (default: none)")
     p.add_argument("--stream", action="store_true",
                    help="evaluate score_stream(batches) (time-ordered batches, latency per batch, "
                         "time to detect each campaign) even when the detector also has score(); "
