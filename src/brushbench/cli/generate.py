@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
     scenario = load_or_fail(args.scenario)
-    bar = ProgressBar()
+    bar = ProgressBar(label="generate", unit="shards")
     if args.withhold_labels is not None:
         return _withheld(args, scenario, workers, bar)
     try:

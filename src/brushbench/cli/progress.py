@@ -66,8 +66,9 @@ class ProgressBar:
             self._drawn = True
             self._last = now
             return
-        if (now - self._last >= self._every_seconds
-                and fraction - self._last_fraction >= self._every_fraction):
+        # (a little slack: a clock or a fraction that adds up floats lands just below the mark)
+        if (now - self._last >= self._every_seconds - 1e-6
+                and fraction - self._last_fraction >= self._every_fraction - 1e-9):
             prefix = f"{self.label}: " if self.label else ""
             self.stream.write(f"{prefix}{fraction:4.0%} {counts}, {elapsed:.0f}s\n")
             self.stream.flush()
