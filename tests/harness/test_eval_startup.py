@@ -48,3 +48,24 @@ def test_the_suite_is_the_same_whether_its_laws_were_checked_before(tmp_path, mo
     assert [e.hash for e in again.entries] == [e.hash for e in first.entries]
     assert again.entries == first.entries
     assert generated_dataset  # the harness's import stays cheap (checked above)
+
+
+def test_the_run_server_can_be_started_before_pandas_is_imported():
+    """``brushbench eval`` starts the run processes' server first: importing what starts it
+    imports no pandas, numpy or pyarrow, so the server's imports overlap the command's."""
+    code = ("import sys; from brushbench.runtime import launch; "
+            "print([m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_bad_isolation_setting_is_one_line(capsys, monkeypatch):
+    from brushbench.cli import main
+
+    monkeypatch.setenv("BRUSHBENCH_ISOLATION", "bogus")
+    code = main(["eval", "baselines/null.py"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == ("brushbench: error: BRUSHBENCH_ISOLATION must be 'forkserver' or 'spawn', "
+                   "got 'bogus'\n")

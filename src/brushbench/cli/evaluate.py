@@ -79,6 +79,15 @@ def _slug(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The run processes' server imports numpy, pandas and pyarrow: start it first, so that it
+    # does so while this process imports them too and reads the suite (or imports the log).
+    from ..runtime import launch
+
+    try:
+        launch.warm_up()
+    except ValueError as exc:  # BRUSHBENCH_ISOLATION names no way of starting a process
+        raise UserError(str(exc)) from None
+
     from ..dataset import DatasetError
     from ..harness.evaluate import evaluate, evaluate_data
     from ..harness.suites import SuiteError, load_suite, single_scenario_suite
@@ -86,7 +95,6 @@ def run(args: argparse.Namespace) -> int:
     from ..results.io import write_results
     from ..results.model import ResultsError
     from ..results.render import render_table
-    from ..runtime import launch
     from ..runtime.detectors import DetectorLoadError
     from ..runtime.streaming import parse_batch
 
@@ -101,9 +109,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(f"--batch: {exc}") from None
     gate = gate_options(args) if args.compare else None
-    # The run processes' server imports numpy, pandas and pyarrow: start it now, so that it
-    # does so while this process reads the suite (or imports the log) on the other core.
-    launch.warm_up()
     data_dir = _data_dir(args)
     suite = None
     if data_dir is None:
