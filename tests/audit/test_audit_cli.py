@@ -97,3 +97,12 @@ def test_list_probes_prints_what_is_probed(capsys):
     code, out, _ = run(capsys, "audit", "--list-probes")
     assert code == 0
     assert "orders.order_id:magnitude" in out and "shipments.carrier:off_shop_mode" in out
+
+
+def test_audit_reports_each_probe_to_its_progress_hook(random_labels):
+    from brushbench.audit import PROBES, audit_dataset
+
+    seen: list[tuple[int, int]] = []
+    audit_dataset(random_labels, permutations=2, workers=2,
+                  progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, len(PROBES)) for i in range(1, len(PROBES) + 1)]

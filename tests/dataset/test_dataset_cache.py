@@ -83,3 +83,60 @@ def test_is_whole_is_false_for_what_is_not_a_dataset(tmp_path, name):
     if name == "file":
         path.write_text("x")
     assert not cache.is_whole(path)
+
+
+def _age(folder, seconds=60):
+    """Set every file's mtime ``seconds`` back, as if the entry had been written earlier."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for path in folder.iterdir():
+        os.utime(path, (past, past))
+
+
+def _no_hashing(monkeypatch):
+    from brushbench.dataset import manifest
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(manifest, "sha256_file", refuse)
+
+
+def test_a_checked_entry_is_not_hashed_again_while_its_files_are_unchanged(
+        tmp_path, tables, monkeypatch):
+    folder = cache.generated_dir("ab" * 32, 1, root=tmp_path)
+    make, _ = fill(tables)
+    cache.cached(folder, make)
+    assert cache.is_whole(folder)
+    assert not cache.stamp_path(folder).exists()  # just written: too fresh to stamp
+    _age(folder)
+    assert cache.is_whole(folder)                 # hashed, then stamped
+    assert cache.stamp_path(folder).exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in folder.iterdir() if not p.name.startswith("."))  # folder untouched
+    _no_hashing(monkeypatch)
+    assert cache.is_whole(folder)
+
+
+@pytest.mark.parametrize("change", ["same size", "other size", "manifest"])
+def test_a_stamped_entry_that_changed_is_checked_again(tmp_path, tables, monkeypatch, change):
+    folder = cache.generated_dir("ab" * 32, 1, root=tmp_path)
+    make, calls = fill(tables)
+    cache.cached(folder, make)
+    _age(folder)
+    assert cache.is_whole(folder) and cache.stamp_path(folder).exists()
+    name = "manifest.json" if change == "manifest" else "orders.parquet"
+    data = (folder / name).read_bytes()
+    if change == "same size":
+        data = bytes([data[0] ^ 0xFF]) + data[1:]
+    elif change == "other size":
+        data = data + b"x"
+    else:
+        data = data.replace(b'"sha256": "', b'"sha256": "0', 1)[:-1]
+    (folder / name).write_bytes(data)
+    assert not cache.is_whole(folder)
+    cache.cached(folder, make)
+    assert calls == [False, True]
+    assert cache.is_whole(folder)

@@ -84,7 +84,8 @@ def test_raising_is_an_error_with_the_line(records):
 def test_hanging_is_killed_at_the_timeout(records):
     record = records["hanging"]
     assert record.status == Status.TIMEOUT and record.phase == "score"
-    assert "score() was still running when the 2 s limit" in record.reason
+    assert record.reason.startswith("score() was still running when the 2 s limit")  # no
+    # "timeout: " in front: the eval table and the leaderboard print the status before it
     assert record.exit_code == -9 and record.scores is None
     assert record.name == "hanging"  # identity is known although the child never reported
     assert record.wall_seconds < 30

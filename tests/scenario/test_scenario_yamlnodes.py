@@ -97,3 +97,48 @@ def test_empty_document_is_no_node_and_no_issue():
 def test_absurd_nesting_is_an_issue_not_a_crash(depth):
     _, issues = parse("a: " + "[" * depth + "]" * depth + "\n", "f.yaml")
     assert [i.message for i in issues] == ["expected at most 100 levels of nesting, found more"]
+
+
+def _plain(parsed):
+    """A parse result as plain values with every location (nodes compare by identity)."""
+    from brushbench.scenario.yamlnodes import Map, Seq
+
+    def tree(node):
+        if isinstance(node, Map):
+            return ("map", node.loc, [(k, e.key_loc, tree(e.value))
+                                      for k, e in node.entries.items()])
+        if isinstance(node, Seq):
+            return ("seq", node.loc, [tree(n) for n in node.items])
+        return ("scalar", node.loc, repr(node.value))
+
+    node, issues = parsed
+    return (None if node is None else tree(node)), [str(i) for i in issues]
+
+
+def test_libyaml_and_the_pure_python_loader_give_the_same_located_tree(monkeypatch):
+    """The fast path (libyaml) is taken for every bundled scenario and reads each exactly as
+    the pure-Python loader does: same values, same locations."""
+    from brushbench.scenario import yamlnodes
+    from brushbench.scenario.bundled import bundled_dir
+
+    files = sorted(bundled_dir().glob("*.yaml")) + sorted(bundled_dir().glob("suites/*.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yamlnodes._fast_parse(text, path.name)
+        assert fast is not None, path
+        with monkeypatch.context() as mp:
+            mp.setattr(yamlnodes, "_CLoader", None)
+            slow = yamlnodes.parse(text, path.name)
+        assert _plain(fast) == _plain(slow), path
+
+
+def test_a_yaml_error_reads_the_same_with_or_without_libyaml(monkeypatch):
+    from brushbench.scenario import yamlnodes
+
+    for text in ("a: [1, 2\nb: 3\n", "a: 1\na: 2\n", "a: !!int x\n", "a: \x07\n", "[" * 600):
+        fast = yamlnodes.parse(text, "f.yaml")
+        with monkeypatch.context() as mp:
+            mp.setattr(yamlnodes, "_CLoader", None)
+            slow = yamlnodes.parse(text, "f.yaml")
+        assert _plain(fast) == _plain(slow), text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -253,7 +253,8 @@ class _Auditor:
 
 def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.02,
                   top_hits: float = 3.0, permutations: int = 20, seed: int = 0,
-                  probes: Sequence[Probe] = PROBES, workers: int | None = None) -> AuditReport:
+                  probes: Sequence[Probe] = PROBES, workers: int | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> AuditReport:
     """Audit a dataset with its answer key for leaks: what tells brushing orders apart that
     should not.
 
@@ -277,6 +278,8 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
     workers : int, optional
         Threads running probes (default: the number of CPUs, at most 4). The report does not
         depend on it: every random draw comes from a stream named after what it is for.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each probe (``brushbench audit``'s bar).
 
     Returns
     -------
@@ -311,11 +314,15 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
     else:
         if workers > 1:
             with ThreadPoolExecutor(workers) as pool:
-                for result in pool.map(auditor.run_probe, probes):
+                for done, result in enumerate(pool.map(auditor.run_probe, probes), 1):
                     findings += result
+                    if progress is not None:
+                        progress(done, len(probes))
         else:
-            for probe in probes:
+            for done, probe in enumerate(probes, 1):
                 findings += auditor.run_probe(probe)
+                if progress is not None:
+                    progress(done, len(probes))
     exempt = sorted(f"{key} for {pattern}: {why}" for (key, pattern), why in EXEMPT.items()
                     if pattern in labels.patterns)
     return AuditReport(

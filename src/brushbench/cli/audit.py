@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..audit import AuditError, audit_dataset, describe_probes
-from ..dataset import DatasetError, load
 from .errors import EXIT_FAILURE, UserError, user_errors
+from .progress import ProgressBar
 
 
 def _non_negative(text: str) -> float:
@@ -58,6 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..audit import AuditError, audit_dataset, describe_probes
+    from ..dataset import DatasetError, load
+
     if args.list_probes:
         print(describe_probes())
         return 0
@@ -67,10 +69,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--workers must be >= 1, got {args.workers}")
     with user_errors(DatasetError):
         data = load(args.dataset)
-    with user_errors(AuditError, prefix=f"{args.dataset}: "):
-        report = audit_dataset(data, sigmas=args.threshold, min_margin=args.min_margin,
-                               top_hits=args.top_hits, permutations=args.permutations,
-                               seed=args.seed, workers=args.workers)
+    bar = ProgressBar(label="audit", unit="probes")
+    try:
+        with user_errors(AuditError, prefix=f"{args.dataset}: "):
+            report = audit_dataset(data, sigmas=args.threshold, min_margin=args.min_margin,
+                                   top_hits=args.top_hits, permutations=args.permutations,
+                                   seed=args.seed, workers=args.workers, progress=bar.update)
+    finally:
+        bar.finish()
     if args.json:
         print(report.to_json())
     else:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..dataset import DatasetError
-from ..harness.check import check_detector
 from .errors import EXIT_FAILURE, user_errors
 
 
@@ -21,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..dataset import DatasetError
+    from ..harness.check import check_detector
+
     with user_errors(DatasetError):  # the dataset cache cannot be written
         report = check_detector(args.target, timeout=args.timeout)
     print(report)

@@ -10,19 +10,13 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..dataset._fs import write_file_atomic
-from ..results.compare import (
-    DEFAULT_METRICS,
-    RULE_FORM,
-    CompareError,
-    Comparison,
-    compare_files,
-    parse_fail_rule,
-)
-from ..results.model import ResultsError
+from ._choices import DEFAULT_METRICS, RULE_FORM
 from .errors import EXIT_USAGE, UserError
+
+if TYPE_CHECKING:
+    from ..results.compare import Comparison
 
 
 def add_gate_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,6 +43,8 @@ def add_gate_arguments(p: argparse.ArgumentParser) -> None:
 
 def gate_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments of :func:`compare_files` from the parsed options; UserError if bad."""
+    from ..results.compare import CompareError, parse_fail_rule
+
     try:
         sigmas = float(args.noise_sigmas)
     except ValueError:
@@ -79,6 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def write_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
+    from ..dataset._fs import write_file_atomic
+
     path = Path(path)
     try:
         write_file_atomic(path, text)
@@ -101,6 +99,9 @@ def report(comparison: Comparison, args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..results.compare import CompareError, compare_files
+    from ..results.model import ResultsError
+
     options = gate_options(args)
     try:
         comparison = compare_files(args.base, args.new, **options)

@@ -14,6 +14,7 @@ managers below, which turn it into one; :func:`brushbench.cli.main` prints it wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from os import PathLike
@@ -67,7 +68,10 @@ def writing_folder(*errors: type[BaseException]) -> Iterator[None]:
     try:
         yield
     except FileExistsError as exc:
-        raise UserError(f"{exc} (use --overwrite to replace it)") from None
+        # The library's message tells a Python caller to pass overwrite=True; a user of the
+        # command line is told about --overwrite instead.
+        text = re.sub(r"[;,]? *pass overwrite=True to replace it", "", str(exc)).rstrip()
+        raise UserError(f"{text} (use --overwrite to replace it)") from None
     except (*errors, *_PATH_ERRORS) as exc:
         raise UserError(str(exc)) from None
 

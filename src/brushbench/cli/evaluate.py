@@ -6,26 +6,14 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..dataset import DatasetError
-from ..harness.evaluate import evaluate, evaluate_data
-from ..harness.suites import SuiteError, load_suite, single_scenario_suite
-from ..results.compare import compare_files
-from ..results.io import write_results
-from ..results.model import Results, ResultsError, Undefined
-from ..results.render import render_table
-from ..runtime.detectors import DetectorLoadError
-from ..runtime.streaming import DEFAULT_BATCH, parse_batch
-from ..userdata import (
-    LABEL_LEVELS,
-    PRESETS,
-    ImportLogError,
-    import_log,
-    is_dataset_folder,
-    parse_columns,
-)
+from ._choices import DEFAULT_BATCH, LABEL_LEVELS, PRESETS
 from .compare import add_gate_arguments, gate_options, report
 from .errors import EXIT_FAILURE, UserError
+
+if TYPE_CHECKING:
+    from ..results.model import Results
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,14 +53,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "detector that needs training is skipped")
     log.add_argument("--timezone", metavar="TZ", default=None,
                      help="IANA time zone of the log's times without an offset (default UTC)")
-    p.add_argument("--scale", type=float, default=1.0, help="with --scenario: volume multiplier")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="with --scenario: volume multiplier (default 1)")
     p.add_argument("--seeds", type=int, default=None, help="seeds per scenario (default: the "
                    "suite's)")
     p.add_argument("--out", default=None, help="results file (one target) or folder (several); "
                    "default: results/<detector>.<suite>.json")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     p.add_argument("--memory", type=int, default=None, metavar="MB",
-                   help="address-space limit per run, in MB")
+                   help="address-space limit per run, in MB (default: none)")
     p.add_argument("--stream", action="store_true",
                    help="evaluate score_stream(batches) (time-ordered batches, latency per batch, "
                         "time to detect each campaign) even when the detector also has score(); "
@@ -90,6 +79,25 @@ def _slug(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The run processes' server imports numpy, pandas and pyarrow: start it first, so that it
+    # does so while this process imports them too and reads the suite (or imports the log).
+    from ..runtime import launch
+
+    try:
+        launch.warm_up()
+    except ValueError as exc:  # BRUSHBENCH_ISOLATION names no way of starting a process
+        raise UserError(str(exc)) from None
+
+    from ..dataset import DatasetError
+    from ..harness.evaluate import evaluate, evaluate_data
+    from ..harness.suites import SuiteError, load_suite, single_scenario_suite
+    from ..results.compare import compare_files
+    from ..results.io import write_results
+    from ..results.model import ResultsError
+    from ..results.render import render_table
+    from ..runtime.detectors import DetectorLoadError
+    from ..runtime.streaming import parse_batch
+
     if args.seeds is not None and args.seeds < 1:
         raise UserError(f"--seeds must be >= 1, got {args.seeds}")
     if args.timeout <= 0 or args.scale <= 0:
@@ -150,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
     """The dataset folder ``--data`` names (an order log is imported first); None without it."""
+    from ..userdata import ImportLogError, import_log, is_dataset_folder, parse_columns
+
     log_options = [f"--{name.replace('_', '-')}" for name in ("columns", "labels",
                                                                "label_level", "timezone")
                    if getattr(args, name) is not None]
@@ -183,6 +193,8 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
 
 def _entity_line(results: Results) -> str:
     """Shop and buyer average precision of a --data run (the table shows order metrics)."""
+    from ..results.model import Undefined
+
     parts = []
     for run in results.runs:
         if not run.ok:

@@ -6,12 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from ..dataset import DatasetError, load
-from ..dataset.manifest import MANIFEST_NAME, sha256_file
-from ..teaching.explain import explain_order
-from ..teaching.keys import AnswerKeyError, load_key, load_with_key
-from ..teaching.lab import LabError, resolve_key
-from ..teaching.render import render_explanation
 from .errors import UserError, user_errors
 
 
@@ -36,6 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..dataset import DatasetError, load
+    from ..dataset.manifest import MANIFEST_NAME, sha256_file
+    from ..teaching.explain import explain_order
+    from ..teaching.keys import AnswerKeyError, load_key, load_with_key
+    from ..teaching.lab import LabError, resolve_key
+    from ..teaching.render import render_explanation
+
     with user_errors(DatasetError, AnswerKeyError, LabError):
         data = load(args.dataset)
         if args.key is not None:

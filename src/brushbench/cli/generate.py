@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
-from ..dataset import formats
-from ..generator.run import generate_to
-from ..market.drafts import CapacityError
-from ..scenario.model import Scenario
+from ._choices import FORMATS
 from .errors import UserError, writing_folder
 from .progress import ProgressBar
-from .scenarios import load_or_fail
+
+if TYPE_CHECKING:
+    from ..scenario.model import Scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", help="scenario file, or bundled scenario name")
     p.add_argument("--out", required=True, help="dataset folder to create")
     p.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
-    p.add_argument("--format", dest="fmt", choices=formats.names(),
-                   default=formats.names()[0])
+    p.add_argument("--format", dest="fmt", choices=FORMATS, default=FORMATS[0],
+                   help=f"file format (default: {FORMATS[0]})")
     p.add_argument("--scale", type=float, default=1.0, help="multiply the volume (default 1)")
     p.add_argument("--workers", type=int, default=1,
                    help="processes (default 1; 0 = one per core); the output is the same")
@@ -35,13 +35,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..generator.run import generate_to
+    from ..market.drafts import CapacityError
+    from .scenarios import load_or_fail
+
     if args.scale <= 0:
         raise UserError(f"--scale must be positive, got {args.scale}")
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
     scenario = load_or_fail(args.scenario)
-    bar = ProgressBar()
+    bar = ProgressBar(label="generate", unit="shards")
     if args.withhold_labels is not None:
         return _withheld(args, scenario, workers, bar)
     try:
@@ -62,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 def _withheld(args: argparse.Namespace, scenario: Scenario, workers: int,
               bar: ProgressBar) -> int:
     """``--withhold-labels``: the dataset without its answer key, the key to KEYDIR."""
+    from ..market.drafts import CapacityError
     from ..teaching.withheld import DestinationError, generate_withheld
 
     try:

@@ -6,16 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..dataset import DatasetError, load
-from ..teaching.grading import grade
-from ..teaching.keys import AnswerKey, AnswerKeyError, check_pair, load_key
-from ..teaching.lab import LabError, resolve_key
-from ..teaching.render import render_grade
-from ..teaching.submission import FORMS, SubmissionError, read_submission
+from ._choices import FORMS
 from .errors import EXIT_USAGE, UserError, user_errors
 from .errors import message as error_message
+
+if TYPE_CHECKING:
+    from ..teaching.keys import AnswerKey
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from ..dataset import DatasetError, load
+    from ..teaching.submission import SubmissionError, read_submission
+
     with user_errors(DatasetError):
         orders = load(args.check, verify=False).orders[["order_id", "shop_id", "buyer_id"]]
     failed = False
@@ -98,6 +99,9 @@ def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> A
                if getattr(args, n) is not None]
     if options:
         raise UserError(f"{', '.join(options)} only apply with a labels file as --key")
+    from ..teaching.keys import check_pair, load_key
+    from ..teaching.lab import resolve_key
+
     folder = resolve_key(args.key, student=args.student, submission=path)
     if folder not in cache:
         key = load_key(folder)
@@ -109,6 +113,11 @@ def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> A
 
 def _grade_one(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
                ) -> dict[str, Any]:
+    from ..teaching.grading import grade
+    from ..teaching.keys import AnswerKeyError
+    from ..teaching.lab import LabError
+    from ..teaching.submission import SubmissionError, read_submission
+
     # A submission's own mistakes are located (file:line); SubmissionError is a ValueError,
     # so it is mapped first, by the inner manager.
     with user_errors(AnswerKeyError, LabError, ValueError), \
@@ -119,6 +128,8 @@ def _grade_one(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..teaching.render import render_grade
+
     if args.check is not None:
         return _check(args)
     if args.student is not None and len(args.submissions) > 1:

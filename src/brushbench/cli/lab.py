@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
-from ..dataset import formats
-from ..market.drafts import CapacityError
-from ..teaching.lab import (
-    DIFFICULTIES,
-    LabError,
-    StudentDone,
-    create_lab,
-    read_roster,
-    student_ids,
-)
+from ._choices import DIFFICULTIES, FORMATS
 from .errors import UserError, user_errors, writing_folder
-from .scenarios import load_or_fail
+
+if TYPE_CHECKING:
+    from ..teaching.lab import StudentDone
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="the lab's seed (default: drawn at random and recorded in "
                           "key/lab.json; a small, guessable seed lets students make their "
                           "answer key)")
-    new.add_argument("--format", dest="fmt", choices=formats.names(), default=None,
+    new.add_argument("--format", dest="fmt", choices=FORMATS, default=None,
                      help="file format (default: CSV up to 50,000 orders, else Parquet)")
     new.add_argument("--scale", type=float, default=1.0, help="multiply the volume (default 1)")
     new.add_argument("--workers", type=int, default=1,
@@ -60,6 +54,10 @@ def _difficulty(args: argparse.Namespace, scenario_name: str) -> str | None:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from ..market.drafts import CapacityError
+    from ..teaching.lab import LabError, create_lab, read_roster, student_ids
+    from .scenarios import load_or_fail
+
     if args.scale <= 0:
         raise UserError(f"--scale must be positive, got {args.scale}")
     if args.seed is not None and args.seed < 0:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from ..harness.suites import SuiteError, load_suite, suite_names
-from ..leaderboard import LeaderboardError, load_leaderboard, plots, write_board
-from ..leaderboard.entries import ENTRIES_FILE, Leaderboard
+from ._choices import ENTRIES_FILE
 from .errors import EXIT_FAILURE, user_errors, writing_file
+
+if TYPE_CHECKING:
+    from ..leaderboard.entries import Leaderboard
 
 DEFAULT_RESULTS = "leaderboard/results"
 DEFAULT_OUT = "leaderboard"
@@ -39,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..leaderboard import LeaderboardError, load_leaderboard, plots, write_board
+
     with user_errors(LeaderboardError, located=_about_entries):
         board = load_leaderboard(args.results)
     with writing_file(args.out):
@@ -66,6 +70,7 @@ def _about_entries(message: str) -> bool:
 def _stale_suite(board: Leaderboard) -> str | None:
     """A note when the results are for an older version of a bundled suite or generator."""
     from .._version import GENERATOR_VERSION
+    from ..harness.suites import SuiteError, load_suite, suite_names
 
     if board.generator_version != str(GENERATOR_VERSION):
         return (f"note: the results were made with generator version "

@@ -15,15 +15,19 @@ checksums do not match) is made again.
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from brushbench._version import GENERATOR_VERSION
+from brushbench.dataset._fs import write_file_atomic
 from brushbench.dataset.errors import DatasetError
-from brushbench.dataset.manifest import read_manifest, verify_manifest
+from brushbench.dataset.manifest import MANIFEST_NAME, read_manifest, verify_manifest
 
-__all__ = ["ENV", "cache_root", "cached", "generated_dir", "imported_dir", "is_whole"]
+__all__ = ["ENV", "cache_root", "cached", "generated_dir", "imported_dir", "is_whole",
+           "stamp_path"]
 
 ENV = "BRUSHBENCH_CACHE"
 
@@ -53,15 +57,70 @@ def imported_dir(stem: str, import_key: str, root: Path | None = None) -> Path:
 def is_whole(folder: Path) -> bool:
     """True when ``folder`` is a dataset whose files match its manifest's checksums.
 
-    Checksums only: the tables are not parsed (whoever uses the entry reads them).
+    Checksums only: the tables are not parsed (whoever uses the entry reads them). Hashing
+    every file of every dataset on each ``eval`` would cost more than a fast detector, so a
+    successful check leaves a *stamp* beside the entry (:func:`stamp_path`): the size and
+    modification time (ns) of the manifest and of every file it lists. While they all still
+    match the stamp, the entry is whole without hashing again; any change to a file (a write
+    changes its mtime) or to the manifest sends it back to the full check. Files written in
+    the last two seconds are not stamped (their mtime could stay put through a second write).
     """
     if not folder.is_dir():
         return False
     try:
-        verify_manifest(folder, read_manifest(folder))
+        manifest = read_manifest(folder)
     except DatasetError:
         return False
+    files = [MANIFEST_NAME, *sorted(entry["file"] for entry in manifest["tables"].values())]
+    stamp = _stamp(folder, files)
+    if stamp is not None and _read_stamp(folder) == stamp:
+        return True
+    try:
+        verify_manifest(folder, manifest)
+    except DatasetError:
+        return False
+    if stamp is not None and _settled(stamp):
+        try:
+            write_file_atomic(stamp_path(folder), json.dumps(stamp))
+        except OSError:
+            pass  # a cache that cannot be written only costs the check next time
     return True
+
+
+#: A file changed this recently may change again within the file system's timestamp
+#: granularity without its mtime moving; such an entry is checked, not stamped (as git does
+#: with its index).
+_SETTLE_NS = 2_000_000_000
+
+
+def _settled(stamp: dict[str, list[int]]) -> bool:
+    now = time.time_ns()
+    return all(mtime < now - _SETTLE_NS for _, mtime in stamp.values())
+
+
+def stamp_path(folder: Path) -> Path:
+    """Where :func:`is_whole` records that ``folder`` passed its check (beside it, so that the
+    dataset folder itself is left as it was written)."""
+    return folder.parent / f".{folder.name}.verified.json"
+
+
+def _stamp(folder: Path, files: list[str]) -> dict[str, list[int]] | None:
+    """``{file: [size, mtime_ns]}`` of ``files``; None when one cannot be read."""
+    stamp = {}
+    for name in files:
+        try:
+            st = (folder / name).stat()
+        except OSError:
+            return None
+        stamp[name] = [st.st_size, st.st_mtime_ns]
+    return stamp
+
+
+def _read_stamp(folder: Path) -> object:
+    try:
+        return json.loads(stamp_path(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def cached(folder: Path, make: Callable[[Path, bool], object]) -> Path:

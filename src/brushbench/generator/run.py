@@ -7,7 +7,6 @@ memory stays flat at any scale. Both give the same tables for the same scenario 
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.metadata
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import pyarrow as pa
 from .._version import GENERATOR_VERSION
 from ..dataset import Dataset, DatasetWriter
 from ..scenario.model import Scenario
+from ..scenario.scale import scale_scenario
 from .background import BackgroundWriter
 from .materialize import iter_blocks
 from .plan import Plan, make_plan
@@ -47,40 +47,6 @@ class Summary:
     @property
     def orders_per_second(self) -> float:
         return self.rows.get("orders", 0) / self.seconds if self.seconds > 0 else float("inf")
-
-
-def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
-    """Multiply a scenario's volume by ``factor``: orders, and shops and buyers with them.
-
-    Shops and buyers scale too, so a shop's hourly counts and a buyer's repeat rate keep their
-    shape; flash-sale stock, redirects, bulk buyers and the shops each fraud campaign serves
-    scale with the rest.
-    """
-    if factor == 1:
-        return scenario
-
-    def times(n: int, low: int = 1) -> int:
-        return max(low, round(n * factor))
-
-    mkt, tr = scenario.marketplace, scenario.traffic
-    return dataclasses.replace(
-        scenario,
-        marketplace=dataclasses.replace(
-            mkt, shops=times(mkt.shops), buyers=times(mkt.buyers),
-            distributors=times(mkt.distributors),
-            network=dataclasses.replace(mkt.network, cgnat_ips=times(mkt.network.cgnat_ips))),
-        traffic=dataclasses.replace(tr, orders=times(tr.orders, 0)),
-        flash_sales=tuple(dataclasses.replace(f, stock=times(f.stock)) for f in
-                          scenario.flash_sales),
-        redirects=tuple(dataclasses.replace(r, orders=times(r.orders, 0)) for r in
-                        scenario.redirects),
-        bulk_buyers=dataclasses.replace(
-            scenario.bulk_buyers, accounts=times(scenario.bulk_buyers.accounts, 0),
-            orders=times(scenario.bulk_buyers.orders, 0)),
-        # Fraud scales by the number of shops it serves, so the brushing share stays put;
-        # a ring keeps its size (a ring of five accounts is not a tenth of a ring at scale 0.1).
-        fraud=tuple(dataclasses.replace(f, shops=times(f.shops)) for f in scenario.fraud),
-    )
 
 
 def manifest_fields(scenario: Scenario, seed: int, scale: float,

@@ -157,8 +157,7 @@ def _check_streaming(report: CheckReport, target: str, train_dir: Path, test_dir
         report.lines.append("  note: no score_stream(batches), so `eval --stream` skips it "
                             "(batch evaluation is unaffected)")
     elif not record.ok:
-        _error(report, f"streaming run (score_stream) {record.status}: "
-                       f"{record.reason or '; '.join(record.problems)}")
+        _error(report, f"streaming run (score_stream) {_status_and_reason(record)}")
     else:
         report.lines.append(f"  ok: streaming: {_costs(record)}")
 
@@ -169,7 +168,7 @@ def _describe_failure(report: CheckReport, record: RunRecord) -> None:
     elif record.status == Status.SKIPPED:
         _error(report, f"skipped: {record.reason}")
     else:
-        _error(report, f"{record.status}: {record.reason}")
+        _error(report, _status_and_reason(record))
     if record.traceback:
         last = [line for line in record.traceback.strip().splitlines() if line.strip()]
         if last:
@@ -240,6 +239,14 @@ def _compare(a: RunRecord, b: RunRecord) -> list[str]:
             found.append(f"{int(differ.sum()):,} of {len(joined):,} {label} differ between "
                          "two runs on the same data")
     return found
+
+
+def _status_and_reason(record: RunRecord) -> str:
+    """``timeout: REASON``, ``crashed: REASON``...; an ``error`` is its reason alone (the line
+    already says error)."""
+    reason = record.reason or "; ".join(record.problems)
+    status = str(getattr(record.status, "value", record.status))
+    return reason if status == "error" else f"{status}: {reason}"
 
 
 def _error(report: CheckReport, message: str, details: list[str] | None = None) -> None:

@@ -1,7 +1,8 @@
 """Generated datasets for ``brushbench eval`` and ``brushbench check``, made lazily in the cache.
 
 The cache's layout and lookup are :mod:`brushbench.dataset.cache`; this module fills a missing
-(or damaged) entry by running the generator.
+(or damaged) entry by running the generator, which it imports only then: an ``eval`` whose
+datasets are all cached does not pay for importing the generator (scipy.special and more).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..dataset import cache
-from ..generator.run import generate_to, scale_scenario
 from ..scenario import Scenario, scenario_hash
+from ..scenario.scale import scale_scenario
 
 
 def generated_dataset(scenario: Scenario, seed: int, *, scale: float = 1.0,
@@ -26,6 +27,8 @@ def generated_dataset(scenario: Scenario, seed: int, *, scale: float = 1.0,
                                  scale=scale, root=root)
 
     def make(out: Path, overwrite: bool) -> None:
+        from ..generator.run import generate_to
+
         generate_to(out, scenario, seed=seed, scale=scale, overwrite=overwrite)
 
     return cache.cached(folder, make)

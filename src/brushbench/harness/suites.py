@@ -14,16 +14,17 @@ name: editing a bundled scenario changes the hash, so old results stop being com
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..generator.run import scale_scenario
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 from ..scenario.build import Builder
 from ..scenario.bundled import bundled_dir, resolve
 from ..scenario.model import param
+from ..scenario.scale import scale_scenario
 from ..scenario.yamlnodes import parse
 
 
@@ -87,8 +88,10 @@ def load_suite(name_or_path: str | Path) -> Suite:
     if not path.is_file():
         candidate = suites_dir() / f"{path.stem}.yaml"
         if path.parent != Path(".") or not candidate.is_file():
-            raise SuiteError(f"{name_or_path}: no such file and no bundled suite of that name "
-                             f"(bundled: {', '.join(suite_names())})")
+            close = difflib.get_close_matches(path.stem, suite_names(), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise SuiteError(f"{name_or_path}: no such file and no bundled suite of that name"
+                             f"{hint} (bundled: {', '.join(suite_names())})")
         path = candidate
     root, issues = parse(path.read_text(encoding="utf-8"), str(path))
     spec = None

@@ -58,30 +58,63 @@ process, with limits; :mod:`~brushbench.runtime.launch` starts that process),
 :mod:`~brushbench.runtime.streaming` (``score_stream``: batches and latency).
 """
 
-from brushbench.runtime.detectors import (
-    ENTRY_POINT_GROUP,
-    DetectorLoadError,
-    DetectorSpec,
-    installed_detectors,
-    load_detector,
-)
-from brushbench.runtime.protocol import (
-    CheckedOutput,
-    DetectorFailed,
-    DetectorSkipped,
-    RawOutput,
-    check_output,
-    run_protocol,
-)
-from brushbench.runtime.runner import RunRecord, Status, run_isolated
-from brushbench.runtime.scores import (
-    Scores,
-    split_output,
-    validate_entity_scores,
-    validate_predictions,
-    validate_scores,
-)
-from brushbench.runtime.streaming import Batch, StreamOrderError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from brushbench.runtime.detectors import (
+        ENTRY_POINT_GROUP,
+        DetectorLoadError,
+        DetectorSpec,
+        installed_detectors,
+        load_detector,
+    )
+    from brushbench.runtime.protocol import (
+        CheckedOutput,
+        DetectorFailed,
+        DetectorSkipped,
+        RawOutput,
+        check_output,
+        run_protocol,
+    )
+    from brushbench.runtime.runner import RunRecord, Status, run_isolated
+    from brushbench.runtime.scores import (
+        Scores,
+        split_output,
+        validate_entity_scores,
+        validate_predictions,
+        validate_scores,
+    )
+    from brushbench.runtime.streaming import Batch, StreamOrderError
+
+# Imported on first use, so that starting a run's server (``launch``, standard library only)
+# does not wait for pandas: ``brushbench eval`` starts it before anything else.
+_HOME = {
+    **dict.fromkeys(("ENTRY_POINT_GROUP", "DetectorLoadError", "DetectorSpec",
+                     "installed_detectors", "load_detector"), "brushbench.runtime.detectors"),
+    **dict.fromkeys(("CheckedOutput", "DetectorFailed", "DetectorSkipped", "RawOutput",
+                     "check_output", "run_protocol"), "brushbench.runtime.protocol"),
+    **dict.fromkeys(("RunRecord", "Status", "run_isolated"), "brushbench.runtime.runner"),
+    **dict.fromkeys(("Scores", "split_output", "validate_entity_scores",
+                     "validate_predictions", "validate_scores"), "brushbench.runtime.scores"),
+    **dict.fromkeys(("Batch", "StreamOrderError"), "brushbench.runtime.streaming"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'brushbench.runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "ENTRY_POINT_GROUP",

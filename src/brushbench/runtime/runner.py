@@ -379,15 +379,16 @@ def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | No
 
 
 def _timeout_reason(phase: str, timeout: float, load_timeout: float) -> str:
+    # No "timeout: " in front: whoever shows a reason shows the status before it.
     if phase in STEP_NAMES:
-        return (f"timeout: {STEP_NAMES[phase]} was still running when the {timeout:g} s limit "
+        return (f"{STEP_NAMES[phase]} was still running when the {timeout:g} s limit "
                 "(for building, fitting, scoring and predicting) ran out; the process was "
                 "killed")
     if phase in ("check", "ready"):
-        return (f"timeout: the {timeout:g} s limit ran out while the harness checked the "
+        return (f"the {timeout:g} s limit ran out while the harness checked the "
                 "output; the process was killed")
     what = "the datasets" if phase == "data" else "Python and the detector module"
-    return (f"timeout: still loading {what} after {load_timeout:g} s (the limit for starting "
+    return (f"still loading {what} after {load_timeout:g} s (the limit for starting "
             "up); the process was killed")
 
 

@@ -16,7 +16,14 @@ from datetime import date, datetime, timezone, tzinfo
 from types import MappingProxyType, SimpleNamespace
 from typing import Any, Protocol
 
-from .distributions import CATEGORICAL, CONSTANT, Dist, DistError, scipy_distribution_names
+from .distributions import (
+    CATEGORICAL,
+    CONSTANT,
+    Dist,
+    DistError,
+    checked_before,
+    scipy_distribution_names,
+)
 from .durations import parse_duration
 from .errors import Issue, KeyPath, Location, format_path
 from .model import Probability, Seconds
@@ -234,6 +241,9 @@ class Builder:
     def _dist(self, kind, tp, node, path, meta):
         if has_invalid(node):
             return None  # the YAML layer reported it
+        known_law = checked_before(to_python(node))
+        if known_law is not None:
+            return known_law
         name_entry = node.entries.get("dist") if isinstance(node, Map) else None
         if name_entry is not None and isinstance(name_entry.value, Scalar):
             # Checked here rather than left to Dist.from_spec to point at the name and suggest one.

@@ -7,6 +7,7 @@ In a wheel they live in ``brushbench/_bundled_scenarios`` (copied from the repos
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import yaml
@@ -30,7 +31,8 @@ def bundled_names() -> tuple[str, ...]:
 def resolve(name_or_path: str | Path) -> Path:
     """A scenario file path from a path or the name of a bundled scenario.
 
-    Raises ``FileNotFoundError`` whose message lists the bundled names.
+    Raises ``FileNotFoundError`` whose message says which bundled name was probably meant
+    (difflib), or lists them all.
     """
     path = Path(name_or_path)
     if path.is_file():
@@ -38,9 +40,15 @@ def resolve(name_or_path: str | Path) -> Path:
     candidate = bundled_dir() / f"{path.stem if path.suffix in ('.yaml', '.yml') else path}.yaml"
     if candidate.is_file() and path.parent == Path("."):
         return candidate
+    names = bundled_names()
+    close = difflib.get_close_matches(path.stem, names, n=1, cutoff=0.6)
+    if close:
+        raise FileNotFoundError(f"{name_or_path}: no such file and no bundled scenario of that "
+                                f"name; did you mean {close[0]}? (`brushbench scenarios` lists "
+                                "them)")
     raise FileNotFoundError(
         f"{name_or_path}: no such file and no bundled scenario of that name "
-        f"(bundled: {', '.join(bundled_names()) or 'none'})"
+        f"(bundled: {', '.join(names) or 'none'})"
     )
 
 

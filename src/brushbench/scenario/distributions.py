@@ -11,9 +11,11 @@ Every draw takes the ``numpy.random.Generator`` it must use; nothing here touche
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,85 @@ def _scipy_names() -> tuple[str, ...]:
     laws = stats.rv_continuous | stats.rv_discrete
     names = [name for name in dir(stats) if isinstance(getattr(stats, name), laws)]
     return tuple(sorted(names))
+
+
+# -- laws already checked ---------------------------------------------------------------------
+# Checking a scipy.stats law (its name, its parameters, one draw) imports scipy.stats, about
+# half a second to a second: most of what `brushbench eval` spends before its first run. The
+# check's outcome depends only on the law, its parameters and the scipy version, so the laws
+# that passed are remembered in the user's cache folder (one small JSON file per scipy and
+# brushbench version) and a law found there is not checked again. Only laws that passed are
+# kept: a bad one is checked, and reported, every time.
+
+_VALIDATED: set[str] | None = None
+
+
+def _validated_path() -> Path | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .._version import __version__
+    from ..dataset.cache import cache_root
+
+    try:
+        scipy_version = version("scipy")
+    except PackageNotFoundError:  # pragma: no cover - scipy is a dependency
+        return None
+    return cache_root() / "laws" / f"checked-scipy{scipy_version}-brushbench{__version__}.json"
+
+
+def _law_key(name: Any, rest: Mapping[Any, Any]) -> str | None:
+    """The memo's key of a scipy law spec, or None when it is not plainly numbers."""
+    if not isinstance(name, str) or not all(isinstance(k, str) for k in rest):
+        return None
+    for value in rest.values():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if not math.isfinite(value):
+            return None
+    return json.dumps([name, sorted((k, float(v)) for k, v in rest.items())])
+
+
+def _validated() -> set[str]:
+    global _VALIDATED
+    if _VALIDATED is None:
+        _VALIDATED = set()
+        path = _validated_path()
+        try:
+            if path is not None:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                _VALIDATED = {k for k in loaded if isinstance(k, str)}
+        except (OSError, ValueError):
+            pass  # no memo yet, or an unreadable one: check every law
+    return _VALIDATED
+
+
+def _remember(key: str) -> None:
+    known = _validated()
+    if key in known:
+        return
+    known.add(key)
+    path = _validated_path()
+    if path is None:
+        return
+    from ..dataset._fs import write_file_atomic
+
+    try:
+        write_file_atomic(path, json.dumps(sorted(known)))
+    except OSError:
+        pass  # a cache that cannot be written only costs the check next time
+
+
+def checked_before(spec: Any) -> Dist | None:
+    """The :class:`Dist` of a scipy law spec that passed :meth:`Dist.from_spec` before (here or
+    in an earlier process, under this scipy and brushbench), without importing scipy; else
+    None."""
+    if not isinstance(spec, Mapping) or spec.get("dist") in (None, CONSTANT, CATEGORICAL):
+        return None
+    rest = {k: v for k, v in spec.items() if k != "dist"}
+    key = _law_key(spec["dist"], rest)
+    if key is None or key not in _validated():
+        return None
+    return Dist(spec["dist"], tuple(sorted((k, float(v)) for k, v in rest.items())))
 
 
 def scipy_distribution_names() -> tuple[str, ...]:
@@ -117,6 +198,9 @@ class Dist:
             if set(rest) != {"value"}:
                 raise DistError("'constant' takes exactly one parameter, 'value'")
             return cls.from_spec(rest["value"])
+        known = checked_before(spec)
+        if known is not None:
+            return known
         if not isinstance(name, str) or name not in _scipy_names():
             raise DistError(f"unknown distribution {name!r}; expected a scipy.stats name")
         allowed = allowed_parameters(name)
@@ -147,6 +231,9 @@ class Dist:
         mean = dist._frozen().mean() if name not in (CONSTANT, CATEGORICAL) else 0.0
         if math.isnan(mean) and not np.isfinite(dist.sample(np.random.default_rng(0), 1)).all():
             raise DistError(f"{name} rejects parameters {dict(params)}")
+        key = _law_key(name, rest)
+        if key is not None:
+            _remember(key)
         return dist
 
     @classmethod

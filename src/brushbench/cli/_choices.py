@@ -1,0 +1,36 @@
+"""The library's names that the command line's options offer, written here so that building
+the parser imports nothing heavy (pyarrow, pandas). ``tests/cli/test_cli_startup.py`` checks
+each against the library's own value."""
+
+from __future__ import annotations
+
+#: ``brushbench.dataset.formats.names()``; the first is the default of ``generate --format``.
+FORMATS = ("parquet", "csv")
+#: ``brushbench.userdata.PRESETS`` (names only) and ``LABEL_LEVELS``.
+PRESETS = ("scl2020",)
+LABEL_LEVELS = ("order", "buyer", "shop")
+#: ``brushbench.teaching.lab.DIFFICULTIES``: difficulty -> bundled teaching scenario.
+DIFFICULTIES = {"easy": "teach_easy", "medium": "teach_medium", "hard": "teach_hard"}
+#: ``brushbench.teaching.submission.FORMS``.
+FORMS = ("flagged", "scores", "shops")
+#: ``brushbench.runtime.streaming.DEFAULT_BATCH``.
+DEFAULT_BATCH = "1h"
+#: ``brushbench.leaderboard.entries.ENTRIES_FILE``.
+ENTRIES_FILE = "entries.yaml"
+#: ``brushbench.results.compare.RULE_FORM`` and ``DEFAULT_METRICS`` (the help of ``--fail-if``
+#: and ``--metric``).
+RULE_FORM = "METRIC:DELTA, e.g. orders.average_precision:-0.02 or cost.score_seconds:+20%"
+DEFAULT_METRICS = (
+    "orders.average_precision",
+    "orders.roc_auc",
+    "orders.recall_at_1pct",
+    "orders.precision_at_1pct",
+    "per_pattern.*.recall_at_1pct",
+    "orders.recall_at_0.01",
+    "orders.precision_at_0.01",
+    "per_pattern.*.recall_at_0.01",
+    "cost.score_seconds",
+    "cost.orders_per_second",
+    "stream.latency_p99_seconds",
+    "stream.time_to_detect.median_seconds",
+)
