@@ -115,6 +115,23 @@ def script(path: Path) -> tuple[str, int]:
 
 
 RUNNABLE = [path for path in DOCS if script(path)[1]]
+CITED = ("src", "scenarios", "docs", "tests", "benchmarks", "README.md")
+
+
+def test_every_citation_of_the_sources_page_names_an_anchor_of_it():
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', (ROOT / "docs" / "sources.md").read_text(
+        encoding="utf-8")))
+    cited: dict[str, list[str]] = {}
+    for top in CITED:
+        for path in [ROOT / top] if top.endswith(".md") else (ROOT / top).rglob("*"):
+            if path.suffix not in (".py", ".md", ".yaml") or not path.is_file():
+                continue
+            for anchor in re.findall(r"sources\.md#([A-Za-z0-9_-]+)", path.read_text(
+                    encoding="utf-8")):
+                cited.setdefault(anchor, []).append(str(path.relative_to(ROOT)))
+    assert {"scl-rule", "scl-log", "p1-self-purchase", "p6-distributor-fake"} <= set(cited)
+    missing = {anchor: where for anchor, where in cited.items() if anchor not in anchors}
+    assert not missing, missing
 
 
 def test_every_not_run_marker_gives_a_reason_and_precedes_a_block():
