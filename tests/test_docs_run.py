@@ -1,11 +1,12 @@
 """Every fenced ```bash and ```python block of README.md and docs/*.md runs as written.
 
 The blocks of one file run in order, as one bash script (python blocks through
-``python - <<EOF``) in one subprocess, in a fresh folder that looks like a checkout of the
-repository (``examples/`` copied in) and holds the files a reader is assumed to have
-(``USER_FILES``: ``mydetector.py`` and ``mydet.py`` are the ten-line example, ``my_scenario.yaml``
-a small scenario). ``brushbench`` and ``python`` are this interpreter's; every command must
-exit 0 (``bash -e``). The dataset cache is the test session's (``tests/conftest.py``).
+``python - <<EOF``) in one subprocess (the files' subprocesses run side by side), in a fresh
+folder that looks like a checkout of the repository (``examples/`` copied in) and holds the
+files a reader is assumed to have (``USER_FILES``: ``mydetector.py`` is the ten-line example,
+``mydet.py`` the same as a class that also streams, ``my_scenario.yaml`` a small scenario).
+``brushbench`` and ``python`` are this interpreter's; every command must exit 0 (``bash -e``).
+The dataset cache is the test session's (``tests/conftest.py``).
 
 Two rewrites, so that the blocks run at test scale (``small``): ``brushbench generate`` is
 given ``--scale 0.05`` when the text asks for more or names no scale (``SMALL_SCALE``), and
@@ -157,18 +158,41 @@ def test_the_rewrite_rule_only_lowers_the_scale_of_generate():
     assert small("brushbench eval d.py --seeds 3") == "brushbench eval d.py --seeds 3"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", RUNNABLE, ids=[p.name for p in RUNNABLE])
-def test_the_blocks_run_as_written(path, tmp_path):
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    for name, text in USER_FILES.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    text, _ = script(path)
+@pytest.fixture(scope="module")
+def doc_runs(tmp_path_factory):
+    """Every file's script, all started at once in their own folders (one subprocess per file;
+    they share the machine's cores and the session's dataset cache, which is safe for
+    concurrent processes). Output goes to files, so a long one never blocks on a pipe."""
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    run = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", text], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, (
+    runs = {}
+    for path in RUNNABLE:
+        folder = tmp_path_factory.mktemp(path.stem)
+        shutil.copytree(ROOT / "examples", folder / "examples")
+        for name, text in USER_FILES.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        out = (folder / "_stdout.txt").open("w")
+        err = (folder / "_stderr.txt").open("w")
+        process = subprocess.Popen(["bash", "-e", "-o", "pipefail", "-c", script(path)[0]],
+                                   cwd=folder, env=env, stdout=out, stderr=err, text=True)
+        runs[path] = (process, folder, out, err)
+    yield runs
+    for process, _, out, err in runs.values():
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        out.close()
+        err.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", RUNNABLE, ids=[p.name for p in RUNNABLE])
+def test_the_blocks_run_as_written(path, doc_runs):
+    process, folder, _, _ = doc_runs[path]
+    returncode = process.wait(timeout=300)
+    stdout = (folder / "_stdout.txt").read_text(encoding="utf-8")
+    stderr = (folder / "_stderr.txt").read_text(encoding="utf-8")
+    assert returncode == 0, (
         f"{path.name}: a block failed (the last '###' line names it)\n"
-        f"{run.stdout[-4000:]}\n{run.stderr[-4000:]}")
+        f"{stdout[-4000:]}\n{stderr[-4000:]}")
