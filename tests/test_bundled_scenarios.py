@@ -25,7 +25,7 @@ def normal_week():
 
 
 def test_normal_week_shop_hours_resemble_the_shopee_2020_log(normal_week):
-    # domain.md §1.6: non-empty shop-hours p50 1, p75 2, p90 4, p95 7, p99 51.
+    # docs/sources.md#scl-log: non-empty shop-hours p50 1, p75 2, p90 4, p95 7, p99 51.
     o = normal_week.orders
     per_shop_hour = o.groupby(["shop_id", o.created_at.dt.floor("h")]).size()
     p50, p75, p90, p95, p99 = np.percentile(per_shop_hour, [50, 75, 90, 95, 99])
@@ -36,7 +36,7 @@ def test_normal_week_shop_hours_resemble_the_shopee_2020_log(normal_week):
 
 
 def test_normal_week_repeat_buying_resembles_the_shopee_2020_log(normal_week):
-    # domain.md §1.6: 85.5% of (shop, buyer) pairs have exactly one order.
+    # docs/sources.md#scl-log: 85.5% of (shop, buyer) pairs have exactly one order.
     pairs = normal_week.orders.groupby(["shop_id", "buyer_id"]).size()
     assert 0.8 < (pairs == 1).mean() < 0.92
     assert (pairs >= 10).any()

@@ -282,7 +282,7 @@ class CampaignContext:
         Careful brushing is done by real people (真人刷单): brushers (刷手) recruited through
         task groups buy with their own accounts, phones, addresses and wallets, mostly one
         task per shop (the busiest shoppers take more tasks, so a few are hired twice), and
-        are paid back off-platform (domain.md §5, P1: "the seller or hired 刷手").
+        are paid back off-platform (docs/sources.md#p1-self-purchase: "the seller or hired 刷手").
         Their accounts have the ordinary history of the population they come from, so what
         is left of the order is the trace the fraud's economics forces (the parcel, the
         refund, the link it went through), not who placed it.

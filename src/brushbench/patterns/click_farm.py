@@ -1,9 +1,10 @@
 """``click_farm``: software drives many accounts from a rack of phones (群控, device farms).
 
-From domain.md §5 (P5) and §3.1: phone farms of 20-phone boards and racks of up to 1,000 phones
-(CCTV 2024; the Thailand 2017 farm ran 474 iPhones on 347,200 SIM cards) run many accounts each,
-change IP often, and fire orders in lockstep: the same items bought by the same accounts within
-seconds (CopyCatch, D-Cube). A farm sells this to client shops, which it lifts in turn.
+From docs/sources.md#p5-click-farm and docs/sources.md#brushing-market: phone farms of 20-phone
+boards and racks of up to 1,000 phones (CCTV 2024; the Thailand 2017 farm ran 474 iPhones on
+347,200 SIM cards) run many accounts each, change IP often, and fire orders in lockstep: the same
+items bought by the same accounts within seconds (CopyCatch, D-Cube). A farm sells this to client
+shops, which it lifts in turn.
 
 Every order goes out over mobile data (SIM rotation), so its IP is a carrier-grade NAT address
 that legitimate users share too: IP is a weak signal by design.
@@ -22,20 +23,21 @@ interpolated by ``camouflage``.
 What a careful farm cannot hide is what it is paid for, and how group control works:
 
 - *A wave buys one item within the hour.* The marketplace re-ranks every hour and gives the next
-  hour's traffic to this hour's best sellers (domain.md §3.2, Cai et al. 2018): that is what the
-  client pays for. A wave therefore puts its orders on one item, and a careful farm can jitter
-  them over the hour (``careful_jitter``, never beyond the scenario's ranking slice), while
-  spreading them over the day or over the client's whole range would lift nothing.
+  hour's traffic to this hour's best sellers (docs/sources.md#promotion-day, Cai et al. 2018):
+  that is what the client pays for. A wave therefore puts its orders on one item, and a careful
+  farm can jitter them over the hour (``careful_jitter``, never beyond the scenario's ranking
+  slice), while spreading them over the day or over the client's whole range would lift nothing.
 - *A board acts as one.* Group-control (群控) software drives a board of phones with one command
-  (20-phone boards, ¥3-6k per kit; racks of boards, domain.md §3.1), so a wave is run by one
-  board's accounts together. A naive farm runs all its accounts as one board, taking turns in a
-  fixed rotation: the same group fires wave after wave. A careful farm deals its accounts onto
-  boards of about ``careful_board`` (the accounts its phones switch between; device-ID reset tools
-  give each its own fingerprint) and sends a fresh random share of the board each wave, but the
-  share comes from the same board: its accounts keep meeting on one item in the same minutes,
-  wave after wave, on different items and days. This is CopyCatch's lockstep (the same accounts,
-  the same items, the same time windows, repeatedly), weakened but not gone: two accounts of a
-  board are together in only some of its waves, and the jitter keeps some of those apart.
+  (20-phone boards, ¥3-6k per kit; racks of boards, docs/sources.md#brushing-market), so a wave
+  is run by one board's accounts together. A naive farm runs all its accounts as one board,
+  taking turns in a fixed rotation: the same group fires wave after wave. A careful farm deals
+  its accounts onto boards of about ``careful_board`` (the accounts its phones switch between;
+  device-ID reset tools give each its own fingerprint) and sends a fresh random share of the
+  board each wave, but the share comes from the same board: its accounts keep meeting on one
+  item in the same minutes, wave after wave, on different items and days. This is CopyCatch's
+  lockstep (the same accounts, the same items, the same time windows, repeatedly), weakened but
+  not gone: two accounts of a board are together in only some of its waves, and the jitter keeps
+  some of those apart.
 
 Aged accounts cost money (years of ordinary use, or rent paid to their owners), so a careful
 farm keeps a pool it reuses a few times each rather than burning fresh ones. The flash-sale

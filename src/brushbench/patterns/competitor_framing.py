@@ -3,10 +3,11 @@
 From the seed report of Double 11 2015: when a customer bought 5,000 phones in one order from
 Xiaomi's flagship store, Xiaomi answered that it was "being brushed" by a rival framing it. The
 first criminal case of reverse brushing (Nanjing, 2016-17) had a rival place 1,500+ orders on a
-shop and refund them quickly: the platform took them for brushing and demoted the shop, which lost
-more than ¥100k in a few days (domain.md §3.1 and §5, P4). The orders sit on the victim's shop,
-but the shop did not cause them and gains nothing: the rival (culprit) is the one they serve, so
-a benchmark must score culpability apart from fakeness.
+shop and refund them quickly: the platform took them for brushing and demoted the shop, which
+lost more than ¥100k in a few days (docs/sources.md#brushing-market and
+docs/sources.md#p4-competitor-framing). The orders sit on the victim's shop, but the shop did
+not cause them and gains nothing: the rival (culprit) is the one they serve, so a benchmark must
+score culpability apart from fakeness.
 
 Here the victim is picked among ``shop_ranks`` (the shops a rival wants to pull down) and the
 culprit among the other shops of its category, preferring those close to it in rank. The rival's

@@ -1,11 +1,12 @@
 """``distributor_fake``: fake orders through a distributor's link for its commission (分销刷单).
 
-From the seed note on brushing through Youzan distribution (分销) links and domain.md §5 (P6): a
-distributor, alone or with the shop, orders through their own link so that the sales earn a
-commission (and lift the item for other distributors), then refunds once the commission has
-settled. The platform's risk control looks for one device ordering again and again, shipping
-addresses clustered together, odd payment accounts and IP anomalies (Youzan rules, domain.md
-§3.3); the after-sale trace is a refund spike just after the settlement window.
+From the seed note on brushing through Youzan distribution (分销) links and
+docs/sources.md#p6-distributor-fake: a distributor, alone or with the shop, orders through their
+own link so that the sales earn a commission (and lift the item for other distributors), then
+refunds once the commission has settled. The platform's risk control looks for one device
+ordering again and again, shipping addresses clustered together, odd payment accounts and IP
+anomalies (Youzan rules, docs/sources.md#parcels); the after-sale trace is a refund spike just
+after the settlement window.
 
 A naive ring gets a distributor link of its own, which no legitimate order uses; a careful one
 (with probability ``camouflage``) goes through an established affiliate whose link also carries

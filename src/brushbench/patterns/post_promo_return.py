@@ -4,9 +4,10 @@ From the seed report of Double 11 2015 (phone makers accusing each other of brus
 makers brush during Double 11 and return the goods afterwards". A shop places orders through
 accounts it controls while the promotion runs, so that its hourly rank, its GMV or a subsidy
 threshold is reached when the platform takes its snapshot, and asks for refunds once the
-promotion has ended (domain.md §5, P2). Post-Double 11 refund rates give the scale: Tmall apparel
-averaged 10% in 2014 while Handu reached 64% and Jack Jones 38% (domain.md §3.1), so a shop's
-refund ratio alone is a weak signal: ordinary promotion orders are returned more often too.
+promotion has ended (docs/sources.md#p2-post-promo-return). Post-Double 11 refund rates give the
+scale: Tmall apparel averaged 10% in 2014 while Handu reached 64% and Jack Jones 38%
+(docs/sources.md#refunds), so a shop's refund ratio alone is a weak signal: ordinary promotion
+orders are returned more often too.
 
 Traces, naive to careful: the shop's fresh accounts on one device and one address near its
 warehouse vs hired brushers (真人刷单) ordering with their own accounts, one task each; hundreds of

@@ -4,9 +4,10 @@ From the seed report of Double 11 2015: in the 2013 Suning-JD price war (and Sun
 it), promoted goods sold so cheap that suppliers bought them back on a large scale (大举) and
 supplied them to the platforms again; the report counts this collusion between shop and supplier
 among the ways sales are brushed. The goods go back to the supplier's warehouse, the shop's
-sell-through and rank rise, and the supplier resells the stock (domain.md §5, P3: many buyer
-accounts collapsing onto one or a few addresses, one corporate payer). Honest bulk buyers
-(companies, resellers) leave some of the same traces, which is what makes the pattern hard.
+sell-through and rank rise, and the supplier resells the stock
+(docs/sources.md#p3-supplier-buyback: many buyer accounts collapsing onto one or a few
+addresses, one corporate payer). Honest bulk buyers (companies, resellers) leave some of the
+same traces, which is what makes the pattern hard.
 
 Traces, naive to careful: bulk quantities at the promotion's lowest price (an explicit unit price,
 the list price less ``discount``) vs orders split into an ordinary shopper's one or two units at the

@@ -39,7 +39,7 @@ EXAMPLE = """\
 name: shop-week
 description: "A small marketplace's week: a promotion on day 3 and a flash sale"
 sources:
-  - "Hour-of-day profile: Shopee Code League 2020 log (domain.md §1.6)"
+  - "Hour-of-day profile: Shopee Code League 2020 log (docs/sources.md#scl-log)"
 seed: 42
 locale: en_US
 window:
@@ -321,20 +321,23 @@ For example, this file
 _SOURCES = """
 ## Where the defaults come from
 
-Defaults are taken from public figures where there are any; the project's reference notes
-(`domain.md`) give each source in full. The rest are assumptions chosen to look plausible, and
+Defaults are taken from public figures where there are any; [sources.md](sources.md) gives
+each figure with its source. The rest are assumptions chosen to look plausible, and
 bundled scenarios cite in `sources` what they change.
 
 - `traffic.hour_profile`: hour-of-day share of orders in the Shopee Code League 2020 order log
-  (domain.md §1.6), with flash-sale peaks at 00:00 and 12:00.
+  ([sources](sources.md#scl-log)), with flash-sale peaks at 00:00 and 12:00.
 - `traffic.promotions[].burst_share` and `burst_tau`: Double 11 intraday figures, 37% of the
-  2019 day's GMV in the first hour and a midnight burst decaying over 10-30 minutes (domain.md
-  §3.1, §3.2); `refund_uplift`: post-Double 11 refund rates of 2-6 times the usual (§3.1).
-- `traffic.quantity`: Olist items per order, one item in 90% of orders (§3.1).
+  2019 day's GMV in the first hour and a midnight burst decaying over 10-30 minutes
+  ([sources](sources.md#double11),
+  [the promotion day](sources.md#promotion-day)); `refund_uplift`: post-Double 11 refund rates
+  of 2-6 times the usual ([refunds](sources.md#refunds)).
+- `traffic.quantity`: Olist items per order, one item in 90% of orders
+  ([sources](sources.md#marketplace)).
 - `marketplace.categories.<name>.weight_g`: Olist product weights, medians 200 g for telephony
-  and fashion bags, 400 g for perfumery, 1,250 g for bed-bath (§3.1).
+  and fashion bags, 400 g for perfumery, 1,250 g for bed-bath ([sources](sources.md#marketplace)).
 - `refunds.rate`: between the Shopee seller target (< 2.5%) and the US online return rate
-  (16.5%) (§3.1).
+  (16.5%) ([refunds](sources.md#refunds)).
 - Everything else (shop and buyer counts, popularity laws, prices, household and network
   shares, logistics and review delays, coupons) is an assumption.
 """

@@ -5,8 +5,8 @@ Each dataclass below is one mapping of the YAML language; each field is one key.
 (:mod:`brushbench.scenario.schema`) is derived from them, so this module is the single place where
 the language is defined. A field's ``metadata`` carries its documentation and bounds.
 
-Defaults come from public figures where there are any (``../reference/domain.md`` in the design
-notes, cited in ``docs/scenarios.md``); the rest are marked as assumptions there.
+Defaults come from public figures where there are any (``docs/sources.md``, cited in
+``docs/scenarios.md``); the rest are marked as assumptions there.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def _cat(values: list[float], weights: list[float]) -> Dist:
     return Dist.from_spec({"dist": "categorical", "values": values, "weights": weights})
 
 
-# Hour-of-day share of orders in the Shopee Code League 2020 log (domain.md §1.6): a bimodal
-# ordinary day with flash peaks at 00:00 and 12:00.
+# Hour-of-day share of orders in the Shopee Code League 2020 log (docs/sources.md#scl-log): a
+# bimodal ordinary day with flash peaks at 00:00 and 12:00.
 SCL_HOUR_PROFILE = (7.8, 4.0, 2.2, 1.3, 0.9, 0.7, 1.2, 2.3, 3.4, 3.7, 4.1, 5.2,
                     7.1, 5.6, 5.4, 4.8, 5.0, 5.2, 4.6, 4.2, 4.8, 5.4, 5.6, 5.7)
 
@@ -222,7 +222,8 @@ class Traffic:
     orders: int = param(100_000, doc="Expected organic orders in the window.", min=0)
     hour_profile: tuple[float, ...] = param(SCL_HOUR_PROFILE, length=24,
                                             doc="Relative order rate per hour of day "
-                                                "(default: Shopee 2020 log, domain.md §1.6).")
+                                                "(default: Shopee 2020 log, "
+                                                "docs/sources.md#scl-log).")
     day_trend: tuple[float, ...] = param((1.0,), doc="Relative volume per day of the window; "
                                          "the last value repeats.")
     promotions: tuple[Promotion, ...] = param((), doc="Promotion days.")

@@ -53,7 +53,8 @@ __all__ = ["GRADE_SCHEMA", "PRIMARY", "Truth", "grade"]
 GRADE_SCHEMA = "brushbench-grade/1"
 #: The primary score of each form.
 PRIMARY = {"flagged": "f1", "scores": "average_precision", "shops": "pair_f1"}
-#: SCL 2020 weights (domain.md §1.1): a correct clean shop 0.005, a correct brushing shop 1.
+#: SCL 2020 weights (docs/sources.md#scl-rule): a correct clean shop 0.005, a correct brushing
+#: shop 1.
 SCL_CLEAN_WEIGHT = 0.005
 NEVER_ORDERED = "never_ordered"
 #: What a key's level labels, in words.
