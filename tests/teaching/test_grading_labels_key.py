@@ -206,3 +206,10 @@ def test_labels_key_mistakes_are_one_line(files, capsys):
     (files / "keydir").mkdir()
     assert main(["grade", "pairs.csv", "--key", "keydir", "--columns", "scl2020"]) == 2
     assert "only apply with a labels file" in capsys.readouterr().err
+
+
+def test_a_missing_labels_key_is_named_as_missing(files, capsys):
+    assert main(["grade", "pairs.csv", "--key", "no_such_answer.csv", "--data", "log.csv",
+                 "--columns", "scl2020"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no_such_answer.csv: no such labels file" in err and len(err.splitlines()) == 1

@@ -97,6 +97,8 @@ def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> A
         return cache[Path(args.key)]
     options = [f"--{n.replace('_', '-')}" for n in ("columns", "label_level", "timezone")
                if getattr(args, n) is not None]
+    if options and not Path(args.key).exists():
+        raise UserError(f"--key {args.key}: no such labels file")
     if options:
         raise UserError(f"{', '.join(options)} only apply with a labels file as --key")
     from ..teaching.keys import check_pair, load_key
