@@ -71,8 +71,10 @@ def test_round_trip_new_eval_reveal_verify(here, capsys):
     assert results.extra["round"]["commitment"] == doc["commitment"]["value"]
     assert [(r.seed, r.train_seed) for r in results.runs] == [(0, None), (1, None)]
     assert all(r.ok and r.value("orders.average_precision") > 0.5 for r in results.runs)
-    # Generated in a private folder, removed afterwards; nothing in the shared cache.
-    assert not (here / "cache").exists()
+    # Generated in a private folder, removed afterwards: no dataset (whose folder names would
+    # carry the seeds) in the shared cache; only the seed-free memo of checked scipy laws.
+    assert not (here / "cache" / "datasets").exists()
+    assert {p.name for p in (here / "cache").glob("*")} <= {"laws"}
 
     assert main(["round", "verify", "spring"]) == 1  # not revealed yet
     assert "not revealed yet" in capsys.readouterr().err

@@ -6,9 +6,11 @@ fsynced, so a crash or kill at any moment never leaves a folder that looks compl
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 
 def fsync_file(path: Path) -> None:
@@ -92,3 +94,16 @@ def write_file_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_json(path: Path, error: type[Exception], missing: str = "no such file") -> Any:
+    """The JSON document in ``path``; any problem is ``error`` with a one-line, located reason
+    (``PATH: no such file``, ``PATH: cannot read: ...``, ``PATH:LINE:COL: not JSON: ...``)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: {missing}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None

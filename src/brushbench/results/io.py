@@ -3,27 +3,18 @@ on the way in, written atomically (a temporary file, then a rename) on the way o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..dataset._fs import write_file_atomic
+from ..dataset._fs import read_json, write_file_atomic
 from .model import Results, ResultsError
 
 
 def read_results(path: str | Path) -> Results:
     """Load and check a results file; raise :class:`ResultsError` with a one-line reason."""
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ResultsError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
-    return Results.from_json(doc, str(path))
+    return Results.from_json(read_json(path, ResultsError), str(path))
 
 
 def write_results(results: Results | Mapping[str, Any], path: str | Path) -> Path:

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..dataset._fs import write_file_atomic
+from ..dataset._fs import read_json, write_file_atomic
 
 if TYPE_CHECKING:  # the harness is imported when a round is evaluated, not before
     from ..harness.evaluate import RunProgress
@@ -244,14 +244,7 @@ def _write_public_new(path: Path, text: str) -> None:
 
 
 def _load_json(path: Path, kind: str, what: str) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RoundError(f"{path}: no such {what}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RoundError(f"{path}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise RoundError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    doc = read_json(path, RoundError, missing=f"no such {what}")
     if not isinstance(doc, dict) or doc.get("kind") != kind:
         raise RoundError(f"{path}: not a brushbench {what} (kind is not {kind!r})")
     if doc.get("round_schema_version") != ROUND_SCHEMA_VERSION:
