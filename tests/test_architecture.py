@@ -22,7 +22,7 @@ PACKAGE = Path(brushbench.__file__).resolve().parent
 #: Lowest first. A package may import from packages in lower layers only; packages in the same
 #: layer do not import each other. ``api`` is the top-level ``brushbench/__init__.py``.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_version"}),
+    frozenset({"_version", "_lifetime"}),
     frozenset({"dataset"}),
     frozenset({"scenario", "metrics", "userdata"}),
     frozenset({"market"}),

@@ -183,3 +183,38 @@ def test_schema_mismatch_is_a_clear_error(tmp_path, tables):
         })
         writer.write("orders", loose)
     assert load(tmp_path / "ds").arrow("orders").equals(orders)
+
+
+def test_the_next_write_removes_what_killed_writers_left(tmp_path, tables):
+    """`.X.tmp-PID` folders of dead writers go; a live writer's folder, this process's own and
+    an `old` folder holding the only copy of its dataset stay."""
+    import subprocess
+    import sys
+    import time
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        def litter(name, days=0.0):
+            folder = tmp_path / name
+            folder.mkdir()
+            (folder / "orders.parquet").write_bytes(b"x" * 1000)
+            if days:
+                then = time.time() - days * 86400
+                os.utime(folder, (then, then))
+            return folder
+
+        stale = [litter(f".ds.tmp-{dead.pid}"), litter(f".other.withheld-{dead.pid}-2"),
+                 litter(f".ds.tmp-{live.pid}-1", days=2)]  # pid reused by a younger process
+        (tmp_path / "keep").mkdir()
+        kept = [litter(f".ds.tmp-{live.pid}"), litter(f".ds.tmp-{os.getpid()}-7"),
+                litter(f".gone.old-{dead.pid}"), litter(f".ds.tmpx-{dead.pid}"),
+                litter("ds.tmp-1")]
+        write_all(tmp_path / "ds", tables)
+        assert not [p for p in stale if p.exists()]
+        assert all(p.is_dir() for p in kept)
+        assert (tmp_path / "ds" / "manifest.json").is_file()
+    finally:
+        live.kill()
+        live.wait()

@@ -147,3 +147,34 @@ def test_the_document_has_the_layout_eval_always_wrote(oracle, tmp_path):
     assert json.loads(path.read_text(encoding="utf-8")) == doc
     assert read_results(path) == oracle
     assert read_results(path).to_text() == path.read_text(encoding="utf-8")
+
+
+def test_a_default_memory_limit_applies_without_memory(env, monkeypatch, tmp_path):
+    """With no --memory, eval runs under the default limit ($BRUSHBENCH_MEMORY_MB here, small):
+    a detector allocating 1 GiB is an error naming the limit, never "ok"."""
+    monkeypatch.setenv("BRUSHBENCH_MEMORY_MB", "300")
+    out = tmp_path / "hog.json"
+    code = main(["eval", str(DETECTORS / "memory_hog.py"), "--suite", str(env / "tiny.yaml"),
+                 "--seeds", "1", "--timeout", "60", "--out", str(out)])
+    assert code == 1
+    runs = read_results(out).runs
+    assert {r.status for r in runs} == {"error"}
+    assert all("memory limit of 300 MB" in r.reason for r in runs), [r.reason for r in runs]
+    assert json.loads(out.read_text())["limits"]["memory_mb"] == 300
+
+
+def test_the_default_memory_limit_is_bounded_and_can_be_lifted(monkeypatch, capsys):
+    from brushbench.runtime.runner import DEFAULT_MEMORY_CAP_MB, default_memory_mb, memory_option
+
+    monkeypatch.delenv("BRUSHBENCH_MEMORY_MB", raising=False)
+    assert 0 < default_memory_mb() <= DEFAULT_MEMORY_CAP_MB
+    assert memory_option(None) == default_memory_mb()
+    assert memory_option(0) is None and memory_option(500) == 500
+    monkeypatch.setenv("BRUSHBENCH_MEMORY_MB", "0")
+    assert memory_option(None) is None
+    monkeypatch.setenv("BRUSHBENCH_MEMORY_MB", "lots")
+    assert main(["eval", "x.py", "--suite", "quick"]) == 2
+    assert "BRUSHBENCH_MEMORY_MB must be a whole number" in capsys.readouterr().err
+    monkeypatch.delenv("BRUSHBENCH_MEMORY_MB")
+    assert main(["eval", "x.py", "--suite", "quick", "--memory", "-5"]) == 2
+    assert "--memory must be >= 0" in capsys.readouterr().err

@@ -105,3 +105,61 @@ def test_a_script_without_main_guard_is_not_re_run_by_its_runs(data, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok", done.stderr
     assert marker.read_text() == "x"
+
+
+def _start_harness(tmp_path, data, detector, mode):
+    """A harness in a process of its own running ``detector`` with a long timeout, and the pid
+    file its detector (or the detector's own child) writes once running."""
+    pid_file = tmp_path / "detector.pid"
+    script = tmp_path / "harness.py"
+    script.write_text(
+        "from brushbench.harness import run_isolated\n"
+        f"run_isolated({detector_file(detector)!r}, None, {str(data['test_dir'])!r}, "
+        "timeout=600)\n", encoding="utf-8")
+    env = {**os.environ, ISOLATION_ENV: mode, "BB_TEST_PIDFILE": str(pid_file)}
+    harness = subprocess.Popen([sys.executable, str(script)], env=env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (pid_file.is_file() and pid_file.read_text().strip()):
+        assert harness.poll() is None, "the harness ended before its detector ran"
+        assert time.monotonic() < deadline, "the detector never started"
+        time.sleep(0.05)
+    time.sleep(0.1)
+    return harness, int(pid_file.read_text())
+
+
+def _gone_soon(pid: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_detector_dies_with_a_killed_harness(mode, data, tmp_path):
+    """kill -9 of the harness: nobody is left to time the run out, so the run must die too."""
+    harness, detector = _start_harness(tmp_path, data, "sleeps_with_pid", mode)
+    harness.kill()
+    harness.wait()
+    assert _gone_soon(detector), f"the detector ({detector}) outlived its killed harness"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sigterm_to_the_harness_ends_the_runs_process_group(mode, data, tmp_path):
+    """SIGTERM: the harness kills its runs' process groups, so even what the detector started
+    is gone, and the harness still ends by SIGTERM."""
+    harness, grandchild = _start_harness(tmp_path, data, "leaves_child", mode)
+    harness.terminate()
+    assert harness.wait(timeout=30) == -15
+    assert _gone_soon(grandchild), f"the detector's child ({grandchild}) outlived the harness"
+
+
+def test_the_death_signal_is_set_in_a_child():
+    code = ("from brushbench._lifetime import die_with_parent, death_signal\n"
+            "import os, signal\n"
+            "assert death_signal() == 0\n"
+            "die_with_parent(os.getppid())\n"
+            "print(death_signal() == signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == ("True" if sys.platform.startswith("linux") else "False")

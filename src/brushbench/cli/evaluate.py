@@ -61,7 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "default: results/<detector>.<suite>.json")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     p.add_argument("--memory", type=int, default=None, metavar="MB",
-                   help="address-space limit per run, in MB (default: none)")
+                   help="address-space limit per run, in MB, on top of the loaded data "
+                        "(default: min(8 GiB, 75%% of RAM), or $BRUSHBENCH_MEMORY_MB; "
+                        "0: no limit)")
     p.add_argument("--stream", action="store_true",
                    help="evaluate score_stream(batches) (time-ordered batches, latency per batch, "
                         "time to detect each campaign) even when the detector also has score(); "
@@ -76,6 +78,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "detector"
+
+
+def memory_limit(value: int | None) -> int | None:
+    """``--memory``: omitted, the default limit; 0, none (a UserError when malformed)."""
+    from ..runtime.runner import memory_option
+
+    try:
+        return memory_option(value)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         parse_batch(args.batch)
     except ValueError as exc:
         raise UserError(f"--batch: {exc}") from None
+    args.memory = memory_limit(args.memory)
     gate = gate_options(args) if args.compare else None
     data_dir = _data_dir(args)
     suite = None

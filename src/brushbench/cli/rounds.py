@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "file); one ROUND--DETECTOR.json per target")
     ev.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     ev.add_argument("--memory", type=int, default=None, metavar="MB",
-                    help="address-space limit per run")
+                    help="address-space limit per run, in MB, as for eval (default: min(8 GiB, "
+                         "75%% of RAM), or $BRUSHBENCH_MEMORY_MB; 0: no limit)")
     ev.set_defaults(run=_eval)
 
     rev = rsub.add_parser(
@@ -104,9 +105,11 @@ def _eval(args: argparse.Namespace) -> int:
     from ..rounds import RoundError, evaluate_round, read_round, read_seeds, resolve_round
     from ..rounds.core import check_seeds, round_suite
     from ..runtime.detectors import DetectorLoadError
+    from .evaluate import memory_limit
 
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
+    memory_mb = memory_limit(args.memory)
     with user_errors(RoundError, SuiteError):
         path = resolve_round(args.round)
         rnd = read_round(path)
@@ -122,7 +125,7 @@ def _eval(args: argparse.Namespace) -> int:
 
         with user_errors(DetectorLoadError, DatasetError, RoundError):
             results = evaluate_round(path, seeds, target, timeout=args.timeout,
-                                     memory_mb=args.memory, progress=tick)
+                                     memory_mb=memory_mb, progress=tick)
         name = results.detector.name or target
         out = out_dir / f"{_slug(rnd.name)}--{_slug(name)}.json"
         with user_errors(OSError, prefix=f"{out}: cannot write: "):

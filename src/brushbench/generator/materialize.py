@@ -12,10 +12,12 @@ depend on the shard layout or on the number of worker processes.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .._lifetime import die_with_parent
 from ..market.drafts import CHANNEL, KIND, NO_PRICE, TAG_ORGANIC, OrderDraft, pack_rows
 from ..market.marketplace import buyers_by_activity, items_of
 from .complete import OrderColumns, complete_orders, order_ids
@@ -112,8 +114,10 @@ def iter_blocks(plan: Plan, workers: int = 1,
 _WORKER_PLAN: Plan | None = None
 
 
-def _init_worker(plan: Plan) -> None:
+def _init_worker(plan: Plan, parent_pid: int | None = None) -> None:
     global _WORKER_PLAN
+    # A worker must not outlive a killed `generate` (it would compute shards for minutes).
+    die_with_parent(parent_pid)
     _WORKER_PLAN = plan
 
 
@@ -129,7 +133,7 @@ def _run(plan: Plan, tasks: list[tuple[int, int]], workers: int) -> Iterator[Ord
         return
     # A bounded window of shards in flight keeps memory flat while results come back in order.
     with cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                initargs=(plan,)) as pool:
+                                initargs=(plan, os.getpid())) as pool:
         window = 2 * workers
         futures = [pool.submit(_shard_task, t) for t in tasks[:window]]
         next_task = len(futures)

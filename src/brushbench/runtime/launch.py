@@ -13,6 +13,13 @@ still starts from a clean interpreter state, but in milliseconds.
 Both give the child the same things: its own session (so that killing the process group
 also ends whatever the detector started), stdout and stderr into the run's log, the caller's
 current folder and environment, and the write end of the status pipe.
+
+Neither outlives the harness. On Linux each run process asks for ``SIGKILL`` when its parent
+dies (``PR_SET_PDEATHSIG``, :mod:`brushbench._lifetime`): a spawned run's parent is the
+harness; a forked run's parent is the fork server, which exits as soon as the harness is gone
+(it reads end-of-file on a pipe only the harness holds). SIGTERM to the harness first kills
+the process group of every live run (which also ends whatever a detector started), then ends
+the harness as SIGTERM would have.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ import types
 from collections.abc import Iterator, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
+
+from brushbench._lifetime import die_with_parent
 
 #: Environment variable that chooses how run processes start: ``forkserver`` or ``spawn``.
 ISOLATION_ENV = "BRUSHBENCH_ISOLATION"
@@ -86,9 +95,38 @@ def start(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
         Read end of the status pipe; the caller closes it. The write end belongs to the
         child only, so reading gives end-of-file once the child is gone.
     """
+    _kill_runs_on_sigterm()
     if isolation() == "forkserver":
-        return _fork(job_file, log_path)
-    return _spawn(job_file, log_path)
+        process, status_fd = _fork(job_file, log_path)
+    else:
+        process, status_fd = _spawn(job_file, log_path)
+    _LIVE.add(process.pid)
+    return process, status_fd
+
+
+#: Process-group ids of the runs started and not yet killed and reaped.
+_LIVE: set[int] = set()
+_PREVIOUS_SIGTERM: Any = None
+
+
+def _kill_runs_on_sigterm() -> None:
+    """Install (once, from the main thread, where SIGTERM has no handler of the caller's) a
+    handler that kills every live run's process group, then ends the harness by SIGTERM."""
+    global _PREVIOUS_SIGTERM
+    if _PREVIOUS_SIGTERM is not None or threading.current_thread() is not threading.main_thread():
+        return
+    current = signal.getsignal(signal.SIGTERM)
+    if current is not signal.SIG_DFL:
+        return
+    _PREVIOUS_SIGTERM = current
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _on_sigterm(signum: int, frame: types.FrameType | None) -> None:
+    for pid in list(_LIVE):
+        _killpg(pid)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def warm_up() -> None:
@@ -133,6 +171,7 @@ class _Forked:
         self._exit_code = process.exitcode
         process.close()
         self._process = None
+        _LIVE.discard(self.pid)
 
 
 def _fork(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
@@ -142,7 +181,8 @@ def _fork(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     read_end, write_end = context.Pipe(duplex=False)
     process = context.Process(
         target=_forked_main, name="brushbench-run", daemon=False,
-        args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ)))
+        args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ),
+              os.getpid()))
     try:
         with _main_module_hidden():
             process.start()
@@ -179,11 +219,17 @@ def _main_module_hidden() -> Iterator[None]:
 
 
 def _forked_main(job_file: str, log_path: str, status: Connection, cwd: str,
-                 environ: Mapping[str, str]) -> None:
+                 environ: Mapping[str, str], harness_pid: int | None = None) -> None:
     """Entry point in the forked process: become what ``python -m ...child`` would be.
 
     ``sys.path`` needs nothing here: the job carries the caller's, and the child merges it.
     """
+    # Die with the fork server, which dies with the harness; if the harness is gone already
+    # (killed while this process was being forked), the server will soon be: do not start.
+    die_with_parent(os.getppid())
+    _forget_the_fork_server()
+    if harness_pid is not None and not _alive(harness_pid):
+        os._exit(1)
     os.setsid()
     # The server started long ago: the caller may have changed folder or environment since.
     os.chdir(cwd)
@@ -207,6 +253,23 @@ def _forked_main(job_file: str, log_path: str, status: Connection, cwd: str,
     child.main([job_file], status_fd=status_fd)
 
 
+def _forget_the_fork_server() -> None:
+    """Close this process's copy of the pipe that keeps the fork server alive.
+
+    multiprocessing hands every forked process the write end (so that it could fork through
+    the same server): while a run held it, the server would not see the harness die, and the
+    run, waiting for the server's death, would never get it. A detector that forks through a
+    server of its own starts a new one, inside its run's session.
+    """
+    server = multiprocessing.forkserver._forkserver
+    alive_fd = getattr(server, "_forkserver_alive_fd", None)
+    if alive_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive_fd)
+    for name in ("_forkserver_alive_fd", "_forkserver_address", "_forkserver_pid"):
+        setattr(server, name, None)
+
+
 # ---------------------------------------------------------------------------------------------
 # a fresh interpreter
 
@@ -225,6 +288,7 @@ class _Spawned:
     def kill_group(self) -> None:
         _killpg(self.pid)
         self._process.wait()
+        _LIVE.discard(self.pid)
 
 
 def _spawn(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
@@ -237,8 +301,9 @@ def _spawn(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     try:
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "brushbench.runtime.child", str(job_file),
-                 f"--status-fd={write_fd}"],
+                # Through _lifetime, which sets the death signal before running the child.
+                [sys.executable, "-m", "brushbench._lifetime", str(os.getpid()),
+                 "brushbench.runtime.child", str(job_file), f"--status-fd={write_fd}"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 pass_fds=(write_fd,), start_new_session=True, env=env)
     except BaseException:
@@ -247,6 +312,16 @@ def _spawn(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     finally:
         os.close(write_fd)
     return _Spawned(process), read_fd
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _killpg(pid: int) -> None:

@@ -421,3 +421,61 @@ def _tail(path: Path) -> str:
     except OSError:
         return ""
     return "\n".join(text.splitlines()[-_LOG_TAIL_LINES:])
+
+
+# ---------------------------------------------------------------------------------------------
+# the commands' default memory limit
+
+#: Environment variable that sets the default ``--memory`` of ``eval``, ``check`` and
+#: ``rounds eval``, in MB (``0``: no limit).
+MEMORY_ENV = "BRUSHBENCH_MEMORY_MB"
+#: The default limit never exceeds this many MB (8 GiB) ...
+DEFAULT_MEMORY_CAP_MB = 8192
+#: ... nor this share of the machine's physical memory.
+DEFAULT_MEMORY_SHARE = 0.75
+
+
+def default_memory_mb() -> int | None:
+    """The memory limit of a run when the command line names none, in MB (None: no limit).
+
+    ``$BRUSHBENCH_MEMORY_MB`` if set (``0``: none), else min(8 GiB, 75% of physical memory):
+    a detector that allocates more fails with ``error`` instead of running the machine into
+    swap or the OOM killer.
+
+    Raises
+    ------
+    ValueError
+        ``$BRUSHBENCH_MEMORY_MB`` is not a whole number >= 0.
+    """
+    chosen = os.environ.get(MEMORY_ENV, "").strip()
+    if chosen:
+        try:
+            value = int(chosen)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise ValueError(f"{MEMORY_ENV} must be a whole number of MB >= 0 (0: no limit), "
+                             f"got {chosen[:40]!r}")
+        return value or None
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (AttributeError, ValueError, OSError):
+        return DEFAULT_MEMORY_CAP_MB
+    if physical <= 0:
+        return DEFAULT_MEMORY_CAP_MB
+    return max(1, min(DEFAULT_MEMORY_CAP_MB, int(physical * DEFAULT_MEMORY_SHARE)))
+
+
+def memory_option(value: int | None) -> int | None:
+    """What a command's ``--memory MB`` means: omitted, the default; ``0``, no limit.
+
+    Raises
+    ------
+    ValueError
+        ``value`` is negative (or the environment's default is malformed).
+    """
+    if value is None:
+        return default_memory_mb()
+    if value < 0:
+        raise ValueError(f"--memory must be >= 0 MB (0: no limit), got {value}")
+    return value or None

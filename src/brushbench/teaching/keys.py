@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..dataset import Dataset, DatasetError, formats, load
-from ..dataset._fs import fsync_dir, fsync_file
+from ..dataset._fs import fsync_dir, fsync_file, make_private
 from ..dataset.frames import to_pandas
 from ..dataset.manifest import (
     MANIFEST_NAME,
@@ -129,7 +129,7 @@ def split_answer_key(staged: Path, key_stage: Path, *,
     if not m["has_answer_key"]:
         raise AnswerKeyError(f"{staged}: has no answer key to withhold")
     fmt, tz = m["format"], m["timezone"]
-    key_stage.mkdir()
+    key_stage.mkdir(mode=0o700)  # the key is the teacher's alone, whatever the umask
     entries = {}
     for name in ANSWER_KEY_TABLES:
         entry = m["tables"][name]
@@ -174,6 +174,7 @@ def split_answer_key(staged: Path, key_stage: Path, *,
     path = key_stage / KEY_FILE
     path.write_text(dumps_manifest(key), encoding="utf-8")
     fsync_file(path)
+    make_private(key_stage)
     fsync_dir(key_stage)
     return manifest, key
 

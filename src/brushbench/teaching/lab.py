@@ -36,7 +36,7 @@ import pandas as pd
 import yaml
 
 from .._version import GENERATOR_VERSION
-from ..dataset._fs import fresh_sibling, fsync_dir
+from ..dataset._fs import fresh_sibling, fsync_dir, make_private
 from ..dataset.manifest import dumps_manifest
 from ..market.seeds import integer_key
 from ..scenario.canonical import scenario_hash, to_plain
@@ -192,6 +192,7 @@ def create_lab(root: str | os.PathLike[str], scenario: Scenario, students: Seque
     stage = fresh_sibling(root, "tmp")
     try:
         stage.mkdir()
+        (stage / "key").mkdir(mode=0o700)  # the teacher's alone, whatever the umask
         roster: dict[str, Any] = {}
         first: Withheld | None = None
         for i, student in enumerate(students):
@@ -233,6 +234,7 @@ def create_lab(root: str | os.PathLike[str], scenario: Scenario, students: Seque
             "students": roster,
         }
         (stage / "key" / LAB_FILE).write_text(dumps_manifest(lab), encoding="utf-8")
+        make_private(stage / "key")
         fsync_dir(stage / "key")
         check_replaceable(root, f"key/{LAB_FILE}", "a brushbench lab", overwrite)
         publish_together([(stage, root)])
