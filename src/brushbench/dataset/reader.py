@@ -11,7 +11,12 @@ import pyarrow as pa
 from brushbench.dataset import formats
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.errors import DatasetError
-from brushbench.dataset.manifest import MANIFEST_NAME, read_manifest, verify_manifest
+from brushbench.dataset.manifest import (
+    MANIFEST_NAME,
+    entry_path,
+    read_manifest,
+    verify_manifest,
+)
 from brushbench.dataset.tables import OBSERVED_TABLES, TABLES, table_schema
 from brushbench.dataset.writer import check_timezone
 
@@ -46,7 +51,10 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
     path : str or os.PathLike
         The dataset folder (the one holding ``manifest.json``).
     verify : bool
-        Recompute the SHA-256 of every file and compare it with the manifest first.
+        Recompute the size and SHA-256 of every file and compare them with the manifest
+        first (the default). With ``verify=False`` the files are only read back to their
+        schemas and row counts; the manifest's shape and file names are checked either way
+        (a file name that leaves the folder is always refused).
     tables : iterable of str, optional
         Read only these tables (the others are empty in the returned Dataset), e.g. the
         answer key and ``orders`` for scoring; all of them by default.
@@ -59,8 +67,10 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
     Raises
     ------
     DatasetError
-        Missing folder, manifest or table file; unknown ``schema_version``; a checksum that
-        does not match (with ``verify``); a file that cannot be read back to its schema.
+        One line: missing folder, manifest or table file; unknown ``schema_version``; a
+        malformed manifest or a file name in it that leaves the folder; a size or checksum
+        that does not match (with ``verify``: ``DIR/labels.parquet: sha256 does not match
+        the manifest (damaged or edited)``); a file that cannot be read back to its schema.
     """
     folder = Path(path)
     manifest = read_manifest(folder)
@@ -77,7 +87,7 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
         raise DatasetError(f"{where}: tables do not match has_answer_key="
                            f"{manifest['has_answer_key']} (missing {missing}, unexpected {extra})")
     for name in expected:
-        file = folder / entries[name]["file"]
+        file = entry_path(folder, entries[name], where)
         if not file.is_file():
             raise DatasetError(f"{file}: missing file of table {name}")
     if verify:
@@ -90,7 +100,7 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
     for name in expected:
         if name not in wanted:
             continue
-        file = folder / entries[name]["file"]
+        file = entry_path(folder, entries[name], where)
         table = _read_table(file, name, manifest["format"], timezone)
         if table.num_rows != entries[name]["rows"]:
             raise DatasetError(f"{file}: {table.num_rows} rows, manifest says "
