@@ -78,6 +78,8 @@ def test_a_link_leaving_the_folder_is_exit_2(root, capsys):
     (lambda m: m.update(tables=list(m["tables"].values())), "tables must be a JSON object"),
     (lambda m: m["tables"]["labels"].update(rows=None), "table 'labels': rows must be"),
     (lambda m: m.pop("format"), "missing key(s) format"),
+    (lambda m: m.update(timezone="Mars/Base"), "Mars/Base"),
+    (lambda m: m["tables"].pop("campaigns"), "tables do not match has_answer_key=True"),
 ])
 def test_a_malformed_manifest_is_exit_2_and_one_line(root, capsys, change, message):
     edit_manifest(root / "test", change)

@@ -116,3 +116,15 @@ def test_a_malformed_dataset_manifest_is_one_line_for_explain_and_grade_check(pa
     assert code == 2 and len(err) == 1 and "tables must be a JSON object" in err[0]
     code, err = _run(capsys, "grade", root / "flagged.csv", "--check", root / "data")
     assert code == 2 and len(err) == 1 and "tables must be a JSON object" in err[0]
+
+
+def test_withholding_a_damaged_dataset_publishes_nothing(tmp_path):
+    import brushbench
+    from brushbench.dataset import DatasetError
+    from brushbench.teaching import withhold
+
+    brushbench.generate("mixed_naive", seed=1, scale=0.003).write(tmp_path / "src")
+    invert_labels(tmp_path / "src")
+    with pytest.raises(DatasetError, match=r"src/labels\.parquet: .*\(damaged or edited\)$"):
+        withhold(tmp_path / "src", tmp_path / "data", tmp_path / "key")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]

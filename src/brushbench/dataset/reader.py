@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -42,6 +43,42 @@ def read_table_file(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Ta
         raise DatasetError(f"{path}: cannot read table {name}: {message}") from None
 
 
+def check_folder(path: str | os.PathLike[str], *, verify: bool = True) -> dict[str, Any]:
+    """Everything :func:`load` checks before it reads a table; returns the manifest.
+
+    The manifest's shape, its time zone, that it lists the tables its ``has_answer_key``
+    says, that every file is there inside the folder and (with ``verify``, the default) the
+    size and sha256 of every file. Costs a hash of every file, not a parse: for checking a
+    folder before it is handed to a detector's process.
+
+    Raises
+    ------
+    DatasetError
+        As :func:`load`, in one line.
+    """
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    where = folder / MANIFEST_NAME
+    try:
+        manifest["timezone"] = check_timezone(manifest["timezone"])
+    except ValueError as exc:
+        raise DatasetError(f"{where}: {exc}") from None
+    entries = manifest["tables"]
+    expected = TABLES if manifest["has_answer_key"] else OBSERVED_TABLES
+    if sorted(entries) != sorted(expected):
+        missing = sorted(set(expected) - set(entries))
+        extra = sorted(set(entries) - set(expected))
+        raise DatasetError(f"{where}: tables do not match has_answer_key="
+                           f"{manifest['has_answer_key']} (missing {missing}, unexpected {extra})")
+    for name in expected:
+        file = entry_path(folder, entries[name], where)
+        if not file.is_file():
+            raise DatasetError(f"{file}: missing file of table {name}")
+    if verify:
+        verify_manifest(folder, manifest)
+    return manifest
+
+
 def load(path: str | os.PathLike[str], *, verify: bool = True,
          tables: Iterable[str] | None = None) -> Dataset:
     """Load a dataset folder.
@@ -73,25 +110,11 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
         the manifest (damaged or edited)``); a file that cannot be read back to its schema.
     """
     folder = Path(path)
-    manifest = read_manifest(folder)
+    manifest = check_folder(folder, verify=verify)
     where = folder / MANIFEST_NAME
-    try:
-        timezone = check_timezone(manifest["timezone"])
-    except ValueError as exc:
-        raise DatasetError(f"{where}: {exc}") from None
+    timezone = manifest["timezone"]
     entries = manifest["tables"]
     expected = TABLES if manifest["has_answer_key"] else OBSERVED_TABLES
-    if sorted(entries) != sorted(expected):
-        missing = sorted(set(expected) - set(entries))
-        extra = sorted(set(entries) - set(expected))
-        raise DatasetError(f"{where}: tables do not match has_answer_key="
-                           f"{manifest['has_answer_key']} (missing {missing}, unexpected {extra})")
-    for name in expected:
-        file = entry_path(folder, entries[name], where)
-        if not file.is_file():
-            raise DatasetError(f"{file}: missing file of table {name}")
-    if verify:
-        verify_manifest(folder, manifest)
     wanted = set(expected) if tables is None else set(tables)
     unknown = wanted - set(expected)
     if unknown:

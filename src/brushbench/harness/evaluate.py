@@ -26,7 +26,7 @@ from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
 from ..dataset import DatasetError, load
-from ..dataset.manifest import verify_folder
+from ..dataset.reader import check_folder
 from ..metrics import aggregate, score_orders
 from ..results import model
 from ..results.model import (
@@ -166,11 +166,11 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)
     info = data_identity(data_dir)  # DatasetError before any run
-    verify_folder(data_dir)  # a damaged or edited file is refused before the detector runs
+    check_folder(data_dir)  # a damaged or edited file is refused before the detector runs
     train = None
     if train_dir is not None:
         train = data_identity(train_dir)
-        if not verify_folder(train_dir).get("has_answer_key"):
+        if not check_folder(train_dir)["has_answer_key"]:
             raise DatasetError(f"{train_dir}: the training dataset has no answer key "
                                "(fit(train) needs its labels)")
         # Another training set makes other results: it is part of what is compared.
