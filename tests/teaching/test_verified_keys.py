@@ -101,6 +101,7 @@ def test_a_key_link_leaving_the_folder_is_refused(pair, capsys, tmp_path):
     (lambda k: k["tables"]["campaigns"].pop("bytes"), "table 'campaigns' lacks bytes"),
     (lambda k: k.update(timezone=None), "timezone must be a string"),
     (lambda k: k.update(format="xlsx"), "xlsx"),
+    (lambda k: k.update(timezone="Mars/Base"), "Mars/Base"),
 ])
 def test_a_malformed_key_json_is_one_line(pair, capsys, change, message):
     root, _ = pair

@@ -49,6 +49,7 @@ from ..dataset.manifest import (
 )
 from ..dataset.reader import read_table_file
 from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
+from ..dataset.writer import check_timezone
 
 __all__ = ["KEY_FILE", "KEY_KIND", "KEY_SCHEMA_VERSION", "KEY_TABLES", "PROVENANCE_FIELDS",
            "AnswerKey", "AnswerKeyError", "check_pair", "key_from_labels", "key_hash", "load_key",
@@ -288,7 +289,10 @@ def load_key(folder: str | os.PathLike[str], *, verify: bool = True) -> AnswerKe
                 raise DatasetError(f"{path}: {key} must be a string, got "
                                    f"{manifest.get(key)!r:.60}")
         formats.get(manifest["format"])
-    except (DatasetError, ValueError) as exc:
+        check_timezone(manifest["timezone"])  # not replaced: key.json's hash covers it
+    except ValueError as exc:
+        raise AnswerKeyError(f"{path}: {exc}") from None
+    except DatasetError as exc:
         raise AnswerKeyError(str(exc)) from None
     entries = manifest["tables"]
     missing = [name for name in KEY_TABLES if name not in entries]
