@@ -108,7 +108,8 @@ def test_verify_detects_a_modified_file(tmp_path, tables):
     write_all(tmp_path / "ds", tables, "csv")
     path = tmp_path / "ds" / "shipments.csv"
     path.write_bytes(path.read_bytes().replace(b'"EMS4"', b'"EMS5"'))  # same size
-    with pytest.raises(DatasetError, match=r"shipments\.csv sha256 differs"):
+    with pytest.raises(DatasetError, match=r"ds/shipments\.csv: sha256 does not match the "
+                       r"manifest \(damaged or edited\)$"):
         load(tmp_path / "ds")
     tampered = load(tmp_path / "ds", verify=False)  # readable when asked not to check
     assert "EMS5" in tampered.arrow("shipments").column("tracking_id").to_pylist()
@@ -118,7 +119,8 @@ def test_verify_reports_a_changed_size(tmp_path, tables):
     write_all(tmp_path / "ds", tables)
     with open(tmp_path / "ds" / "items.parquet", "ab") as f:
         f.write(b"\0")
-    with pytest.raises(DatasetError, match=r"items\.parquet has \d+ bytes"):
+    with pytest.raises(DatasetError, match=r"items\.parquet: \d+ bytes, the manifest says \d+ "
+                                           r"\(damaged or edited\)"):
         load(tmp_path / "ds")
 
 

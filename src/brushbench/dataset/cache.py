@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -105,12 +106,15 @@ def stamp_path(folder: Path) -> Path:
 
 
 def _stamp(folder: Path, files: list[str]) -> dict[str, list[int]] | None:
-    """``{file: [size, mtime_ns]}`` of ``files``; None when one cannot be read."""
+    """``{file: [size, mtime_ns]}`` of ``files``; None when one cannot be read or is a link
+    (a link is checked in full every time: its target may change without it)."""
     stamp = {}
     for name in files:
         try:
-            st = (folder / name).stat()
+            st = (folder / name).lstat()
         except OSError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
             return None
         stamp[name] = [st.st_size, st.st_mtime_ns]
     return stamp

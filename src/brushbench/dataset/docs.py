@@ -61,7 +61,13 @@ def render_markdown() -> str:
         "a time is ISO 8601 with its UTC offset (`2019-11-11T00:00:05+08:00`), a list is its "
         f"values joined by `{LIST_SEPARATOR}`, a null is an empty field and an empty string "
         'is `""`.', "",
-        "Read a folder with `brushbench.dataset.load(folder)`, whatever its format.", "",
+        "Read a folder with `brushbench.dataset.load(folder)`, whatever its format. It first "
+        "checks the size and sha256 of every file against the manifest (`verify=False` skips "
+        "that) and always refuses a malformed manifest and a file name that leaves the folder "
+        "(an absolute path, `..`, a folder part, a link pointing outside): one line naming the "
+        "file or the manifest's entry, e.g. `DIR/labels.parquet: sha256 does not match the "
+        "manifest (damaged or edited)`. What each command checks: "
+        "[harness.md](harness.md#what-is-verified-when).", "",
         "## Observed tables", "",
         "What a detector receives.",
     ]

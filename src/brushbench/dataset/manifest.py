@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +110,15 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> Path:
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and check the manifest of a dataset folder.
 
+    The check is of the manifest's shape (:func:`check_entries`), not of the files it lists:
+    :func:`verify_manifest` compares those with their checksums.
+
     Raises
     ------
     DatasetError
-        If the folder or manifest is missing, the manifest is not valid JSON, its
-        ``schema_version`` is unknown or a required key is missing.
+        One line naming the manifest: the folder or manifest is missing, the manifest is not
+        valid JSON, its ``schema_version`` is unknown, a required key is missing or of the wrong
+        type, or a table entry names a file outside the folder.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -126,6 +131,8 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if not isinstance(manifest, dict):
         raise DatasetError(f"{path}: expected a JSON object, got {type(manifest).__name__}")
     version = manifest.get("schema_version")
@@ -135,31 +142,131 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     missing = sorted(RESERVED_KEYS - manifest.keys())
     if missing:
         raise DatasetError(f"{path}: missing key(s) {', '.join(missing)}")
+    for key, kind in (("format", str), ("timezone", str), ("has_answer_key", bool)):
+        if not isinstance(manifest[key], kind):
+            raise DatasetError(f"{path}: {key} must be a {_KIND_NAMES[kind]}, got "
+                               f"{_json_type(manifest[key])}")
     try:
         formats.get(manifest["format"])
     except ValueError as exc:
         raise DatasetError(f"{path}: {exc}") from None
+    check_entries(path, manifest["tables"])
     return manifest
 
 
-def verify_manifest(folder: str | os.PathLike[str], manifest: Mapping[str, Any]) -> None:
-    """Recompute the size and SHA-256 of every file the manifest lists.
+_KIND_NAMES: dict[type, str] = {str: "string", bool: "boolean (true or false)",
+                                int: "whole number", dict: "JSON object"}
+#: The keys of one table's entry and their types (``bool`` is not a count).
+ENTRY_KEYS: dict[str, type] = {"file": str, "rows": int, "bytes": int, "sha256": str}
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def check_entries(path: Path, tables: object, *, what: str = "table") -> None:
+    """Check the ``tables`` mapping of a manifest (or of a key's ``key.json``, ``path``).
+
+    Each entry is an object with ``file`` (a plain file name in the folder: no folder part,
+    not absolute, not ``..``), ``rows`` and ``bytes`` (counts) and ``sha256`` (64 hex digits).
 
     Raises
     ------
     DatasetError
-        Naming every file that is missing or differs from its manifest entry.
+        One line naming ``path`` and the entry.
+    """
+    if not isinstance(tables, dict):
+        raise DatasetError(f"{path}: tables must be a JSON object of table entries, got "
+                           f"{_json_type(tables)}")
+    for name, entry in tables.items():
+        where = f"{path}: {what} {name!r}"
+        if not isinstance(entry, dict):
+            raise DatasetError(f"{where} must be a JSON object, got {_json_type(entry)}")
+        missing = [key for key in ENTRY_KEYS if key not in entry]
+        if missing:
+            raise DatasetError(f"{where} lacks {', '.join(missing)}")
+        for key, kind in ENTRY_KEYS.items():
+            value = entry[key]
+            if not isinstance(value, kind) or isinstance(value, bool) \
+                    or (isinstance(value, int) and value < 0):
+                raise DatasetError(f"{where}: {key} must be a {_KIND_NAMES[kind]}"
+                                   f"{' >= 0' if kind is int else ''}, got {value!r:.60}")
+        if not _SHA256.fullmatch(entry["sha256"]):
+            raise DatasetError(f"{where}: sha256 must be 64 hex digits, got "
+                               f"{entry['sha256']!r:.80}")
+        file = entry["file"]
+        if not _is_plain_name(file):
+            raise DatasetError(f"{where}: file {file!r:.200} is not a file name inside the "
+                               "folder (absolute paths, folders and '..' are refused)")
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_plain_name(file: str) -> bool:
+    seps = {"/", "\\", os.sep, *([os.altsep] if os.altsep else [])}
+    return (file not in ("", ".", "..") and not any(sep in file for sep in seps)
+            and "\0" not in file and not Path(file).is_absolute() and ":" not in file[:2])
+
+
+def entry_path(folder: Path, entry: Mapping[str, Any], where: Path | str) -> Path:
+    """The file of a checked manifest entry, inside ``folder``.
+
+    A symbolic link is followed only when its target stays inside the folder.
+
+    Raises
+    ------
+    DatasetError
+        The file is a link that leads out of the folder (naming ``where``, the manifest).
+    """
+    path = folder / str(entry["file"])
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(folder.resolve()):
+            raise DatasetError(f"{where}: file {entry['file']!r} is a link to {target}, outside "
+                               f"{folder} (refused)")
+    return path
+
+
+def verify_manifest(folder: str | os.PathLike[str], manifest: Mapping[str, Any],
+                    *, names: Iterable[str] | None = None,
+                    manifest_file: str = MANIFEST_NAME) -> None:
+    """Recompute the size and SHA-256 of every file the manifest lists (or of ``names``).
+
+    Raises
+    ------
+    DatasetError
+        One line naming every file that is missing or differs from its manifest entry:
+        ``DIR/labels.parquet: sha256 does not match the manifest (damaged or edited)``.
     """
     folder = Path(folder)
+    where = "the manifest" if manifest_file == MANIFEST_NAME else manifest_file
     problems = []
-    for name, entry in sorted(manifest["tables"].items()):
-        path = folder / entry["file"]
+    tables = manifest["tables"]
+    for name in sorted(tables if names is None else names):
+        entry = tables[name]
+        path = entry_path(folder, entry, folder / manifest_file)
         if not path.is_file():
-            problems.append(f"{entry['file']} (table {name}) is missing")
+            problems.append(f"{path}: missing file of table {name}")
         elif path.stat().st_size != entry["bytes"]:
-            problems.append(f"{entry['file']} has {path.stat().st_size} bytes, "
-                            f"manifest says {entry['bytes']}")
+            problems.append(f"{path}: {path.stat().st_size} bytes, {where} says "
+                            f"{entry['bytes']} (damaged or edited)")
         elif sha256_file(path) != entry["sha256"]:
-            problems.append(f"{entry['file']} sha256 differs from the manifest")
+            problems.append(f"{path}: sha256 does not match {where} (damaged or edited)")
     if problems:
-        raise DatasetError(f"{folder}: corrupted or modified: {'; '.join(problems)}")
+        raise DatasetError("; ".join(problems))
+
+
+def verify_folder(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read the manifest of ``folder`` and check every file it lists against it; returns it.
+
+    Raises
+    ------
+    DatasetError
+        As :func:`read_manifest` and :func:`verify_manifest`, in one line.
+    """
+    manifest = read_manifest(folder)
+    verify_manifest(folder, manifest)
+    return manifest

@@ -26,7 +26,7 @@ from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
 from ..dataset import DatasetError, load
-from ..dataset.manifest import read_manifest
+from ..dataset.reader import check_folder
 from ..metrics import aggregate, score_orders
 from ..results import model
 from ..results.model import (
@@ -160,15 +160,17 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
         When the target cannot be loaded at all.
     brushbench.dataset.DatasetError
         When ``data_dir`` is not a dataset folder, or ``train_dir`` is not one with an
-        answer key.
+        answer key, or a file of either differs from its manifest (size or sha256: checked
+        before the run, and for ``data_dir`` again when it is read for scoring).
     """
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)
     info = data_identity(data_dir)  # DatasetError before any run
+    check_folder(data_dir)  # a damaged or edited file is refused before the detector runs
     train = None
     if train_dir is not None:
         train = data_identity(train_dir)
-        if not read_manifest(train_dir).get("has_answer_key"):
+        if not check_folder(train_dir)["has_answer_key"]:
             raise DatasetError(f"{train_dir}: the training dataset has no answer key "
                                "(fit(train) needs its labels)")
         # Another training set makes other results: it is part of what is compared.
@@ -177,7 +179,8 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
                           stream=stream, batch=batch_seconds)
     run = _run(record, scenario=info["stem"], scenario_hash=info["hash"], scale=None, seed=0,
                train_seed=None)
-    test = load(data_dir, verify=False)
+    # Checked again as it is read for scoring: the files may have changed during the run.
+    test = load(data_dir, verify=True)
     if run.ok:
         assert record.scores is not None  # an ok run has scores
         run = replace(run, metrics=score_data(test, record), stream=(

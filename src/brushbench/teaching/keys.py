@@ -38,14 +38,18 @@ from ..dataset.frames import to_pandas
 from ..dataset.manifest import (
     MANIFEST_NAME,
     build_manifest,
+    check_entries,
     dumps_manifest,
+    entry_path,
     file_entry,
     read_manifest,
     sha256_file,
+    verify_manifest,
     write_manifest,
 )
 from ..dataset.reader import read_table_file
 from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
+from ..dataset.writer import check_timezone
 
 __all__ = ["KEY_FILE", "KEY_KIND", "KEY_SCHEMA_VERSION", "KEY_TABLES", "PROVENANCE_FIELDS",
            "AnswerKey", "AnswerKeyError", "check_pair", "key_from_labels", "key_hash", "load_key",
@@ -258,8 +262,11 @@ def load_key(folder: str | os.PathLike[str], *, verify: bool = True) -> AnswerKe
     Raises
     ------
     AnswerKeyError
-        Missing folder or ``key.json``, an unknown version, a file whose size or sha256
-        differs from ``key.json`` (with ``verify``), a table that cannot be read.
+        One line: missing folder or ``key.json``, an unknown version, a malformed
+        ``key.json`` or a file name in it that leaves the folder, a file whose size or
+        sha256 differs from ``key.json`` (with ``verify``, the default:
+        ``KEYDIR/labels.parquet: sha256 does not match key.json (damaged or edited)``), a
+        table that cannot be read.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -276,20 +283,34 @@ def load_key(folder: str | os.PathLike[str], *, verify: bool = True) -> AnswerKe
     if manifest.get("key_schema_version") != KEY_SCHEMA_VERSION:
         raise AnswerKeyError(f"{path}: key_schema_version {manifest.get('key_schema_version')!r}"
                              f" is not supported (this brushbench reads {KEY_SCHEMA_VERSION})")
-    entries = manifest.get("tables") or {}
+    try:
+        check_entries(path, manifest.get("tables"))
+        for key, kind in (("format", str), ("timezone", str)):
+            if not isinstance(manifest.get(key), kind):
+                raise DatasetError(f"{path}: {key} must be a string, got "
+                                   f"{manifest.get(key)!r:.60}")
+        formats.get(manifest["format"])
+        check_timezone(manifest["timezone"])  # not replaced: key.json's hash covers it
+    except ValueError as exc:
+        raise AnswerKeyError(f"{path}: {exc}") from None
+    except DatasetError as exc:
+        raise AnswerKeyError(str(exc)) from None
+    entries = manifest["tables"]
     missing = [name for name in KEY_TABLES if name not in entries]
     if missing:
         raise AnswerKeyError(f"{path}: missing table(s) {', '.join(missing)}")
+    try:
+        for name in KEY_TABLES:
+            file = entry_path(folder, entries[name], path)
+            if not file.is_file():
+                raise AnswerKeyError(f"{file}: missing file of table {name}")
+        if verify:
+            verify_manifest(folder, manifest, names=KEY_TABLES, manifest_file=KEY_FILE)
+    except DatasetError as exc:
+        raise AnswerKeyError(str(exc)) from None
     tables = {}
     for name in KEY_TABLES:
-        entry = entries[name]
-        file = folder / entry["file"]
-        if not file.is_file():
-            raise AnswerKeyError(f"{file}: missing file of table {name}")
-        if verify and (file.stat().st_size != entry["bytes"]
-                       or sha256_file(file) != entry["sha256"]):
-            raise AnswerKeyError(f"{file}: corrupted or modified (its size or sha256 differs "
-                                 f"from {KEY_FILE})")
+        file = folder / entries[name]["file"]
         tables[name] = _read(file, _schema(name, manifest["timezone"]), manifest["format"],
                              name)
     return AnswerKey(folder, manifest, tables)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset._fs import fresh_sibling
-from ..dataset.manifest import MANIFEST_NAME, read_manifest
+from ..dataset.manifest import MANIFEST_NAME, verify_folder
 from ..generator.run import Progress, generate_to
 from ..scenario.canonical import to_plain
 from ..scenario.model import Scenario
@@ -134,10 +134,19 @@ def withhold(source: str | os.PathLike[str], out: str | os.PathLike[str],
              key_dir: str | os.PathLike[str], *, overwrite: bool = False,
              key_fields: Mapping[str, Any] | None = None) -> Withheld:
     """Copy the labelled dataset folder ``source`` to ``out`` without its answer key, and the
-    key to ``key_dir`` (``source`` is left as it is)."""
+    key to ``key_dir`` (``source`` is left as it is).
+
+    ``source`` is checked against its manifest first (sizes and sha256): the published dataset
+    and key keep its checksums, so a damaged file must not be published under them.
+
+    Raises
+    ------
+    brushbench.dataset.DatasetError
+        ``source`` is not a dataset folder, or a file of it differs from its manifest.
+    """
     started = time.perf_counter()
     source = Path(source)
-    if not read_manifest(source)["has_answer_key"]:
+    if not verify_folder(source)["has_answer_key"]:
         raise ValueError(f"{source}: has no answer key to withhold")
     out, key_dir = _prepare(out, key_dir, overwrite)
     staged = fresh_sibling(out, "withheld")
