@@ -89,3 +89,92 @@ def test_error_text_is_capped(tmp_path, capsys):
     assert got == EXIT_USAGE
     assert all(len(line) < 1000 for line in lines)
     assert len(lines) <= 51 and "more issue" in lines[-1]
+
+
+# --- sizes: refused before allocating, with what they would cost -------------------------------
+
+def scenario(tmp_path: Path, text: str, name: str = "s.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("orders: 5000", "orders: 1000000000000", "traffic.orders: expected an integer between"),
+    ("  buyers: 1000", "  buyers: 1000\n  cities: 100000000", "marketplace.cities"),
+    ("duration: 3d", "duration: 3650d", "at most 730d"),
+    ("  promotions:", "  reranking: {interval: 1m}\n  promotions:", "re-ranking slices"),
+    ("2024-11-10 00:00:00", "9999-12-31 00:00:00", "expected a window from 1970"),
+    ("name: base", "name: base\nlocale: xx_YY", "expected a Faker locale"),
+])
+def test_sizes_and_values_are_refused_at_load(tmp_path, capsys, old, new, expected):
+    text = BASE.replace(old, new)
+    if "9999" in new:
+        text = text.replace("2024-11-11", "9999-12-31").replace("duration: 3d", "duration: 12h")
+        text = text.replace("9999-12-31 12:00:00", "9999-12-31 06:00:00")
+    if "1m}" in new:
+        text = text.replace("duration: 3d", "duration: 700d")
+    path = scenario(tmp_path, text)
+    line = one_line(capsys, "generate", path, "--out", str(tmp_path / "out"))
+    assert expected in line and line.startswith(path)
+    assert not (tmp_path / "out").exists()
+    got, out, _ = run(capsys, "validate", path)
+    assert got == EXIT_USAGE and expected in out
+
+
+def test_a_slice_table_too_large_says_its_memory(tmp_path, capsys):
+    text = BASE.replace("duration: 3d", "duration: 700d").replace(
+        "  promotions:", "  reranking: {interval: 1m}\n  promotions:")
+    line = one_line(capsys, "generate", scenario(tmp_path, text), "--out", str(tmp_path / "o"))
+    assert "GiB" in line
+
+
+@pytest.mark.parametrize(("law", "expected"), [
+    ("logistics:\n  handling_hours: {dist: zipf, a: 1.1}\n", "mean of inf hours"),
+    ("marketplace:\n  categories:\n    toys: {share: 1, weight_g: 300, price: -500}\n",
+     "drew"),
+])
+def test_laws_that_would_run_for_minutes_or_clamp_are_refused(tmp_path, capsys, law, expected):
+    text = BASE.replace("marketplace:\n", "marketplace:\n  categories:\n    toys: "
+                        "{share: 1, weight_g: 300, price: -500}\n") if "price" in law else \
+        BASE + law
+    line = one_line(capsys, "generate", scenario(tmp_path, text), "--out", str(tmp_path / "o"))
+    assert expected in line
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("scale", ["nan", "inf", "1e300", "0", "-1", "-inf"])
+def test_scale_must_be_positive_and_finite(tmp_path, capsys, scale):
+    line = one_line(capsys, "generate", "teach_easy", f"--scale={scale}", "--out",
+                    str(tmp_path / "o"))
+    assert "--scale" in line
+    line = one_line(capsys, "lab", "new", str(tmp_path / "lab"), "--students", "2",
+                    f"--scale={scale}")
+    assert "--scale" in line and not (tmp_path / "lab").exists()
+
+
+def test_a_huge_scale_says_what_it_would_cost(tmp_path, capsys):
+    line = one_line(capsys, "generate", scenario(tmp_path, BASE), "--scale", "1e6", "--out",
+                    str(tmp_path / "o"))
+    assert "orders at scale 1e+06 is more than the limit" in line
+    assert "GiB of memory" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_out_in_proc_is_one_line(tmp_path, capsys):
+    line = one_line(capsys, "generate", scenario(tmp_path, BASE), "--out", "/proc/x")
+    assert "cannot write" in line
+
+
+def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from brushbench.dataset import DatasetWriter
+
+    def full(self, name, table):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "o"))
+
+    monkeypatch.setattr(DatasetWriter, "write", full)
+    line = one_line(capsys, "generate", scenario(tmp_path, BASE), "--out", str(tmp_path / "o"))
+    assert line.endswith("cannot write: No space left on device")
+    assert not (tmp_path / "o").exists()

@@ -74,6 +74,14 @@ def writing_folder(*errors: type[BaseException]) -> Iterator[None]:
         raise UserError(f"{text} (use --overwrite to replace it)") from None
     except (*errors, *_PATH_ERRORS) as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:  # a full disk (errno 28), /proc, a read-only file system...
+        raise UserError(os_error(exc)) from None
+
+
+def os_error(exc: OSError) -> str:
+    """``PATH: cannot write: No space left on device``: an OS error in one line."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}cannot write: {exc.strerror or exc}"
 
 
 @contextmanager
@@ -86,5 +94,5 @@ def writing_file(path: str | PathLike[str]) -> Iterator[None]:
         raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "UserError", "message", "user_errors", "writing_file",
-           "writing_folder"]
+__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "UserError", "message", "os_error", "user_errors",
+           "writing_file", "writing_folder"]
