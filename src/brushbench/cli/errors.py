@@ -21,6 +21,8 @@ from os import PathLike
 
 EXIT_FAILURE = 1  # the command ran and found a problem (a regression, a leak)
 EXIT_USAGE = 2    # the input was wrong (bad file, bad option, missing scenario)
+#: The most characters of a one-line error shown.
+MAX_MESSAGE = 1000
 
 #: What refuses a destination on disk, beyond what a command adds: a file in the way of a
 #: folder, a folder in the way of a file, no permission.
@@ -41,7 +43,12 @@ class UserError(Exception):
 def message(error: UserError) -> str:
     """What is printed for ``error``: ``brushbench: error: ...``, or a located message as it
     is."""
-    return str(error) if error.located else f"brushbench: error: {error}"
+    if error.located:
+        return str(error)
+    text = str(error)  # may quote a user's file: one line, and not megabytes of it
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:MAX_MESSAGE]}... ({len(text) - MAX_MESSAGE:,} more characters)"
+    return f"brushbench: error: {text}"
 
 
 @contextmanager
