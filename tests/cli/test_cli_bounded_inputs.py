@@ -178,3 +178,56 @@ def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
     line = one_line(capsys, "generate", scenario(tmp_path, BASE), "--out", str(tmp_path / "o"))
     assert line.endswith("cannot write: No space left on device")
     assert not (tmp_path / "o").exists()
+
+
+# --- users' files: one line, never their bytes -------------------------------------------------
+
+NULL = str(Path(__file__).resolve().parents[2] / "baselines" / "null.py")
+HEADER = b"order_id,shop_id,buyer_id,created_at\n"
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (HEADER, "no orders"),
+    (b"\xef\xbb\xbf" + HEADER, "no orders"),
+    (HEADER + bytes(range(256)) * 8, "cannot read it as CSV"),
+    (HEADER + b"1,\xff\xfe,3,2024-01-01 00:00:00\n", "cannot read it as CSV"),
+])
+def test_eval_data_header_only_binary_or_not_utf8(tmp_path, capsys, content, expected):
+    path = tmp_path / "log.csv"
+    path.write_bytes(content)
+    line = one_line(capsys, "eval", NULL, "--data", str(path))
+    assert expected in line and line.isascii() and line.isprintable()
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "compare" / "golden" / "base.json"
+
+
+def _results(tmp_path: Path, edit) -> str:
+    import json
+
+    doc = json.loads(GOLDEN.read_text())
+    edit(doc)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (lambda d: d["runs"][0].update(scenario=5), "runs[0].scenario must be a string"),
+    (lambda d: d["runs"][0].update(scenario=[]), "runs[0].scenario must be a string"),
+    (lambda d: d["runs"][0]["cost"].update(score_seconds=1e308), "magnitude below"),
+    (lambda d: d.update(generator_version="v" * 100_000), "more characters"),
+])
+def test_compare_on_wrong_typed_json(tmp_path, capsys, edit, expected):
+    path = _results(tmp_path, edit)
+    for a, b in ((path, str(GOLDEN)), (str(GOLDEN), path)):
+        line = one_line(capsys, "compare", a, b)
+        assert expected in line and len(line) < 1200
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000,
+                                  '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_compare_on_deep_json(tmp_path, capsys, text):
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    assert "nested" in one_line(capsys, "compare", str(path), str(GOLDEN))
