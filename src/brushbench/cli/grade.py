@@ -54,7 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print a JSON object (one submission; {\"submission\", \"error\"} "
                         "when it cannot be graded) or {\"grades\": [...], \"errors\": [...]} "
-                        "(several), for autograders")
+                        "(several; {\"submissions\", \"error\"} when none could be "
+                        "tried), for autograders")
     p.set_defaults(run=run)
 
 
