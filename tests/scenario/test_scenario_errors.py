@@ -43,8 +43,10 @@ def test_every_mistake_in_a_file_is_reported_with_its_line_and_column(write):
               burst_share: 1.5
         """)
     assert lines(path) == [
-        f"{path}:4:13: window.duration: expected {DURATION}, at least 1m, found '2x' (a string)",
-        f"{path}:6:10: marketplace.shops: expected an integer >= 1, found true (a boolean)",
+        f"{path}:4:13: window.duration: expected {DURATION}, at least 1m, at most 730d, "
+        "found '2x' (a string)",
+        f"{path}:6:10: marketplace.shops: expected an integer between 1 and 1000000, "
+        "found true (a boolean)",
         f"{path}:7:3: marketplace.shopz: unknown key, did you mean 'shops'?",
         f"{path}:11:18: traffic.promotions[0].burst_tau: expected {DURATION}, at least 1s, "
         "found 0s",
@@ -77,13 +79,15 @@ def test_missing_required_keys_point_at_the_enclosing_mapping():
 
 
 @pytest.mark.parametrize("section, key, value, expected", [
-    ("marketplace", "cities", "true", "expected an integer >= 1, found true (a boolean)"),
+    ("marketplace", "cities", "true",
+     "expected an integer between 1 and 5000, found true (a boolean)"),
     ("marketplace", "city_skew", "false", "expected a number >= 0, found false (a boolean)"),
     # YAML 1.1 reads an unquoted `yes` as a boolean.
     ("refunds", "rate", "yes", "expected a number between 0 and 1, found true (a boolean)"),
     ("marketplace", "buyer_activity", "true", "invalid distribution: expected a number or a "
                                               "{dist: ...} mapping, found True"),
-    ("bulk_buyers", "orders", "off", "expected an integer >= 0, found false (a boolean)"),
+    ("bulk_buyers", "orders", "off",
+     "expected an integer between 0 and 10000000, found false (a boolean)"),
 ])
 def test_booleans_are_never_numbers(section, key, value, expected):
     with pytest.raises(ScenarioError) as info:

@@ -46,8 +46,10 @@ def test_error_in_an_inherited_value_points_into_the_parent(write):
     child = write("sub/child.yaml", "extends: parent.yaml\nname: child\ntraffic:\n  orders: x\n")
     row = next(i for i, line in enumerate(BASE.splitlines(), 1) if "buyers" in line)
     assert lines(child) == [  # the loaded file first, then the file it extends
-        f"{child}:4:11: traffic.orders: expected an integer >= 0, found 'x' (a string)",
-        f"{parent}:{row}:11: marketplace.buyers: expected an integer >= 1, found -3",
+        f"{child}:4:11: traffic.orders: expected an integer between 0 and 100000000, found 'x' "
+        "(a string)",
+        f"{parent}:{row}:11: marketplace.buyers: expected an integer between 1 and 20000000, "
+        "found -3",
     ]
 
 

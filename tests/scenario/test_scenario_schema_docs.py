@@ -81,7 +81,7 @@ def test_schema_carries_bounds_defaults_and_distribution_names():
     assert defs["Category"]["properties"]["share"]["exclusiveMinimum"] == 0
     duration = defs["Window"]["properties"]["duration"]
     assert duration["default"] == 86400
-    assert {"type": "integer", "minimum": 60} in duration["anyOf"]
+    assert {"type": "integer", "minimum": 60, "maximum": 730 * 86400} in duration["anyOf"]
     names = defs["Dist"]["anyOf"][1]["properties"]["dist"]["enum"]
     assert {"lognorm", "gamma", "constant", "categorical"} <= set(names)
     assert set(scipy_distribution_names()) <= set(names)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._choices import DEFAULT_METRICS, RULE_FORM
-from .errors import EXIT_USAGE, UserError
+from .errors import EXIT_USAGE, UserError, message
 
 if TYPE_CHECKING:
     from ..results.compare import Comparison
@@ -93,8 +93,9 @@ def report(comparison: Comparison, args: argparse.Namespace) -> int:
     if args.junit:
         write_atomic(args.junit, comparison.to_junit_xml())
     if not comparison.comparable:
-        print(f"brushbench: error: {comparison.base_label} and {comparison.new_label} are not "
-              f"comparable: {'; '.join(comparison.reasons)}", file=sys.stderr)
+        print(message(UserError(f"{comparison.base_label} and {comparison.new_label} are not "
+                                f"comparable: {'; '.join(comparison.reasons)}")),
+              file=sys.stderr)
     return comparison.exit_code
 
 

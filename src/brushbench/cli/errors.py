@@ -21,6 +21,8 @@ from os import PathLike
 
 EXIT_FAILURE = 1  # the command ran and found a problem (a regression, a leak)
 EXIT_USAGE = 2    # the input was wrong (bad file, bad option, missing scenario)
+#: The most characters of a one-line error shown.
+MAX_MESSAGE = 1000
 
 #: What refuses a destination on disk, beyond what a command adds: a file in the way of a
 #: folder, a folder in the way of a file, no permission.
@@ -41,7 +43,12 @@ class UserError(Exception):
 def message(error: UserError) -> str:
     """What is printed for ``error``: ``brushbench: error: ...``, or a located message as it
     is."""
-    return str(error) if error.located else f"brushbench: error: {error}"
+    if error.located:
+        return str(error)
+    text = str(error)  # may quote a user's file: one line, and not megabytes of it
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:MAX_MESSAGE]}... ({len(text) - MAX_MESSAGE:,} more characters)"
+    return f"brushbench: error: {text}"
 
 
 @contextmanager
@@ -74,6 +81,14 @@ def writing_folder(*errors: type[BaseException]) -> Iterator[None]:
         raise UserError(f"{text} (use --overwrite to replace it)") from None
     except (*errors, *_PATH_ERRORS) as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:  # a full disk (errno 28), /proc, a read-only file system...
+        raise UserError(os_error(exc)) from None
+
+
+def os_error(exc: OSError) -> str:
+    """``PATH: cannot write: No space left on device``: an OS error in one line."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}cannot write: {exc.strerror or exc}"
 
 
 @contextmanager
@@ -86,5 +101,5 @@ def writing_file(path: str | PathLike[str]) -> Iterator[None]:
         raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "UserError", "message", "user_errors", "writing_file",
-           "writing_folder"]
+__all__ = ["EXIT_FAILURE", "EXIT_USAGE", "UserError", "message", "os_error", "user_errors",
+           "writing_file", "writing_folder"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ._choices import DEFAULT_BATCH, LABEL_LEVELS, PRESETS
 from .compare import add_gate_arguments, gate_options, report
-from .errors import EXIT_FAILURE, UserError
+from .errors import EXIT_FAILURE, UserError, user_errors
 
 if TYPE_CHECKING:
     from ..results.model import Results
@@ -112,8 +112,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.seeds is not None and args.seeds < 1:
         raise UserError(f"--seeds must be >= 1, got {args.seeds}")
-    if args.timeout <= 0 or args.scale <= 0:
-        raise UserError("--timeout and --scale must be positive")
+    from ..scenario.limits import LimitError, check_scale
+
+    if not args.timeout > 0:  # nan too
+        raise UserError("--timeout must be positive")
+    with user_errors(LimitError, prefix="--"):
+        check_scale(args.scale)
     if args.compare and len(args.targets) != 1:
         raise UserError("--compare takes exactly one TARGET")
     try:

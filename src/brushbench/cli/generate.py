@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ._choices import FORMATS
-from .errors import UserError, writing_folder
+from .errors import UserError, user_errors, writing_folder
 from .progress import ProgressBar
 
 if TYPE_CHECKING:
@@ -37,10 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..generator.run import generate_to
     from ..market.drafts import CapacityError
+    from ..scenario.limits import LimitError, check_scale
     from .scenarios import load_or_fail
 
-    if args.scale <= 0:
-        raise UserError(f"--scale must be positive, got {args.scale}")
+    with user_errors(LimitError, prefix="--"):
+        check_scale(args.scale)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.withhold_labels is not None:
         return _withheld(args, scenario, workers, bar)
     try:
-        with writing_folder(CapacityError):
+        with writing_folder(CapacityError, LimitError):
             summary = generate_to(args.out, scenario, seed=args.seed, scale=args.scale,
                                   fmt=args.fmt, workers=workers, overwrite=args.overwrite,
                                   progress=bar)
@@ -67,10 +68,11 @@ def _withheld(args: argparse.Namespace, scenario: Scenario, workers: int,
               bar: ProgressBar) -> int:
     """``--withhold-labels``: the dataset without its answer key, the key to KEYDIR."""
     from ..market.drafts import CapacityError
+    from ..scenario.limits import LimitError
     from ..teaching.withheld import DestinationError, generate_withheld
 
     try:
-        with writing_folder(DestinationError, CapacityError):
+        with writing_folder(DestinationError, CapacityError, LimitError):
             done = generate_withheld(args.out, args.withhold_labels, scenario, seed=args.seed,
                                      scale=args.scale, fmt=args.fmt, workers=workers,
                                      overwrite=args.overwrite, progress=bar)

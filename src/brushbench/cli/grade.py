@@ -54,7 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print a JSON object (one submission; {\"submission\", \"error\"} "
                         "when it cannot be graded) or {\"grades\": [...], \"errors\": [...]} "
-                        "(several), for autograders")
+                        "(several; {\"submissions\", \"error\"} when none could be "
+                        "tried), for autograders")
     p.set_defaults(run=run)
 
 
@@ -115,6 +116,21 @@ def _key(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]) -> A
 
 def _grade_one(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
                ) -> dict[str, Any]:
+    """The grade of one submission; :class:`UserError` with a one-line reason when it cannot
+    be graded, whatever went wrong (the other submissions of a batch are graded all the same).
+    """
+    try:
+        return _grade(args, path, cache)
+    except (UserError, KeyboardInterrupt, MemoryError):
+        raise
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except Exception as exc:  # a submission must not stop the batch; say what it was
+        raise UserError(f"{path}: cannot be graded: {type(exc).__name__}: {exc}") from None
+
+
+def _grade(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
+           ) -> dict[str, Any]:
     from ..teaching.grading import grade
     from ..teaching.keys import AnswerKeyError
     from ..teaching.lab import LabError
@@ -130,6 +146,17 @@ def _grade_one(args: argparse.Namespace, path: str, cache: dict[Path, AnswerKey]
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UserError as exc:
+        if args.json and not getattr(exc, "printed", False):
+            # An autograder reads stdout: it never finds it empty.
+            print(json.dumps({"submissions": args.submissions, "error": str(exc)}, indent=2,
+                             ensure_ascii=False))
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..teaching.render import render_grade
 
     if args.check is not None:
@@ -144,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
             if args.json:  # an autograder reads stdout: say why there is no grade there too
                 print(json.dumps({"submission": args.submissions[0], "error": str(exc)},
                                  indent=2, ensure_ascii=False))
+                exc.printed = True  # type: ignore[attr-defined]
             raise
         print(json.dumps(result, indent=2, ensure_ascii=False) if args.json
               else render_grade(result))

@@ -55,11 +55,12 @@ def _difficulty(args: argparse.Namespace, scenario_name: str) -> str | None:
 
 def run_new(args: argparse.Namespace) -> int:
     from ..market.drafts import CapacityError
+    from ..scenario.limits import LimitError, check_scale
     from ..teaching.lab import LabError, create_lab, read_roster, student_ids
     from .scenarios import load_or_fail
 
-    if args.scale <= 0:
-        raise UserError(f"--scale must be positive, got {args.scale}")
+    with user_errors(LimitError, prefix="--"):
+        check_scale(args.scale)
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
     with user_errors(LabError):
@@ -77,7 +78,7 @@ def run_new(args: argparse.Namespace) -> int:
 
     print(f"lab {os.path.basename(os.path.abspath(args.name))}: {scenario.name}, "
           f"{len(students)} student(s)" + (f", {difficulty}" if difficulty else ""), flush=True)
-    with writing_folder(LabError, CapacityError):
+    with writing_folder(LabError, CapacityError, LimitError):
         lab = create_lab(args.name, scenario, students, seed=args.seed, difficulty=difficulty,
                          fmt=args.fmt, scale=args.scale, workers=workers,
                          overwrite=args.overwrite, on_student=progress)

@@ -55,10 +55,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from ..scenario import check_files
+    from ..scenario.errors import cap_lines
 
     problems = check_files(args.files)
-    for issue in problems:
-        print(issue)
+    for line in cap_lines(str(issue) for issue in problems):
+        print(line)
     if problems:
         return EXIT_USAGE
     for f in args.files:

@@ -210,3 +210,6 @@ def read_json(path: Path, error: type[Exception], missing: str = "no such file")
         raise error(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise error(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    except RecursionError:  # the decoder recurses: [[[[...]]]] nested thousands deep
+        raise error(f"{path}: expected JSON nested at most a few hundred levels deep, found "
+                    "deeper nesting") from None

@@ -85,6 +85,9 @@ def read_table_file(path: str | os.PathLike[str], what: str) -> TableFile:
         raise
     except (OSError, pa.ArrowException, ValueError, UnicodeDecodeError) as exc:
         line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        # The parser quotes what it choked on: a binary file's bytes must not reach a terminal.
+        line = "".join(c if c.isascii() and c.isprintable() else "?" for c in line)
+        line = line if len(line) <= 200 else line[:200] + "..."
         raise ImportLogError(f"{path}: cannot read it as {fmt.upper()}: {line}") from None
     names = table.column_names
     dup = sorted({n for n in names if names.count(n) > 1})

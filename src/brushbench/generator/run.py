@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from .._version import GENERATOR_VERSION
 from ..dataset import Dataset, DatasetWriter
+from ..scenario.limits import LimitError, check_scale, check_scaled
 from ..scenario.model import Scenario
 from ..scenario.scale import scale_scenario
 from .background import BackgroundWriter
@@ -65,13 +66,34 @@ def manifest_fields(scenario: Scenario, seed: int, scale: float,
     }
 
 
+#: Durations drawn per order, and the largest mean each may have (in its own unit): a law
+#: with an infinite or huge mean (a zipf with a close to 1) has a tail that takes scipy minutes
+#: to invert and times beyond any window.
+_DURATION_LAWS = (("logistics.handling_hours", "hours", 24 * 30),
+                  ("logistics.transit_days_local", "days", 60),
+                  ("logistics.transit_days_remote", "days", 60),
+                  ("refunds.delay_days", "days", 60))
+
+
+def check_laws(scenario: Scenario) -> None:
+    """:class:`LimitError` when a duration law's mean is infinite or beyond its limit."""
+    for path, unit, limit in _DURATION_LAWS:
+        first, second = path.split(".")
+        law = getattr(getattr(scenario, first), second)
+        mean = law.mean()
+        if not mean <= limit:  # inf and nan too
+            raise LimitError(f"{path}: expected a law with a mean of at most {limit} {unit}, "
+                             f"found {law} with a mean of {mean:g} {unit}")
+
+
 def _prepare(scenario: Scenario, seed: int | None, scale: float) -> tuple[Scenario, int, Plan]:
-    if scale <= 0:
-        raise ValueError(f"scale must be positive, got {scale}")
+    scale = check_scale(scale)
     seed = scenario.seed if seed is None else int(seed)
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
     scaled = scale_scenario(scenario, scale)
+    check_scaled(scaled, scale)
+    check_laws(scaled)
     return scaled, seed, make_plan(scaled, seed)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario.limits import LimitError
 from ..scenario.model import Marketplace as MarketSpec
 from .seeds import stream
 
@@ -85,7 +86,8 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
                  seed: int) -> Market:
     """Draw the marketplace of a scenario; each part from its own named stream."""
     # Sorted by name: a mapping's order must not change the data (the scenario hash ignores it).
-    categories = [spec.categories[name] for name in sorted(spec.categories)]
+    names = sorted(spec.categories)
+    categories = [spec.categories[name] for name in names]
     city_w = _zipf_weights(n_cities, spec.city_skew)
 
     # Shops: heavy-tailed popularity; warehouses concentrate in the big cities.
@@ -111,7 +113,15 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     for c, cat in enumerate(categories):
         idx = np.flatnonzero(item_category == c)
         # Prices end in 0 fen, as shop prices do; a 1-yuan floor keeps every item sellable.
-        price[idx] = np.maximum(np.rint(cat.price.sample(rng, len(idx)) / 10) * 10, 100)
+        # A law that draws a price below zero is a mistake in the scenario, not a cheap item:
+        # refused, never clamped to the floor.
+        drawn = cat.price.sample(rng, len(idx))
+        if len(drawn) and not np.all(drawn >= 0):
+            bad = drawn[~(drawn >= 0)]
+            raise LimitError(f"marketplace.categories.{names[c]}.price: expected a law of "
+                             f"prices >= 0 cents, drew {len(bad):,} below 0 (e.g. {bad[0]:g}) "
+                             f"from {cat.price}")
+        price[idx] = np.maximum(np.rint(drawn / 10) * 10, 100)
         weight[idx] = _positive_ints(cat.weight_g.sample(rng, len(idx)), 5)
 
     # Households and buyers.

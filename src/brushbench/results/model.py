@@ -278,11 +278,19 @@ class Run(_Record):
         if missing:
             raise ResultsError(f"{where} needs {', '.join(_RUN_REQUIRED)}")
         if obj["status"] not in STATUSES:
-            raise ResultsError(f"{where}.status {obj['status']!r} is not one of "
+            raise ResultsError(f"{where}.status {_shown(obj['status'])} is not one of "
                                f"{', '.join(STATUSES)}")
         seed = obj["seed"]
         if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ResultsError(f"{where}.seed must be an integer, found {seed!r}")
+            raise ResultsError(f"{where}.seed must be an integer, found {_shown(seed)}")
+        for key in ("scenario", "scenario_hash"):
+            if not isinstance(obj[key], str):
+                raise ResultsError(f"{where}.{key} must be a string, found {_shown(obj[key])}")
+        for key in ("scale", "cost", "metrics"):
+            bad = _huge_number(obj.get(key), f"{where}.{key}")
+            if bad is not None:
+                raise ResultsError(f"{bad[0]}: expected a number of magnitude below "
+                                   f"{MAX_MAGNITUDE:g}, found {bad[1]!r}")
         problems = obj.get("problems", [])
         if not isinstance(problems, list):
             raise ResultsError(f"{where}.problems must be a list, found "
@@ -455,8 +463,36 @@ def check_results(doc: Any, where: str = "<results>") -> None:
         if not isinstance(run, dict) or any(k not in run for k in _RUN_REQUIRED):
             raise ResultsError(f"{where}: runs[{i}] needs {', '.join(_RUN_REQUIRED)}")
         if run["status"] not in STATUSES:
-            raise ResultsError(f"{where}: runs[{i}].status {run['status']!r} is not one of "
-                               f"{', '.join(STATUSES)}")
+            raise ResultsError(f"{where}: runs[{i}].status {_shown(run['status'])} is not one "
+                               f"of {', '.join(STATUSES)}")
+
+
+#: The largest magnitude a figure in a results file may have: squares and differences of the
+#: figures stay finite.
+MAX_MAGNITUDE = 1e100
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _huge_number(tree: Any, path: str) -> tuple[str, float] | None:
+    """The first number in ``tree`` beyond MAX_MAGNITUDE (or not finite), and its path."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            found = _huge_number(value, f"{path}.{key}")
+            if found is not None:
+                return found
+    elif isinstance(tree, list):
+        for j, value in enumerate(tree):
+            found = _huge_number(value, f"{path}[{j}]")
+            if found is not None:
+                return found
+    elif isinstance(tree, int | float) and not isinstance(tree, bool):
+        if not abs(tree) <= MAX_MAGNITUDE:
+            return path, float(tree)
+    return None
 
 
 def cpu_model() -> str:

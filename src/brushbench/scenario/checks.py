@@ -17,6 +17,7 @@ from typing import Any
 from ..dataset.tables import CHANNELS
 from .build import did_you_mean
 from .errors import KeyPath
+from .limits import FIRST_YEAR, LAST_YEAR, MAX_SLICES, SHOP_SLICE_BYTES, memory
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 #: Channels a scenario may weigh; 'external' is reserved for redirected traffic.
@@ -59,6 +60,8 @@ def cross_check(s: Any, report: Report) -> None:
         report(("window", "timezone"), f"expected an IANA time zone such as Asia/Shanghai, "
                                        f"found {tz!r}{did_you_mean(tz, _zone_names())}")
     _check_times(s, window, report)
+    _check_slices(s, window, report)
+    _check_locale(getattr(s, "locale", None), report)
     _check_marketplace(s, report)
     traffic = getattr(s, "traffic", None)
     _check_channels(getattr(traffic, "channels", None), report)
@@ -75,12 +78,15 @@ def _check_times(s: Any, window: Any, report: Report) -> None:
         return
     # In UTC: aware datetimes sharing a tzinfo add and compare as wall-clock times, which is
     # off by the daylight-saving shift when the window spans one.
-    first = start.astimezone(timezone.utc)
     try:
+        first = start.astimezone(timezone.utc)
         end = first + timedelta(seconds=duration)
-    except OverflowError:
-        report(("window", "duration"), f"expected a window that ends before the year 10000, "
-                                       f"found {duration} seconds from {_local(start)}")
+    except (OverflowError, ValueError):
+        end = None
+    if end is None or first.year < FIRST_YEAR or end.year >= LAST_YEAR:
+        report(("window", "start"), f"expected a window from {FIRST_YEAR}-01-01 to "
+                                    f"{LAST_YEAR}-01-01, found {duration} seconds from "
+                                    f"{_local(start)}")
         return
     span = f"{_local(start)} to {_local(end.astimezone(start.tzinfo))}"
     traffic = getattr(s, "traffic", None)
@@ -93,6 +99,36 @@ def _check_times(s: Any, window: Any, report: Report) -> None:
             if isinstance(when, datetime) and not first <= when.astimezone(timezone.utc) < end:
                 report((*path, i, key), f"expected a time inside the window ({span}), "
                                         f"found {_local(when)}")
+
+
+def _check_slices(s: Any, window: Any, report: Report) -> None:
+    """The window cut into re-ranking slices: at most MAX_SLICES of them."""
+    duration = getattr(window, "duration", None)
+    interval = getattr(getattr(getattr(s, "traffic", None), "reranking", None), "interval", None)
+    if not isinstance(duration, int) or not isinstance(interval, int) or interval <= 0:
+        return
+    slices = -(-duration // interval)
+    if slices > MAX_SLICES:
+        shops = getattr(getattr(s, "marketplace", None), "shops", None)
+        table = (f"; its table of {shops:,} shops x {slices:,} slices alone would take "
+                 f"{memory(shops * slices * SHOP_SLICE_BYTES)}" if isinstance(shops, int) else "")
+        report(("traffic", "reranking", "interval"),
+               f"expected at most {MAX_SLICES:,} re-ranking slices in the window, found "
+               f"{slices:,} ({duration:,} s / {interval:,} s){table}")
+
+
+#: Locales checked without importing Faker (the default and the bundled scenarios' ones).
+_KNOWN_LOCALES = frozenset({"zh_CN", "en_US", "zh_TW", "id_ID"})
+
+
+def _check_locale(locale: Any, report: Report) -> None:
+    if not isinstance(locale, str) or locale in _KNOWN_LOCALES:
+        return
+    from faker.config import AVAILABLE_LOCALES  # lazily: importing Faker takes 0.1 s
+
+    if locale not in AVAILABLE_LOCALES:
+        report(("locale",), f"expected a Faker locale such as zh_CN or en_US, found "
+                            f"{locale[:40]!r}{did_you_mean(locale, tuple(AVAILABLE_LOCALES))}")
 
 
 def _check_marketplace(s: Any, report: Report) -> None:

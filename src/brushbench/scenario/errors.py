@@ -16,6 +16,27 @@ KeyPath = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
+#: The most characters an issue's message (and its key path, and its file name) shows: fuzzed
+#: files once gave messages of megabytes, quoting what they held.
+MAX_TEXT = 600
+#: The most issues a report lists; the rest are counted in one more line.
+MAX_ISSUES = 50
+
+
+def cap(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+def cap_lines(lines: Iterable[str], limit: int = MAX_ISSUES) -> list[str]:
+    """At most ``limit`` lines, and then one saying how many more there were."""
+    lines = list(lines)
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"... and {len(lines) - limit} more issue(s)"]
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -75,8 +96,10 @@ class Issue:
 
     def __str__(self) -> str:
         # Messages may quote user text; folding whitespace keeps the report one line per issue.
-        message = " ".join(self.message.split())
-        return f"{self.location}: {self.path}: {message}"
+        message = cap(" ".join(self.message.split()))
+        path = cap(" ".join(self.path.split()), 120)
+        where = Location(cap(self.location.file, 200), self.location.line, self.location.column)
+        return f"{where}: {path}: {message}"
 
 
 class ScenarioError(Exception):
@@ -84,7 +107,7 @@ class ScenarioError(Exception):
 
     def __init__(self, issues: Iterable[Issue]):
         self.issues: tuple[Issue, ...] = tuple(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
+        super().__init__("\n".join(cap_lines(str(i) for i in self.issues)))
 
 
 def sort_issues(issues: Iterable[Issue], first: str | None = None) -> list[Issue]:

@@ -1,6 +1,10 @@
 """``extends:``: a scenario file built on top of another one.
 
-The parent is found beside the extending file first, then among the bundled scenarios. Parent and
+The parent is found beside the extending file first, then among the bundled scenarios. Only files
+inside the folder of the file that was loaded (or its subfolders) and the bundled scenarios can
+be extended, and only ``.yaml``/``.yml`` files: an absolute path or a ``../`` chain that leaves
+that folder is refused, and a file that is not a YAML mapping is named but never quoted (its
+lines could be anyone's). Parent and
 child are merged as YAML trees before anything is typed, so every value keeps the location of the
 file it was written in and an error in an inherited value points into the parent.
 """
@@ -24,7 +28,8 @@ def read_text(path: Path) -> str:
 
 
 def compose(text: str, filename: str, base_dir: Path,
-            _stack: tuple[Path, ...] = ()) -> tuple[Node | None, list[Issue]]:
+            _stack: tuple[Path, ...] = (), _root: Path | None = None
+            ) -> tuple[Node | None, list[Issue]]:
     """Parse a scenario text and merge in the files it extends, recursively.
 
     Parameters
@@ -45,6 +50,7 @@ def compose(text: str, filename: str, base_dir: Path,
     issues : list of Issue
         Problems in this file and in the files it extends.
     """
+    root = base_dir.resolve() if _root is None else _root
     node, issues = parse(text, filename)
     if not isinstance(node, Map) or EXTENDS not in node.entries:
         return node, issues
@@ -61,6 +67,16 @@ def compose(text: str, filename: str, base_dir: Path,
         issues.append(Issue(value.loc, EXTENDS, f"expected a file beside this one or a bundled "
                                                 f"scenario ({names}), found {value.value!r}"))
         return None, issues
+    if not _contained(parent_path, root):
+        issues.append(Issue(value.loc, EXTENDS, f"expected a file in this scenario's folder "
+                                                f"({display_name(root)}) or its subfolders, or "
+                                                f"a bundled scenario, found {value.value!r}, "
+                                                f"which is outside"))
+        return None, issues
+    if parent_path.suffix not in (".yaml", ".yml"):
+        issues.append(Issue(value.loc, EXTENDS, f"expected a scenario file (.yaml or .yml), "
+                                                f"found {value.value!r}"))
+        return None, issues
     key = parent_path.resolve()
     if key in _stack:
         chain = " -> ".join(p.name for p in (*_stack[_stack.index(key):], key))
@@ -72,12 +88,22 @@ def compose(text: str, filename: str, base_dir: Path,
     except (OSError, UnicodeDecodeError) as exc:
         issues.append(Issue(value.loc, EXTENDS, f"expected a readable file, found {exc}"))
         return None, issues
+    parsed, syntax = parse(parent_text, display_name(parent_path))
+    if parsed is None and syntax:
+        issues.extend(syntax)  # a scenario file with a YAML mistake: located in that file
+        return None, issues
+    if not isinstance(parsed, Map):
+        # Say nothing of what the file holds: neither its lines nor the YAML parser's quotes.
+        issues.append(Issue(value.loc, EXTENDS, f"expected a scenario file (a YAML mapping), "
+                                                f"found {display_name(parent_path)}, which is "
+                                                f"not one"))
+        return None, issues
     parent, parent_issues = compose(parent_text, display_name(parent_path), parent_path.parent,
-                                    (*_stack, key))
+                                    (*_stack, key), root)
     issues.extend(parent_issues)
     if parent is None:
         return None, issues
-    if not isinstance(parent, Map):
+    if not isinstance(parent, Map):  # pragma: no cover - parsed as a mapping above
         issues.append(Issue(parent.loc, "(top level)", "expected a mapping of scenario keys, "
                                                        f"found {describe(parent)}"))
         return None, issues
@@ -113,6 +139,12 @@ def display_name(path: Path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if rel.startswith("..") else rel
+
+
+def _contained(path: Path, root: Path) -> bool:
+    """Whether ``path`` (links followed) is inside ``root`` or among the bundled scenarios."""
+    real = path.resolve()
+    return any(real.is_relative_to(folder) for folder in (root, bundled.bundled_dir().resolve()))
 
 
 def _resolve(value: str, base_dir: Path) -> Path | None:

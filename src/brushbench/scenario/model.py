@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .distributions import Dist
+from .limits import MAX_BUYERS, MAX_ORDERS, MAX_SHOPS, MAX_WINDOW_SECONDS
 
 
 class Seconds(int):
@@ -67,7 +68,8 @@ class Window:
 
     start: datetime = param(doc="First instant of the log, local time of `timezone` "
                                 "(an offset in the value overrides it).")
-    duration: Seconds = param(Seconds(86400), doc="Length of the log.", min=60)
+    duration: Seconds = param(Seconds(86400), doc="Length of the log.", min=60,
+                              max=MAX_WINDOW_SECONDS)
     timezone: str = param("Asia/Shanghai", doc="IANA time zone of the marketplace "
                                                "(e.g. Asia/Shanghai, America/New_York).")
 
@@ -128,14 +130,15 @@ class Network:
     mobile_share: Probability = param(Probability(0.6), doc="Share of orders placed over mobile "
                                       "data, behind carrier-grade NAT (many users per IP); the "
                                       "rest come from the household's home IP.", min=0, max=1)
-    cgnat_ips: int = param(400, doc="Size of the pool of carrier-grade NAT addresses.", min=1)
+    cgnat_ips: int = param(400, doc="Size of the pool of carrier-grade NAT addresses.", min=1,
+                           max=10_000_000)
 
 
 @dataclass(frozen=True)
 class Marketplace:
     """Shops, items and buyers with their pools of devices, addresses and payment accounts."""
 
-    shops: int = param(2_000, doc="Number of shops.", min=1)
+    shops: int = param(2_000, doc="Number of shops.", min=1, max=MAX_SHOPS)
     shop_popularity: Dist = param(_d("lognorm", s=1.6, scale=1.0),
                                   doc="Relative base traffic of a shop (heavy-tailed).")
     items_per_shop: Dist = param(_d("geom", p=0.12), doc="Items a shop lists (at least 1).")
@@ -143,7 +146,8 @@ class Marketplace:
                                         "items (1 = uniform, larger = a few best sellers).", min=1)
     categories: Mapping[str, Category] = param(DEFAULT_CATEGORIES,
                                                doc="Product categories by name.")
-    buyers: int = param(100_000, doc="Number of buyer accounts before the window opens.", min=1)
+    buyers: int = param(100_000, doc="Number of buyer accounts before the window opens.", min=1,
+                        max=MAX_BUYERS)
     buyer_activity: Dist = param(_d("lognorm", s=1.0, scale=1.0),
                                  doc="Relative ordering rate of a buyer (heavy-tailed).")
     account_age_days: Dist = param(_d("lognorm", s=1.0, scale=500),
@@ -152,7 +156,7 @@ class Marketplace:
                                         "account is older than the marketplace (Taobao opened "
                                         "in 2003); longer draws are cut here.", min=1)
     cities: int = param(60, doc="Number of cities (names from Faker in the scenario's locale).",
-                        min=1)
+                        min=1, max=5_000)
     city_skew: float = param(1.0, doc="Zipf exponent of city sizes.", min=0)
     devices_per_buyer: Dist = param(_cat([1, 2, 3], [0.7, 0.25, 0.05]),
                                     doc="Personal devices per account.")
@@ -161,7 +165,8 @@ class Marketplace:
     households: Households = param(Households(), doc="Shared identities of families and offices.")
     network: Network = param(Network(), doc="IP addresses.")
     distributors: int = param(300, doc="Distribution (分销) partners whose links carry the "
-                              "'affiliate' channel.", min=1)
+                              "'affiliate' channel.", min=1,
+                              max=100_000)
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,7 +224,8 @@ DEFAULT_CHANNELS = MappingProxyType(dict(sorted({"search": 0.5, "recommend": 0.3
 class Traffic:
     """Ordinary (organic) orders: volume, daily shape, re-ranking and order details."""
 
-    orders: int = param(100_000, doc="Expected organic orders in the window.", min=0)
+    orders: int = param(100_000, doc="Expected organic orders in the window.", min=0,
+                        max=MAX_ORDERS)
     hour_profile: tuple[float, ...] = param(SCL_HOUR_PROFILE, length=24,
                                             doc="Relative order rate per hour of day "
                                                 "(default: Shopee 2020 log, "
@@ -245,7 +251,7 @@ class FlashSale:
 
     at: datetime = param(doc="When the sale opens (local time).")
     shop_rank: int = param(1, doc="The shop by base popularity (1 = most popular).", min=1)
-    stock: int = param(2_000, doc="Units on sale.", min=1)
+    stock: int = param(2_000, doc="Units on sale.", min=1, max=10_000_000)
     per_order_limit: int = param(2, doc="Units one order may hold; buyers who want more "
                                  "split their purchase into several orders.", min=1)
     demand: Dist = param(_cat([1, 2, 3, 4, 5, 6], [0.45, 0.25, 0.12, 0.1, 0.05, 0.03]),
@@ -265,7 +271,7 @@ class Redirect:
     at: datetime = param(doc="When the redirect starts (local time).")
     duration: Seconds = param(Seconds(7200), doc="How long it lasts.", min=60)
     shop_rank: int = param(3, doc="The shop by base popularity (1 = most popular).", min=1)
-    orders: int = param(2_000, doc="Expected orders it brings.", min=0)
+    orders: int = param(2_000, doc="Expected orders it brings.", min=0, max=10_000_000)
     new_account_share: Probability = param(Probability(0.6), doc="Share of those buyers who "
                                            "open a marketplace account just before ordering.",
                                            min=0, max=1)
@@ -275,8 +281,9 @@ class Redirect:
 class BulkBuyers:
     """Corporate procurement and resellers: large quantities to a business address."""
 
-    accounts: int = param(40, doc="Bulk-buying accounts.", min=0)
-    orders: int = param(400, doc="Expected bulk orders in the window.", min=0)
+    accounts: int = param(40, doc="Bulk-buying accounts.", min=0, max=1_000_000)
+    orders: int = param(400, doc="Expected bulk orders in the window.", min=0,
+                        max=10_000_000)
     quantity: Dist = param(_d("lognorm", s=0.7, scale=25), doc="Units per bulk order.")
 
 

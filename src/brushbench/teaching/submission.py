@@ -117,9 +117,30 @@ class Submission:
 # -- locating --------------------------------------------------------------------------------------
 
 
-def _head_text(path: Path) -> str:
+#: The most bytes a submission may hold once decompressed: a flagged order is a line of about
+#: 20 bytes, so this is room for ten million scored orders; a small ``.csv.gz`` that expands
+#: to gigabytes is refused after reading this much, not read into memory.
+MAX_SUBMISSION_BYTES = 512 * 1024 * 1024
+
+
+def _check_size(path: Path, limit: int | None = None) -> None:
+    """:class:`SubmissionError` when ``path`` holds more than ``limit`` bytes decompressed."""
+    limit = MAX_SUBMISSION_BYTES if limit is None else limit
+    total = 0
     with pa.input_stream(str(path), compression="detect") as stream:
-        return stream.read().decode("utf-8-sig", errors="replace")
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise SubmissionError(f"{path}: more than {limit / 2**20:,.0f} MiB once "
+                                      f"decompressed ({path.stat().st_size:,} bytes on disk); "
+                                      "a submission is at most one line per order")
+
+
+def _head_text(path: Path, size: int | None = None) -> str:
+    """The text of ``path`` (its first ``size`` bytes), decompressed."""
+    with pa.input_stream(str(path), compression="detect") as stream:
+        data = stream.read() if size is None else stream.read(size)
+        return data.decode("utf-8-sig", errors="replace")
 
 
 def _lines(path: Path) -> tuple[int, ...]:
@@ -150,11 +171,15 @@ def _parse_error(path: Path) -> SubmissionError:
     delimiter = "\t" if ".tsv" in path.name.lower() else ","
     reader = csv.reader(io.StringIO(_head_text(path)), delimiter=delimiter)
     header = next(reader, [])
-    for fields in reader:
-        if fields and len(fields) != len(header):
-            return SubmissionError(f"{path}:{reader.line_num}: expected {len(header)} field(s) "
-                                   f"like the header ({delimiter.join(header)}), found "
-                                   f"{len(fields)}")
+    try:
+        for fields in reader:
+            if fields and len(fields) != len(header):
+                return SubmissionError(f"{path}:{reader.line_num}: expected {len(header)} "
+                                       f"field(s) like the header ({delimiter.join(header)}), "
+                                       f"found {len(fields)}")
+    except csv.Error:  # a binary file: stray NUL or carriage-return bytes
+        return SubmissionError(f"{path}:{reader.line_num}: not a readable CSV file (binary "
+                               "data?)")
     return SubmissionError(f"{path}: not a readable CSV file")
 
 
@@ -163,7 +188,12 @@ def _open(path: Path) -> TableFile:
         raise SubmissionError(f"{path}: no such file" if not path.exists()
                               else f"{path}: not a file (a submission is a CSV file)")
     csv_like = formats.for_path(path, default=formats.CSV).text  # .tsv, .txt... are text too
-    if csv_like and not _head_text(path).strip():
+    try:
+        _check_size(path)
+        empty = csv_like and not _head_text(path, 1 << 16).strip()
+    except (OSError, pa.ArrowException) as exc:
+        raise SubmissionError(f"{path}: cannot read: {str(exc)[:200]}") from None
+    if empty:
         raise SubmissionError(f"{path}:1: the file is empty: expected a header line, {EXPECTED}")
     try:
         return read_table_file(path, "submission")

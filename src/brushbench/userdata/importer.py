@@ -104,6 +104,9 @@ def import_log(path: str | os.PathLike[str], *, columns: Mapping[str, str] | str
     src = read_table_file(path, "log")
     resolved = resolve_columns(src, mapping)
     orders = orders_table(src, resolved, timezone)
+    if orders.num_rows == 0:
+        raise ImportLogError(f"{src.path}: no orders (a header and no rows); expected one order "
+                             "per line")
     answer = None
     if labels is not None:
         answer = read_labels(read_table_file(labels, "labels"), mapping, label_level, orders)
