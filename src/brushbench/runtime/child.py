@@ -2,9 +2,9 @@
 
 Started by :func:`brushbench.runtime.run_isolated` (through :mod:`brushbench.runtime.launch`:
 forked from a warm server, or ``python -m brushbench.runtime.child JOB.json --status-fd=N``),
-never by users. It loads the detector and
-the two dataset folders, limits its own address space, runs :func:`run_protocol`, checks the
-output and leaves the result in the job's folder:
+never by users. It reads and deletes its job file, loads the detector and the two dataset
+folders (private copies: :mod:`brushbench.runtime.private`), limits its own address space,
+runs :func:`run_protocol`, checks the output and leaves the result in the job's folder:
 
 - ``result.json``: status, reason, timings, memory, problems, traceback;
 - ``scores.npy`` (float64, aligned to the test orders), ``predictions.npy`` (bool),
@@ -56,6 +56,8 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
 _LIBRARY_DIRS = tuple({str(Path(p).resolve()) + os.sep
                        for key in ("stdlib", "platstdlib", "purelib", "platlib")
                        if (p := sysconfig.get_paths().get(key))})
+#: Environment variables the detector's process does not get (the dataset cache's location).
+HIDDEN_ENV = ("BRUSHBENCH_CACHE",)
 # Dataset raises AttributeError/KeyError with this text when the answer key is asked for.
 _WITHHELD_MARK = "answer key is withheld"
 
@@ -67,7 +69,13 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     process forked by :mod:`brushbench.runtime.launch` passes it directly).
     """
     args = sys.argv[1:] if argv is None else argv
-    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    job_file = Path(args[0])
+    job = json.loads(job_file.read_text(encoding="utf-8"))
+    # Nothing of the harness's state stays readable once the detector's code runs: the job
+    # file goes, and so does the cache's location (the job names only private copies).
+    job_file.unlink(missing_ok=True)
+    for name in HIDDEN_ENV:
+        os.environ.pop(name, None)
     for arg in args[1:]:
         if arg.startswith("--status-fd="):
             status_fd = int(arg.split("=", 1)[1])

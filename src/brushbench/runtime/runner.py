@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brushbench.runtime import launch
+from brushbench.runtime import launch, private
 from brushbench.runtime.protocol import STEP_NAMES
 from brushbench.runtime.streaming import DEFAULT_BATCH, parse_batch
 
@@ -253,6 +253,13 @@ def run_isolated(
     FileNotFoundError
         ``train_dir`` or ``test_dir`` does not exist (a mistake of the caller, not of the
         detector).
+    brushbench.dataset.DatasetError
+        A file of ``train_dir`` or ``test_dir`` differs from its manifest.
+
+    The detector's process gets neither folder: it gets private copies, made for this run
+    and deleted after it (:func:`brushbench.runtime.private.prepare_view`): the test tables
+    without any answer key, the training set with its key, each under a manifest that names
+    no scenario, seed or scale.
     """
     for folder in (train_dir, test_dir):
         if folder is not None and not Path(folder).is_dir():
@@ -264,7 +271,11 @@ def run_isolated(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brushbench-run-") as tmp:
         work = Path(tmp)
-        record = _run_child(target, train_dir, test_dir, work, timeout=timeout,
+        # The detector's process only ever knows these copies (see runtime.private).
+        train_view = None if train_dir is None else \
+            private.prepare_view(train_dir, work / "train", answer_key=True)
+        test_view = private.prepare_view(test_dir, work / "test", answer_key=False)
+        record = _run_child(target, train_view, test_view, work, timeout=timeout,
                             memory_mb=memory_mb, load_timeout=load_timeout,
                             stream=stream, batch_seconds=batch_seconds)
     record.wall_seconds = time.perf_counter() - started
@@ -282,7 +293,7 @@ def _run_child(target: str, train_dir: Any, test_dir: Any, work: Path, *, timeou
            "test_dir": str(Path(test_dir).resolve())}
     job.update(stream=bool(stream), batch_seconds=batch_seconds)
     job_file = work / "job.json"
-    job_file.write_text(json.dumps(job), encoding="utf-8")
+    job_file.write_text(json.dumps(job), encoding="utf-8")  # the child reads, then deletes it
     log_path = work / "detector.log"
     proc, read_fd = launch.start(job_file, log_path)
     known: dict[str, Any] = {}
