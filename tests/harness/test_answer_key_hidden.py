@@ -5,8 +5,9 @@ dataset like ``brushbench eval``: (a) scanning the dataset cache, (b) walking th
 to the harness's ``job["test_dir"]``, (c) globbing the runs' ``job.json``, (d) generating the
 data again from its manifest (or the training set's) and (e) overwriting the cached key so that
 random scores agree with it. Each finds nothing and scores at the base rate; (e), told where
-the cache is (as a detector would find the default ``~/.cache/brushbench``), is recorded
-``invalid_output`` and the next run is scored against the untouched key.
+the cache is (as a detector would find the default ``~/.cache/brushbench``) where the cache
+cannot be hidden, is recorded ``invalid_output`` and the next run is scored against the
+untouched key; where it can (a forked run on Linux), even (a) told where it is finds nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import pytest
 
 import brushbench
 from brushbench.dataset import ANSWER_KEY_TABLES, OBSERVED_TABLES, DatasetError
+from brushbench.harness import run_isolated
 from brushbench.harness.evaluate import evaluate
 from brushbench.harness.suites import load_suite
 from brushbench.metrics import score_orders
+from brushbench.runtime.child import HIDDEN
 from brushbench.runtime.private import KEPT_KEYS, changed, prepare_view, snapshot
+from brushbench.runtime.runner import HIDE_ENV
 
 from harness_helpers import detector_file
 
@@ -87,8 +91,10 @@ def test_a_normal_detector_is_scored_as_in_process(env, honest):
 
 
 def test_a_detector_that_overwrites_the_key_is_not_scored(env, honest, cheats, monkeypatch):
-    # As if it had found the cache (the default ~/.cache/brushbench is found without a hint).
+    # As if it had found the cache (the default ~/.cache/brushbench is found without a hint),
+    # where the cache cannot be hidden from it.
     monkeypatch.setenv("CHEAT_CACHE_HINT", str(env / "cache"))
+    monkeypatch.setenv(HIDE_ENV, "0")
     (run,) = _eval(env, "cheat_overwrite_key").runs
     assert run.status == "invalid_output"
     assert "modified while the detector ran" in run.reason and "labels" in run.reason
@@ -97,6 +103,20 @@ def test_a_detector_that_overwrites_the_key_is_not_scored(env, honest, cheats, m
     monkeypatch.delenv("CHEAT_CACHE_HINT")
     (again,) = _eval(env, "function_form").runs
     assert again.metrics == honest.runs[0].metrics
+
+
+def test_the_cache_is_hidden_where_namespaces_work(env, honest, monkeypatch):
+    monkeypatch.setenv("CHEAT_CACHE_HINT", str(env / "cache"))
+    (folder,) = (env / "cache").glob("datasets/*/*-seed0")
+    record = run_isolated(detector_file("cheat_scan_cache"), None, folder, timeout=120)
+    assert record.ok, record.reason
+    if record.protection != HIDDEN:
+        pytest.skip(f"not hidden here: {record.protection}")
+    assert (record.scores == 0).all()  # it found no key: the base-rate fallback
+    monkeypatch.setenv(HIDE_ENV, "0")
+    visible = run_isolated(detector_file("cheat_scan_cache"), None, folder, timeout=120)
+    assert visible.protection.startswith("private copies only")
+    assert not (visible.scores == 0).all()  # the limit of copies alone: it read the key
 
 
 def test_the_views_name_no_seed_and_hold_no_test_key(tmp_path):

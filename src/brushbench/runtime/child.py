@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     job_file.unlink(missing_ok=True)
     for name in HIDDEN_ENV:
         os.environ.pop(name, None)
+    protection = _hide_folders(job.pop("hide", None) or [])
     for arg in args[1:]:
         if arg.startswith("--status-fd="):
             status_fd = int(arg.split("=", 1)[1])
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     os.set_inheritable(status.fileno(), False)
     _merge_sys_path(job["sys_path"])
     try:
-        result = _run(job, out, lambda **msg: _send(status, msg))
+        result = {**_run(job, out, lambda **msg: _send(status, msg)), "protection": protection}
     except BaseException as exc:  # a bug of the harness: still a recorded failure
         result = {"status": "error", "phase": "harness",
                   "reason": f"harness error: {_exception_line(exc)}",
@@ -101,6 +102,60 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     # os._exit: a detector that left non-daemon threads or pools running must not keep the
     # process (and the harness waiting for it) alive after the result is written.
     os._exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# hiding the folders that hold answer keys
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUSER = 0x10000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+#: ``RunRecord.protection`` when the folders could be hidden, and when not.
+HIDDEN = "private copies; cache and dataset folders hidden (user and mount namespaces)"
+COPIES_ONLY = "private copies only (namespaces unavailable: {})"
+
+
+def _hide_folders(folders: list[str]) -> str:
+    """Mount an empty read-only tmpfs over each of ``folders``, in a mount namespace of this
+    process only; which protection applied.
+
+    Needs unprivileged user namespaces (Linux) and a single-threaded process (a forked run;
+    a spawned one has started numpy's threads already): otherwise nothing is hidden and the
+    reason is returned. The mounts are made in one user namespace and the detector runs in a
+    second one nested in it, where they are locked: it cannot unmount them.
+    """
+    if not folders:
+        return COPIES_ONLY.format("nothing to hide")
+    if not sys.platform.startswith("linux"):
+        return COPIES_ONLY.format("not Linux")
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        _enter_namespaces(libc)
+        flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        for folder in folders:
+            if os.path.isdir(folder) and libc.mount(
+                    b"tmpfs", os.fsencode(folder), b"tmpfs", flags, b"size=4k,mode=0") != 0:
+                errno = ctypes.get_errno()
+                raise OSError(errno, f"mount over {folder}: {os.strerror(errno)}")
+        _enter_namespaces(libc)
+    except OSError as exc:
+        return COPIES_ONLY.format(exc.strerror or exc)
+    return HIDDEN
+
+
+def _enter_namespaces(libc: Any) -> None:
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS) != 0:
+        import ctypes
+
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"unshare: {os.strerror(errno)}")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w", encoding="ascii") as f:
+            f.write(text)
 
 
 def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
