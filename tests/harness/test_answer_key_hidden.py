@@ -155,3 +155,14 @@ def test_a_changed_or_escaping_file_is_refused(tmp_path):
     (tmp_path / "other" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(DatasetError, match="not a file name inside"):
         prepare_view(tmp_path / "other", tmp_path / "view2", answer_key=False)
+
+
+def test_the_current_folder_and_the_detector_file_are_never_hidden(tmp_path, monkeypatch):
+    from brushbench.runtime.runner import _to_hide
+
+    (tmp_path / "work" / "sub").mkdir(parents=True)
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path / "work" / "sub")
+    folders = (tmp_path / "work", tmp_path / "data", None)
+    assert _to_hide("det.py", folders) == [str(tmp_path / "data")]
+    assert _to_hide(str(tmp_path / "data" / "det.py") + ":Det", folders) == []
