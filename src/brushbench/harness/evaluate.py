@@ -19,13 +19,15 @@ Both return the typed results model (:class:`brushbench.results.Results`), built
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
-from ..dataset import DatasetError, load
+from ..dataset import Dataset, DatasetError, cache, load
+from ..dataset.manifest import read_manifest
 from ..dataset.reader import check_folder
 from ..metrics import aggregate, score_orders
 from ..results import model
@@ -41,7 +43,7 @@ from ..results.model import (
     count_statuses,
     environment,
 )
-from ..runtime import launch
+from ..runtime import launch, private
 from ..runtime.detectors import load_detector
 from ..runtime.runner import run_isolated
 from ..runtime.streaming import DEFAULT_BATCH, batch_label, parse_batch
@@ -106,13 +108,20 @@ def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
     for entry in suite.entries:
         for seed in test_seeds:
             train_seed = seed + TRAIN_SEED_OFFSET
-            test_dir = generated_dataset(entry.scenario, seed, root=root)
-            train_dir = generated_dataset(entry.scenario, train_seed, root=root)
+            test_dir, test_key = _intact_dataset(entry.scenario, seed, root)
+            train_dir, train_key = _intact_dataset(entry.scenario, train_seed, root)
             record = run_isolated(target, train_dir, test_dir, timeout=timeout,
                                   memory_mb=memory_mb, stream=stream, batch=batch_seconds)
             run = _run(record, scenario=entry.label, scenario_hash=entry.hash,
                        scale=entry.scale, seed=seed, train_seed=train_seed)
-            if run.ok:
+            tampered = [(folder, files) for folder, key in ((test_dir, test_key),
+                                                            (train_dir, train_key))
+                        if (files := private.changed(folder, key))]
+            for folder, _ in tampered:
+                _discard(folder)  # generated again by the next run that needs it
+            if tampered:
+                run = _tampered_run(run, [f for _, files in tampered for f in files])
+            elif run.ok:
                 test = load(test_dir, verify=False, tables=METRIC_TABLES)
                 metrics = score_orders(
                     test.labels, record.scores, orders=test.orders,
@@ -175,22 +184,29 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
                                "(fit(train) needs its labels)")
         # Another training set makes other results: it is part of what is compared.
         info["hash"] = content_key(info["hash"], train["hash"])
+    # Every table, and the manifest as it is now: scoring reads the answer key and the
+    # manifest's description of the labels, neither from what the detector could change.
+    manifest = read_manifest(data_dir)
+    recorded = private.snapshot(data_dir, manifest["tables"])
     record = run_isolated(target, train_dir, data_dir, timeout=timeout, memory_mb=memory_mb,
                           stream=stream, batch=batch_seconds)
     run = _run(record, scenario=info["stem"], scenario_hash=info["hash"], scale=None, seed=0,
                train_seed=None)
-    # Checked again as it is read for scoring: the files may have changed during the run.
-    test = load(data_dir, verify=True)
+    tampered = private.changed(data_dir, recorded)
+    if tampered:
+        run = _tampered_run(run, tampered)
     if run.ok:
         assert record.scores is not None  # an ok run has scores
+        test = load(data_dir, verify=False)
+        test = Dataset({name: test.arrow(name) for name in test.table_names}, manifest,
+                       timezone=test.timezone)
         run = replace(run, metrics=score_data(test, record), stream=(
             stream_data(record.stream, test, record.scores)
             if record.stream is not None else None))
     if progress is not None:
         progress(RunProgress(1, 1, info["stem"], 0, record.status))
-    manifest = test.manifest
     data: dict[str, Any] = {"external": bool(manifest.get("external")),
-                            "n_orders": test.arrow("orders").num_rows,
+                            "n_orders": int(manifest["tables"]["orders"]["rows"]),
                             **{key: manifest[key] for key in (
                                 "source", "column_mapping", "lacking", "labels", "timezone",
                                 "scenario", "scenario_hash", "seed") if key in manifest},
@@ -198,6 +214,35 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     return results_of([run], suite=model.Suite(name=f"data:{info['name']}", hash=info["hash"]),
                       data=data, detector=detector.identity(), timeout=timeout,
                       memory_mb=memory_mb, stream=stream, batch=batch_label(batch_seconds))
+
+
+def _intact_dataset(scenario: Any, seed: int, root: Path | None
+                    ) -> tuple[Path, dict[str, str]]:
+    """The cached dataset of ``scenario`` and ``seed`` and the sha256 of the tables scoring
+    reads, checked against its manifest now; a cache entry that fails the check (changed since
+    its last full check) is generated again."""
+    folder = generated_dataset(scenario, seed, root=root)
+    try:
+        return folder, private.snapshot(folder, METRIC_TABLES)
+    except DatasetError:
+        _discard(folder)
+    folder = generated_dataset(scenario, seed, root=root)
+    return folder, private.snapshot(folder, METRIC_TABLES)
+
+
+def _discard(folder: Path) -> None:
+    """Remove a cache entry (and its verified stamp) whose files were changed."""
+    shutil.rmtree(folder, ignore_errors=True)
+    cache.stamp_path(folder).unlink(missing_ok=True)
+
+
+def _tampered_run(run: Run, files: Sequence[str]) -> Run:
+    """``run`` made ``invalid_output``: files the scoring reads changed while it ran."""
+    problem = (f"the answer key or orders of the data were modified while the detector ran "
+               f"({', '.join(files)}: sha256 differs from the one recorded before the run); "
+               "the run is not scored")
+    return replace(run, status="invalid_output", reason=f"invalid output: {problem}",
+                   problems=(problem, *run.problems), metrics=None, curves=None, stream=None)
 
 
 def results_of(runs: Sequence[Run], *, suite: model.Suite, detector: Mapping[str, Any],

@@ -2,9 +2,9 @@
 
 Started by :func:`brushbench.runtime.run_isolated` (through :mod:`brushbench.runtime.launch`:
 forked from a warm server, or ``python -m brushbench.runtime.child JOB.json --status-fd=N``),
-never by users. It loads the detector and
-the two dataset folders, limits its own address space, runs :func:`run_protocol`, checks the
-output and leaves the result in the job's folder:
+never by users. It reads and deletes its job file, loads the detector and the two dataset
+folders (private copies: :mod:`brushbench.runtime.private`), limits its own address space,
+runs :func:`run_protocol`, checks the output and leaves the result in the job's folder:
 
 - ``result.json``: status, reason, timings, memory, problems, traceback;
 - ``scores.npy`` (float64, aligned to the test orders), ``predictions.npy`` (bool),
@@ -56,6 +56,8 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
 _LIBRARY_DIRS = tuple({str(Path(p).resolve()) + os.sep
                        for key in ("stdlib", "platstdlib", "purelib", "platlib")
                        if (p := sysconfig.get_paths().get(key))})
+#: Environment variables the detector's process does not get (the dataset cache's location).
+HIDDEN_ENV = ("BRUSHBENCH_CACHE",)
 # Dataset raises AttributeError/KeyError with this text when the answer key is asked for.
 _WITHHELD_MARK = "answer key is withheld"
 
@@ -67,7 +69,14 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     process forked by :mod:`brushbench.runtime.launch` passes it directly).
     """
     args = sys.argv[1:] if argv is None else argv
-    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    job_file = Path(args[0])
+    job = json.loads(job_file.read_text(encoding="utf-8"))
+    # Nothing of the harness's state stays readable once the detector's code runs: the job
+    # file goes, and so does the cache's location (the job names only private copies).
+    job_file.unlink(missing_ok=True)
+    for name in HIDDEN_ENV:
+        os.environ.pop(name, None)
+    protection = _hide_folders(job.pop("hide", None) or [])
     for arg in args[1:]:
         if arg.startswith("--status-fd="):
             status_fd = int(arg.split("=", 1)[1])
@@ -78,7 +87,7 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     os.set_inheritable(status.fileno(), False)
     _merge_sys_path(job["sys_path"])
     try:
-        result = _run(job, out, lambda **msg: _send(status, msg))
+        result = {**_run(job, out, lambda **msg: _send(status, msg)), "protection": protection}
     except BaseException as exc:  # a bug of the harness: still a recorded failure
         result = {"status": "error", "phase": "harness",
                   "reason": f"harness error: {_exception_line(exc)}",
@@ -93,6 +102,60 @@ def main(argv: list[str] | None = None, *, status_fd: int | None = None) -> None
     # os._exit: a detector that left non-daemon threads or pools running must not keep the
     # process (and the harness waiting for it) alive after the result is written.
     os._exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# hiding the folders that hold answer keys
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUSER = 0x10000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+#: ``RunRecord.protection`` when the folders could be hidden, and when not.
+HIDDEN = "private copies; cache and dataset folders hidden (user and mount namespaces)"
+COPIES_ONLY = "private copies only (namespaces unavailable: {})"
+
+
+def _hide_folders(folders: list[str]) -> str:
+    """Mount an empty read-only tmpfs over each of ``folders``, in a mount namespace of this
+    process only; which protection applied.
+
+    Needs unprivileged user namespaces (Linux) and a single-threaded process (a forked run;
+    a spawned one has started numpy's threads already): otherwise nothing is hidden and the
+    reason is returned. The mounts are made in one user namespace and the detector runs in a
+    second one nested in it, where they are locked: it cannot unmount them.
+    """
+    if not folders:
+        return COPIES_ONLY.format("nothing to hide")
+    if not sys.platform.startswith("linux"):
+        return COPIES_ONLY.format("not Linux")
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        _enter_namespaces(libc)
+        flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        for folder in folders:
+            if os.path.isdir(folder) and libc.mount(
+                    b"tmpfs", os.fsencode(folder), b"tmpfs", flags, b"size=4k,mode=0") != 0:
+                errno = ctypes.get_errno()
+                raise OSError(errno, f"mount over {folder}: {os.strerror(errno)}")
+        _enter_namespaces(libc)
+    except OSError as exc:
+        return COPIES_ONLY.format(exc.strerror or exc)
+    return HIDDEN
+
+
+def _enter_namespaces(libc: Any) -> None:
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS) != 0:
+        import ctypes
+
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"unshare: {os.strerror(errno)}")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w", encoding="ascii") as f:
+            f.write(text)
 
 
 def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:

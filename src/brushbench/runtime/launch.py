@@ -12,7 +12,8 @@ still starts from a clean interpreter state, but in milliseconds.
 (``python -m brushbench.runtime.child``), the fallback where ``forkserver`` is not available.
 Both give the child the same things: its own session (so that killing the process group
 also ends whatever the detector started), stdout and stderr into the run's log, the caller's
-current folder and environment, and the write end of the status pipe.
+current folder and environment (without ``BRUSHBENCH_CACHE``), and the write end of the
+status pipe.
 
 Neither outlives the harness. On Linux each run process asks for ``SIGKILL`` when its parent
 dies (``PR_SET_PDEATHSIG``, :mod:`brushbench._lifetime`): a spawned run's parent is the
@@ -181,7 +182,7 @@ def _fork(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     read_end, write_end = context.Pipe(duplex=False)
     process = context.Process(
         target=_forked_main, name="brushbench-run", daemon=False,
-        args=(str(job_file), str(log_path), write_end, os.getcwd(), dict(os.environ),
+        args=(str(job_file), str(log_path), write_end, os.getcwd(), _child_environ(),
               os.getpid()))
     try:
         with _main_module_hidden():
@@ -293,7 +294,7 @@ class _Spawned:
 
 def _spawn(job_file: Path, log_path: Path) -> tuple[RunProcess, int]:
     read_fd, write_fd = os.pipe()
-    env = dict(os.environ)
+    env = _child_environ()
     # The child must import this very brushbench, whatever the caller's sys.path trick was.
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -322,6 +323,15 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _child_environ() -> dict[str, str]:
+    """The caller's environment without what locates the dataset cache (its answer keys)."""
+    return {k: v for k, v in os.environ.items() if k not in _HIDDEN_ENV}
+
+
+#: Kept in step with ``brushbench.runtime.child.HIDDEN_ENV`` (not imported: the server does).
+_HIDDEN_ENV = frozenset({"BRUSHBENCH_CACHE"})
 
 
 def _killpg(pid: int) -> None:

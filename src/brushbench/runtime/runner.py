@@ -57,7 +57,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brushbench.runtime import launch
+from brushbench.dataset import cache
+from brushbench.runtime import launch, private
 from brushbench.runtime.protocol import STEP_NAMES
 from brushbench.runtime.streaming import DEFAULT_BATCH, parse_batch
 
@@ -69,6 +70,9 @@ _HARNESS_STEPS = {"start": "start-up", "load": "loading the detector module",
                   "check": "checking the output"}
 #: Seconds the child has to start Python, import the detector and load the data, at least.
 MIN_LOAD_TIMEOUT = 60.0
+#: ``BRUSHBENCH_HIDE=0`` leaves the cache and dataset folders visible to the detector's process
+#: (it still gets only private copies); see :func:`brushbench.runtime.child._hide_folders`.
+HIDE_ENV = "BRUSHBENCH_HIDE"
 
 
 class Status(str, Enum):
@@ -139,6 +143,10 @@ class RunRecord:
         ``batches``, ``empty_batches`` (windows without orders) and the per-batch latency
         ``latency_p50_seconds``, ``latency_p99_seconds``, ``latency_max_seconds``
         (see :mod:`brushbench.runtime.streaming`). None in batch mode.
+    protection : str or None
+        What kept the answer key from the detector: private copies of the data, and whether
+        the cache and dataset folders were also hidden from its process (user and mount
+        namespaces, Linux); None when the process ended before saying.
     scores : numpy.ndarray or None
         float64 scores aligned with the test set's ``orders`` rows, only when ``ok``.
     buyer_scores, shop_scores : pandas.Series or None
@@ -177,6 +185,7 @@ class RunRecord:
     exit_code: int | None = None
     log_tail: str = ""
     stream: dict[str, Any] | None = None
+    protection: str | None = None
     scores: np.ndarray | None = field(default=None, repr=False, compare=False,
                                       metadata=_NOT_JSON)
     buyer_scores: pd.Series | None = field(default=None, repr=False, compare=False,
@@ -253,6 +262,13 @@ def run_isolated(
     FileNotFoundError
         ``train_dir`` or ``test_dir`` does not exist (a mistake of the caller, not of the
         detector).
+    brushbench.dataset.DatasetError
+        A file of ``train_dir`` or ``test_dir`` differs from its manifest.
+
+    The detector's process gets neither folder: it gets private copies, made for this run
+    and deleted after it (:func:`brushbench.runtime.private.prepare_view`): the test tables
+    without any answer key, the training set with its key, each under a manifest that names
+    no scenario, seed or scale.
     """
     for folder in (train_dir, test_dir):
         if folder is not None and not Path(folder).is_dir():
@@ -264,7 +280,14 @@ def run_isolated(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="brushbench-run-") as tmp:
         work = Path(tmp)
-        record = _run_child(target, train_dir, test_dir, work, timeout=timeout,
+        # The detector's process only ever knows these copies (see runtime.private).
+        train_view = None if train_dir is None else \
+            private.prepare_view(train_dir, work / "train", answer_key=True)
+        test_view = private.prepare_view(test_dir, work / "test", answer_key=False)
+        # ... and, where it can, does not see the originals nor the dataset cache at all.
+        hide = [] if os.environ.get(HIDE_ENV, "").strip() == "0" else _to_hide(
+            target, (train_dir, test_dir, cache.cache_root(), _default_cache()))
+        record = _run_child(target, train_view, test_view, work, hide=hide, timeout=timeout,
                             memory_mb=memory_mb, load_timeout=load_timeout,
                             stream=stream, batch_seconds=batch_seconds)
     record.wall_seconds = time.perf_counter() - started
@@ -273,16 +296,33 @@ def run_isolated(
     return record
 
 
-def _run_child(target: str, train_dir: Any, test_dir: Any, work: Path, *, timeout: float,
+def _to_hide(target: str, folders: tuple[Any, ...]) -> list[str]:
+    """The folders to hide from the detector's process, but none holding the current folder
+    or the detector's file (it must still import from there)."""
+    keep = [Path.cwd().resolve()]
+    path = target.rsplit(":", 1)[0] if target.count(":") == 1 else target
+    if path.endswith(".py"):
+        keep.append(Path(path).resolve())
+    return sorted({str(folder) for folder in (Path(f).resolve() for f in folders if f is not None)
+                   if not any(k == folder or folder in k.parents for k in keep)})
+
+
+def _default_cache() -> Path:
+    """Where the cache is without ``$BRUSHBENCH_CACHE`` (a detector finds it there unnamed)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brushbench"
+
+
+def _run_child(target: str, train_dir: Any, test_dir: Any, work: Path, *, hide: list[str],
+               timeout: float,
                memory_mb: int | None, load_timeout: float, stream: bool = False,
                batch_seconds: int | None = None) -> RunRecord:
     job = {"target": target, "memory_mb": memory_mb, "out_dir": str(work),
            "sys_path": list(sys.path),
            "train_dir": None if train_dir is None else str(Path(train_dir).resolve()),
            "test_dir": str(Path(test_dir).resolve())}
-    job.update(stream=bool(stream), batch_seconds=batch_seconds)
+    job.update(stream=bool(stream), batch_seconds=batch_seconds, hide=hide)
     job_file = work / "job.json"
-    job_file.write_text(json.dumps(job), encoding="utf-8")
+    job_file.write_text(json.dumps(job), encoding="utf-8")  # the child reads, then deletes it
     log_path = work / "detector.log"
     proc, read_fd = launch.start(job_file, log_path)
     known: dict[str, Any] = {}
@@ -362,7 +402,8 @@ def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | No
         **given,
         problems=list(result.get("problems", [])),
         reads_answer_key=bool(result.get("reads_answer_key", False)),
-        exit_code=exit_code, log_tail=log_tail, stream=result.get("stream"))
+        exit_code=exit_code, log_tail=log_tail, stream=result.get("stream"),
+        protection=result.get("protection"))
     files = result.get("files", {})
 
     def array(name: str) -> np.ndarray | None:

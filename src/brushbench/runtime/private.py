@@ -1,0 +1,151 @@
+"""The detector's private view of its datasets, and the check that an answer key stayed intact.
+
+A detector must not reach the answer key of the data it scores. The dataset folders the harness
+is given (the cache's, or a caller's) hold the key, and their manifests name the scenario, seed
+and scale the data was generated from (enough to generate it again, key included). So the
+detector's process never gets those folders: for each run the parent copies what the detector
+may see into a fresh folder of its own (:func:`prepare_view`):
+
+- the test view: the observed tables only (no ``labels``, ``entity_labels``, ``campaigns``) and
+  a manifest reduced to what :func:`brushbench.load` needs (:data:`KEPT_KEYS`: tables with their
+  rows and sha256, format, time zone, schema and generator versions, and what an imported log
+  lacks), with no scenario, seed, scale or scenario hash;
+- the training view: every table, key included (``fit`` gets it legitimately), under the same
+  reduced manifest, so that it does not name the training seed either (the test seed is the
+  training seed minus a known offset).
+
+Each file is checked against its manifest's sha256 while it is copied: the detector reads data
+that is what its manifest says.
+
+Scoring reads the key in the parent from the original folder, which the detector never named but
+which its OS user can still write. :func:`snapshot` records the sha256 of the tables scoring
+reads before the run (checking them against the manifest); :func:`changed` says, after the run,
+which of them no longer match that record (the manifest on disk is not trusted after the run: a
+detector that rewrote a table could rewrite its hash too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError
+from brushbench.dataset.manifest import read_manifest, write_manifest
+
+__all__ = ["KEPT_KEYS", "changed", "prepare_view", "snapshot"]
+
+#: The manifest keys a detector's view keeps: what reading the folder needs, and what an
+#: imported log lacks (:mod:`brushbench.userdata.view`). Nothing from which the data could be
+#: generated again.
+KEPT_KEYS = ("schema_version", "format", "timezone", "generator_version", "external",
+             "lacking", "log_columns")
+
+_CHUNK = 1 << 20
+
+
+def _file_of(folder: Path, name: str, entry: Mapping[str, Any]) -> Path:
+    """The file of table ``name``, refusing a manifest entry that leaves the folder."""
+    file = str(entry.get("file", ""))
+    if not file or Path(file).name != file or file in (".", ".."):
+        raise DatasetError(f"{folder}: table {name}'s file {file!r} is not a file name inside "
+                           "the dataset folder")
+    return folder / file
+
+
+def _copy_checked(source: Path, dest: Path, sha256: str) -> None:
+    digest = hashlib.sha256()
+    with open(source, "rb") as src, open(dest, "xb") as out:
+        while chunk := src.read(_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != sha256:
+        raise DatasetError(f"{source}: sha256 differs from the manifest (the file was changed "
+                           "or damaged)")
+
+
+def prepare_view(source: str | os.PathLike[str], dest: str | os.PathLike[str], *,
+                 answer_key: bool) -> Path:
+    """Copy the dataset folder ``source`` into the new folder ``dest``, as a detector sees it.
+
+    Parameters
+    ----------
+    source : path
+        A dataset folder.
+    dest : path
+        A folder that does not exist yet; made with mode 0700.
+    answer_key : bool
+        Copy the answer key too (a training set); False copies the observed tables only.
+
+    Returns
+    -------
+    Path
+        ``dest``, a dataset folder whose manifest keeps only :data:`KEPT_KEYS` and its tables.
+
+    Raises
+    ------
+    DatasetError
+        ``source`` is not a dataset folder, a table's file name leaves it, or a file's sha256
+        differs from its manifest.
+    """
+    folder = Path(source)
+    out = Path(dest)
+    manifest = read_manifest(folder)
+    with_key = bool(answer_key and manifest.get("has_answer_key"))
+    out.mkdir(mode=0o700)
+    tables: dict[str, Any] = {}
+    for name, entry in sorted(manifest["tables"].items()):
+        if name in ANSWER_KEY_TABLES and not with_key:
+            continue
+        file = _file_of(folder, name, entry)
+        try:
+            _copy_checked(file, out / file.name, str(entry.get("sha256")))
+        except OSError as exc:
+            raise DatasetError(f"{file}: cannot copy table {name} ({exc.strerror})") from None
+        tables[name] = dict(entry)
+    kept = {key: manifest[key] for key in KEPT_KEYS if key in manifest}
+    write_manifest(out, {**kept, "tables": tables, "has_answer_key": with_key})
+    return out
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def snapshot(folder: str | os.PathLike[str], tables: Iterable[str]) -> dict[str, str]:
+    """``{file name: sha256}`` of the files of ``tables`` (those the folder has), checked
+    against the manifest now.
+
+    Raises
+    ------
+    DatasetError
+        A file is missing, leaves the folder or differs from its manifest entry.
+    """
+    path = Path(folder)
+    entries = read_manifest(path)["tables"]
+    recorded: dict[str, str] = {}
+    for name in tables:
+        if name not in entries:
+            continue
+        file = _file_of(path, name, entries[name])
+        if _sha256(file) != entries[name].get("sha256"):
+            raise DatasetError(f"{file}: sha256 differs from the manifest (the file was "
+                               "changed or damaged)")
+        recorded[file.name] = str(entries[name]["sha256"])
+    return recorded
+
+
+def changed(folder: str | os.PathLike[str], recorded: Mapping[str, str]) -> list[str]:
+    """The files of ``recorded`` (a :func:`snapshot`) whose sha256 is no longer the recorded
+    one (or that are gone), by name."""
+    path = Path(folder)
+    return [name for name, sha in sorted(recorded.items()) if _sha256(path / name) != sha]
