@@ -33,7 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError
-from brushbench.dataset.manifest import read_manifest, write_manifest
+from brushbench.dataset.manifest import (
+    MANIFEST_NAME,
+    entry_path,
+    read_manifest,
+    sha256_file,
+    verify_manifest,
+    write_manifest,
+)
 
 __all__ = ["KEPT_KEYS", "changed", "prepare_view", "snapshot"]
 
@@ -46,13 +53,10 @@ KEPT_KEYS = ("schema_version", "format", "timezone", "generator_version", "exter
 _CHUNK = 1 << 20
 
 
-def _file_of(folder: Path, name: str, entry: Mapping[str, Any]) -> Path:
-    """The file of table ``name``, refusing a manifest entry that leaves the folder."""
-    file = str(entry.get("file", ""))
-    if not file or Path(file).name != file or file in (".", ".."):
-        raise DatasetError(f"{folder}: table {name}'s file {file!r} is not a file name inside "
-                           "the dataset folder")
-    return folder / file
+def _file_of(folder: Path, entry: Mapping[str, Any]) -> Path:
+    """The file of a manifest entry (:func:`read_manifest` refused names that leave the folder;
+    a link out of it is refused here)."""
+    return entry_path(folder, entry, folder / MANIFEST_NAME)
 
 
 def _copy_checked(source: Path, dest: Path, sha256: str) -> None:
@@ -62,8 +66,7 @@ def _copy_checked(source: Path, dest: Path, sha256: str) -> None:
             digest.update(chunk)
             out.write(chunk)
     if digest.hexdigest() != sha256:
-        raise DatasetError(f"{source}: sha256 differs from the manifest (the file was changed "
-                           "or damaged)")
+        raise DatasetError(f"{source}: sha256 does not match the manifest (damaged or edited)")
 
 
 def prepare_view(source: str | os.PathLike[str], dest: str | os.PathLike[str], *,
@@ -99,7 +102,7 @@ def prepare_view(source: str | os.PathLike[str], dest: str | os.PathLike[str], *
     for name, entry in sorted(manifest["tables"].items()):
         if name in ANSWER_KEY_TABLES and not with_key:
             continue
-        file = _file_of(folder, name, entry)
+        file = _file_of(folder, entry)
         try:
             _copy_checked(file, out / file.name, str(entry.get("sha256")))
         except OSError as exc:
@@ -111,14 +114,11 @@ def prepare_view(source: str | os.PathLike[str], dest: str | os.PathLike[str], *
 
 
 def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
+    """The file's sha256, None when it cannot be read (gone, replaced by a folder...)."""
     try:
-        with open(path, "rb") as f:
-            while chunk := f.read(_CHUNK):
-                digest.update(chunk)
+        return sha256_file(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def snapshot(folder: str | os.PathLike[str], tables: Iterable[str]) -> dict[str, str]:
@@ -131,17 +131,12 @@ def snapshot(folder: str | os.PathLike[str], tables: Iterable[str]) -> dict[str,
         A file is missing, leaves the folder or differs from its manifest entry.
     """
     path = Path(folder)
-    entries = read_manifest(path)["tables"]
-    recorded: dict[str, str] = {}
-    for name in tables:
-        if name not in entries:
-            continue
-        file = _file_of(path, name, entries[name])
-        if _sha256(file) != entries[name].get("sha256"):
-            raise DatasetError(f"{file}: sha256 differs from the manifest (the file was "
-                               "changed or damaged)")
-        recorded[file.name] = str(entries[name]["sha256"])
-    return recorded
+    manifest = read_manifest(path)
+    entries = manifest["tables"]
+    present = [name for name in tables if name in entries]
+    verify_manifest(path, manifest, names=present)
+    return {_file_of(path, entries[name]).name: str(entries[name]["sha256"])
+            for name in present}
 
 
 def changed(folder: str | os.PathLike[str], recorded: Mapping[str, str]) -> list[str]:
