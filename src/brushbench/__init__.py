@@ -12,10 +12,10 @@ The pipeline is scenario (:mod:`brushbench.scenario`) -> plan and materialize
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import GENERATOR_VERSION, __version__
 
 if TYPE_CHECKING:
@@ -42,18 +42,7 @@ __all__ = ["GENERATOR_VERSION", "Dataset", "Detector", "Scenario", "__version__"
            "evaluate", "generate", "load", "load_scenario"]
 
 
-def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'brushbench' has no attribute {name!r}")
-    module, _, attr = target.partition(":")
-    value = getattr(importlib.import_module(module), attr or name)
-    globals()[name] = value  # later lookups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 def generate(scenario_or_name: Scenario | str | Path, *, seed: int | None = None,

@@ -8,8 +8,9 @@ is generated from both (:mod:`.docs`).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from brushbench._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from brushbench.dataset import formats
@@ -43,20 +44,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'brushbench.dataset' has no attribute {name!r}")
-    module, whole, _ = home.partition(":")
-    loaded = importlib.import_module(module)
-    value = loaded if whole else getattr(loaded, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOME})
-
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
 
 __all__ = [
     "ANSWER_KEY_TABLES",

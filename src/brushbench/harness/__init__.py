@@ -18,11 +18,20 @@ datasets, generated lazily in :mod:`brushbench.dataset.cache`),
 files, comparing and printing them are in :mod:`brushbench.results`.
 """
 
-from brushbench import runtime
-from brushbench.harness.check import CheckReport, check_detector
+from typing import TYPE_CHECKING
 
-# The runtime's public names, re-exported: code written against ``brushbench.harness`` before
-# the runtime had a package of its own keeps working.
-from brushbench.runtime import *  # noqa: F403
+from brushbench import runtime
+from brushbench._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from brushbench.harness.check import CheckReport, check_detector
+    from brushbench.runtime import *  # noqa: F403
+
+# ``check`` and the runtime's public names (re-exported: code written against
+# ``brushbench.harness`` before the runtime had a package of its own keeps working), imported on
+# first use: ``brushbench eval`` starts its run server before anything here imports pandas.
+_HOME = {"CheckReport": "brushbench.harness.check", "check_detector": "brushbench.harness.check",
+         **dict.fromkeys(runtime.__all__, "brushbench.runtime")}
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
 
 __all__ = ["CheckReport", "check_detector", *runtime.__all__]

@@ -60,8 +60,9 @@ process, with limits; :mod:`~brushbench.runtime.launch` starts that process),
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from brushbench._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from brushbench.runtime.detectors import (
@@ -103,18 +104,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'brushbench.runtime' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOME})
-
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
