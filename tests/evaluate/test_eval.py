@@ -178,3 +178,26 @@ def test_the_default_memory_limit_is_bounded_and_can_be_lifted(monkeypatch, caps
     monkeypatch.delenv("BRUSHBENCH_MEMORY_MB")
     assert main(["eval", "x.py", "--suite", "quick", "--memory", "-5"]) == 2
     assert "--memory must be >= 0" in capsys.readouterr().err
+
+
+def test_runs_are_reported_in_order_and_leave_no_private_copies(env, monkeypatch, tmp_path):
+    # The harness scores one run and copies the next run's data while a detector works:
+    # progress must still come once per run, in the suite's order, a finished run's private
+    # folder must be gone by the time it is reported (only the next run's exists then), and
+    # none afterwards.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    seen, folders = [], []
+
+    def tick(progress):
+        seen.append(progress)
+        folders.append(len(list(tmp_path.glob("brushbench-run-*"))))
+
+    results = evaluate(str(DETECTORS / "oracle_train.py"), load_suite(env / "tiny.yaml"),
+                       timeout=60, progress=tick)
+    assert [(p.done, p.total, p.scenario, p.seed) for p in seen] == [
+        (i + 1, 4, run.scenario, run.seed) for i, run in enumerate(results.runs)]
+    assert [str(p.status) for p in seen] == ["ok"] * 4
+    assert max(folders) <= 1
+    assert not list(tmp_path.glob("brushbench-run-*"))

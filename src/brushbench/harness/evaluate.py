@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ from ..results.model import (
 )
 from ..runtime import launch, private
 from ..runtime.detectors import load_detector
-from ..runtime.runner import run_isolated
+from ..runtime.runner import PreparedRun, RunRecord, execute_run, prepare_run, run_isolated
 from ..runtime.streaming import DEFAULT_BATCH, batch_label, parse_batch
 from ..userdata import content_key, data_identity
 from .generated import generated_dataset
@@ -103,41 +104,32 @@ def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
     test_seeds = (list(seed_values) if seed_values is not None
                   else list(range(seeds or suite.seeds)))
     root = None if cache_root is None else Path(cache_root)
-    total = len(suite.entries) * len(test_seeds)
-    runs: list[Run] = []
-    for entry in suite.entries:
-        for seed in test_seeds:
-            train_seed = seed + TRAIN_SEED_OFFSET
-            test_dir, test_key = _intact_dataset(entry.scenario, seed, root)
-            train_dir, train_key = _intact_dataset(entry.scenario, train_seed, root)
-            record = run_isolated(target, train_dir, test_dir, timeout=timeout,
-                                  memory_mb=memory_mb, stream=stream, batch=batch_seconds)
-            run = _run(record, scenario=entry.label, scenario_hash=entry.hash,
-                       scale=entry.scale, seed=seed, train_seed=train_seed)
-            tampered = [(folder, files) for folder, key in ((test_dir, test_key),
-                                                            (train_dir, train_key))
-                        if (files := private.changed(folder, key))]
-            for folder, _ in tampered:
-                _discard(folder)  # generated again by the next run that needs it
-            if tampered:
-                run = _tampered_run(run, [f for _, files in tampered for f in files])
-            elif run.ok:
-                test = load(test_dir, verify=False, tables=METRIC_TABLES)
-                metrics = score_orders(
-                    test.labels, record.scores, orders=test.orders,
-                    entity_labels=test.entity_labels, campaigns=test.campaigns,
-                    buyer_scores=record.buyer_scores, shop_scores=record.shop_scores,
-                    predictions=record.predictions, curves=True)
-                # Curves are lists for plots (the leaderboard), not metrics: kept beside them
-                # so that summaries and comparisons never see them.
-                curves = metrics.pop("curves")
-                assert record.scores is not None  # an ok run has scores
-                run = replace(run, metrics=metrics, curves=curves, stream=(
-                    stream_results(record.stream, test, record.scores)
-                    if record.stream is not None else None))
-            runs.append(run)
-            if progress is not None:
-                progress(RunProgress(len(runs), total, entry.label, seed, record.status))
+    items = [(entry, seed) for entry in suite.entries for seed in test_seeds]
+    # A pipeline, so that the harness's own work does not add to the detector's: while one
+    # run's detector works in its process, a worker thread scores the run before it and
+    # copies the data of the run after it. Runs still go one at a time (their timings must
+    # not compete with each other), and the worker does all the cache's file work, in order.
+    finished: list[Future[Run]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="brushbench-eval") as worker:
+        upcoming = worker.submit(_prepare, target, *items[0], root) if items else None
+        for index in range(len(items)):
+            assert upcoming is not None
+            job = upcoming.result()
+            if index + 1 < len(items):
+                upcoming = worker.submit(_prepare, target, *items[index + 1], root)
+            try:
+                record = execute_run(job.prepared, timeout=timeout, memory_mb=memory_mb,
+                                     stream=stream, batch=batch_seconds)
+            except BaseException:
+                job.prepared.cleanup()
+                raise
+            finished.append(worker.submit(_finish, job, record, stream=stream,
+                                          done=index + 1, total=len(items),
+                                          progress=progress))
+            for future in finished:  # a scoring failure stops the evaluation now
+                if future.done():
+                    future.result()
+        runs = [future.result() for future in finished]
     return results_of(runs, suite=model.Suite(name=suite.name, hash=suite.hash),
                       detector=detector.identity(), timeout=timeout, memory_mb=memory_mb,
                       stream=stream, batch=batch_label(batch_seconds))
@@ -214,6 +206,64 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
     return results_of([run], suite=model.Suite(name=f"data:{info['name']}", hash=info["hash"]),
                       data=data, detector=detector.identity(), timeout=timeout,
                       memory_mb=memory_mb, stream=stream, batch=batch_label(batch_seconds))
+
+
+@dataclass
+class _Job:
+    """One (scenario, seed) run of a suite, its datasets checked and its private copies made."""
+
+    entry: Any
+    seed: int
+    test_dir: Path
+    test_key: dict[str, str]
+    train_dir: Path
+    train_key: dict[str, str]
+    prepared: PreparedRun
+
+    @property
+    def train_seed(self) -> int:
+        return self.seed + TRAIN_SEED_OFFSET
+
+
+def _prepare(target: str, entry: Any, seed: int, root: Path | None) -> _Job:
+    """The datasets of a run (generated if the cache lacks them) and the run's private copies."""
+    test_dir, test_key = _intact_dataset(entry.scenario, seed, root)
+    train_dir, train_key = _intact_dataset(entry.scenario, seed + TRAIN_SEED_OFFSET, root)
+    return _Job(entry, seed, test_dir, test_key, train_dir, train_key,
+                prepare_run(target, train_dir, test_dir))
+
+
+def _finish(job: _Job, record: RunRecord, *, stream: bool, done: int, total: int,
+            progress: Callable[[RunProgress], None] | None) -> Run:
+    """The run of a record: its metrics scored from the test dataset's answer key, unless
+    the files scoring reads changed while the detector ran."""
+    job.prepared.cleanup()
+    run = _run(record, scenario=job.entry.label, scenario_hash=job.entry.hash,
+               scale=job.entry.scale, seed=job.seed, train_seed=job.train_seed)
+    tampered = [(folder, files) for folder, key in ((job.test_dir, job.test_key),
+                                                    (job.train_dir, job.train_key))
+                if (files := private.changed(folder, key))]
+    for folder, _ in tampered:
+        _discard(folder)  # generated again by the next run that needs it
+    if tampered:
+        run = _tampered_run(run, [f for _, files in tampered for f in files])
+    elif run.ok:
+        test = load(job.test_dir, verify=False, tables=METRIC_TABLES)
+        metrics = score_orders(
+            test.labels, record.scores, orders=test.orders,
+            entity_labels=test.entity_labels, campaigns=test.campaigns,
+            buyer_scores=record.buyer_scores, shop_scores=record.shop_scores,
+            predictions=record.predictions, curves=True)
+        # Curves are lists for plots (the leaderboard), not metrics: kept beside them so
+        # that summaries and comparisons never see them.
+        curves = metrics.pop("curves")
+        assert record.scores is not None  # an ok run has scores
+        run = replace(run, metrics=metrics, curves=curves, stream=(
+            stream_results(record.stream, test, record.scores)
+            if record.stream is not None else None))
+    if progress is not None:
+        progress(RunProgress(done, total, job.entry.label, job.seed, record.status))
+    return run
 
 
 def _intact_dataset(scenario: Any, seed: int, root: Path | None

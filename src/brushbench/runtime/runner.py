@@ -270,30 +270,95 @@ def run_isolated(
     without any answer key, the training set with its key, each under a manifest that names
     no scenario, seed or scale.
     """
-    for folder in (train_dir, test_dir):
-        if folder is not None and not Path(folder).is_dir():
-            raise FileNotFoundError(f"dataset folder not found: {folder}")
-    if not timeout > 0:
-        raise ValueError(f"timeout must be positive, got {timeout!r}")
-    batch_seconds = parse_batch(batch)  # ValueError for a window that is not one
-    load_timeout = max(MIN_LOAD_TIMEOUT, timeout) if load_timeout is None else load_timeout
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="brushbench-run-") as tmp:
-        work = Path(tmp)
-        # The detector's process only ever knows these copies (see runtime.private).
-        train_view = None if train_dir is None else \
-            private.prepare_view(train_dir, work / "train", answer_key=True)
-        test_view = private.prepare_view(test_dir, work / "test", answer_key=False)
+    _checked_limits(timeout, batch, load_timeout)  # before copying anything
+    with prepare_run(target, train_dir, test_dir) as prepared:
+        return execute_run(prepared, timeout=timeout, memory_mb=memory_mb,
+                           load_timeout=load_timeout, stream=stream, batch=batch)
+
+
+class PreparedRun:
+    """A run's private folder, ready for its child process: made by :func:`prepare_run`,
+    run by :func:`execute_run`, removed by :meth:`cleanup` (or leaving a ``with`` block).
+
+    Splitting preparation from the run lets a caller copy the next run's data while the
+    current run's detector works (:func:`brushbench.harness.evaluate` does), instead of
+    between runs.
+    """
+
+    def __init__(self, target: str, train_dir: str | os.PathLike[str] | None,
+                 test_dir: str | os.PathLike[str]) -> None:
+        for folder in (train_dir, test_dir):
+            if folder is not None and not Path(folder).is_dir():
+                raise FileNotFoundError(f"dataset folder not found: {folder}")
+        started = time.perf_counter()
+        self.target = target
+        self._tmp = tempfile.TemporaryDirectory(prefix="brushbench-run-")
+        self.work = Path(self._tmp.name)
+        try:
+            # The detector's process only ever knows these copies (see runtime.private).
+            self.train_view = None if train_dir is None else \
+                private.prepare_view(train_dir, self.work / "train", answer_key=True)
+            self.test_view = private.prepare_view(test_dir, self.work / "test",
+                                                  answer_key=False)
+        except BaseException:
+            self._tmp.cleanup()
+            raise
         # ... and, where it can, does not see the originals nor the dataset cache at all.
-        hide = [] if os.environ.get(HIDE_ENV, "").strip() == "0" else _to_hide(
+        self.hide = [] if os.environ.get(HIDE_ENV, "").strip() == "0" else _to_hide(
             target, (train_dir, test_dir, cache.cache_root(), _default_cache()))
-        record = _run_child(target, train_view, test_view, work, hide=hide, timeout=timeout,
-                            memory_mb=memory_mb, load_timeout=load_timeout,
-                            stream=stream, batch_seconds=batch_seconds)
-    record.wall_seconds = time.perf_counter() - started
+        self.prepare_seconds = time.perf_counter() - started
+
+    def cleanup(self) -> None:
+        """Remove the private folder (the copies, the job's output)."""
+        self._tmp.cleanup()
+
+    def __enter__(self) -> PreparedRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+
+def prepare_run(target: str, train_dir: str | os.PathLike[str] | None,
+                test_dir: str | os.PathLike[str]) -> PreparedRun:
+    """Make the private copies a run of ``target`` gets (see :func:`run_isolated`).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``train_dir`` or ``test_dir`` does not exist.
+    brushbench.dataset.DatasetError
+        A file of ``train_dir`` or ``test_dir`` differs from its manifest.
+    """
+    return PreparedRun(target, train_dir, test_dir)
+
+
+def execute_run(prepared: PreparedRun, *, timeout: float, memory_mb: int | None = None,
+                load_timeout: float | None = None, stream: bool = False,
+                batch: str | int | float = DEFAULT_BATCH) -> RunRecord:
+    """Run a prepared run's detector in its child process (arguments as
+    :func:`run_isolated`'s); the folder stays until ``prepared.cleanup()``."""
+    batch_seconds, load_timeout = _checked_limits(timeout, batch, load_timeout)
+    started = time.perf_counter()
+    record = _run_child(prepared.target, prepared.train_view, prepared.test_view,
+                        prepared.work, hide=prepared.hide, timeout=timeout,
+                        memory_mb=memory_mb, load_timeout=load_timeout, stream=stream,
+                        batch_seconds=batch_seconds)
+    record.wall_seconds = prepared.prepare_seconds + time.perf_counter() - started
     record.timeout_seconds = timeout
     record.memory_limit_mb = memory_mb
     return record
+
+
+def _checked_limits(timeout: float, batch: str | int | float,
+                    load_timeout: float | None) -> tuple[int, float]:
+    """The streaming window in seconds and the load timeout; ValueError for a timeout that is
+    not positive or a window that is not one."""
+    if not timeout > 0:
+        raise ValueError(f"timeout must be positive, got {timeout!r}")
+    batch_seconds = parse_batch(batch)
+    return batch_seconds, max(MIN_LOAD_TIMEOUT, timeout) if load_timeout is None \
+        else load_timeout
 
 
 def _to_hide(target: str, folders: tuple[Any, ...]) -> list[str]:
