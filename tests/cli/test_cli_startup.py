@@ -91,7 +91,7 @@ def test_the_parser_copies_of_library_names_match_the_library():
     from brushbench.dataset import formats
     from brushbench.leaderboard.entries import ENTRIES_FILE
     from brushbench.results.compare import DEFAULT_METRICS, RULE_FORM
-    from brushbench.runtime.streaming import DEFAULT_BATCH
+    from brushbench.runtime.batches import DEFAULT_BATCH
     from brushbench.teaching.lab import DIFFICULTIES
     from brushbench.teaching.submission import FORMS
     from brushbench.userdata import LABEL_LEVELS, PRESETS
@@ -105,3 +105,21 @@ def test_the_parser_copies_of_library_names_match_the_library():
     assert _choices.ENTRIES_FILE == ENTRIES_FILE
     assert _choices.RULE_FORM == RULE_FORM
     assert _choices.DEFAULT_METRICS == tuple(DEFAULT_METRICS)
+
+
+def test_the_harness_imports_no_pandas_before_its_first_run():
+    # eval's parent process imports pandas only when it scores a run (on its worker thread,
+    # while the next detector works): the first run's process starts without waiting for it.
+    code = """
+import json, sys
+from brushbench.harness.evaluate import evaluate, evaluate_data
+from brushbench.harness.suites import load_suite
+from brushbench.results.compare import compare_files
+from brushbench.results.render import render_table
+from brushbench.runtime.runner import prepare_run, execute_run
+load_suite("quick")
+print(json.dumps("pandas" in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout) is False

@@ -107,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
     from ..results.io import write_results
     from ..results.model import ResultsError
     from ..results.render import render_table
+    from ..runtime.batches import parse_batch
     from ..runtime.detectors import DetectorLoadError
-    from ..runtime.streaming import parse_batch
 
     if args.seeds is not None and args.seeds < 1:
         raise UserError(f"--seeds must be >= 1, got {args.seeds}")

@@ -27,10 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import GENERATOR_VERSION, __version__
-from ..dataset import Dataset, DatasetError, cache, load
-from ..dataset.manifest import read_manifest
-from ..dataset.reader import check_folder
-from ..metrics import aggregate, score_orders
+from ..dataset import DatasetError, cache
 from ..results import model
 from ..results.model import (
     SCHEMA_VERSION,
@@ -45,13 +42,15 @@ from ..results.model import (
     environment,
 )
 from ..runtime import launch, private
+from ..runtime.batches import DEFAULT_BATCH, batch_label, parse_batch
 from ..runtime.detectors import load_detector
 from ..runtime.runner import PreparedRun, RunRecord, execute_run, prepare_run, run_isolated
-from ..runtime.streaming import DEFAULT_BATCH, batch_label, parse_batch
-from ..userdata import content_key, data_identity
 from .generated import generated_dataset
-from .scoring import score_data, stream_data, stream_results, stream_summary_part
 from .suites import Suite, load_suite
+
+# pandas (through the metrics, the scoring and the dataset reader) is imported where a run is
+# scored, not here: the first run's detector then starts without waiting for it, and the
+# import happens on the worker thread while that detector works.
 
 #: The training dataset of test seed ``s`` is seed ``s + TRAIN_SEED_OFFSET`` of the scenario.
 TRAIN_SEED_OFFSET = 10_000
@@ -164,6 +163,10 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
         answer key, or a file of either differs from its manifest (size or sha256: checked
         before the run, and for ``data_dir`` again when it is read for scoring).
     """
+    from ..dataset.manifest import read_manifest
+    from ..dataset.reader import check_folder
+    from ..userdata import content_key, data_identity
+
     detector = load_detector(target)
     batch_seconds = parse_batch(batch)
     info = data_identity(data_dir)  # DatasetError before any run
@@ -189,6 +192,9 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
         run = _tampered_run(run, tampered)
     if run.ok:
         assert record.scores is not None  # an ok run has scores
+        from ..dataset import Dataset, load
+        from .scoring import score_data, stream_data
+
         test = load(data_dir, verify=False)
         test = Dataset({name: test.arrow(name) for name in test.table_names}, manifest,
                        timezone=test.timezone)
@@ -248,6 +254,10 @@ def _finish(job: _Job, record: RunRecord, *, stream: bool, done: int, total: int
     if tampered:
         run = _tampered_run(run, [f for _, files in tampered for f in files])
     elif run.ok:
+        from ..dataset import load
+        from ..metrics import score_orders
+        from .scoring import stream_results
+
         test = load(job.test_dir, verify=False, tables=METRIC_TABLES)
         metrics = score_orders(
             test.labels, record.scores, orders=test.orders,
@@ -336,6 +346,9 @@ def _run(record: Any, *, scenario: str, scenario_hash: str, scale: float | None,
 
 def summarize(runs: Sequence[Run]) -> dict[str, Any]:
     """Mean and spread over seeds, per scenario and over the whole suite (ok runs only)."""
+    from ..metrics import aggregate
+    from .scoring import stream_summary_part
+
     by_scenario: dict[str, list[dict[str, Any]]] = {}
     for run in runs:
         if run.ok:

@@ -7,7 +7,6 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 
 def to_epoch(moment: datetime, timezone: str) -> int:
@@ -25,6 +24,10 @@ class LocalCalendar(NamedTuple):
 
 def local_calendar(epochs: np.ndarray, timezone: str, day0: int) -> LocalCalendar:
     """Local hour, day index (from the local date of ``day0``) and weekday of each instant."""
+    # Imported here: loading a scenario imports the patterns and so this module, and a harness
+    # that only reads scenarios (``eval`` on cached datasets) should not pay for pandas.
+    import pandas as pd
+
     local = pd.to_datetime(np.asarray(epochs), unit="s", utc=True).tz_convert(timezone)
     start = pd.Timestamp(day0, unit="s", tz="UTC").tz_convert(timezone).normalize()
     days = (local.normalize() - start).days

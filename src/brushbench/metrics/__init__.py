@@ -27,20 +27,52 @@ level, legitimate kind, campaign), :mod:`~brushbench.metrics.entities` (buyers a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from brushbench._lazy import lazy_exports
+
+# Imported now: the function has the name of its module, which importing the module (as any
+# ``brushbench.metrics.aggregate`` import does) would otherwise bind here instead.
 from .aggregate import aggregate, flatten
-from .curves import PR_CURVE_STEPS, pr_curve
-from .ranking import (
-    Cut,
-    Ranking,
-    average_precision,
-    budget_size,
-    precision_recall_at_budget,
-    recall_at_fpr,
-    roc_auc,
-)
-from .scoring import DEFAULT_BUDGETS, REVIEW_BUDGET, score_orders
-from .streaming import alerts_at_budget, time_to_detect
-from .values import budget_label, is_undefined, undefined
+
+if TYPE_CHECKING:
+    from .curves import PR_CURVE_STEPS, pr_curve
+    from .ranking import (
+        Cut,
+        Ranking,
+        average_precision,
+        budget_size,
+        precision_recall_at_budget,
+        recall_at_fpr,
+        roc_auc,
+    )
+    from .scoring import DEFAULT_BUDGETS, REVIEW_BUDGET, score_orders
+    from .streaming import alerts_at_budget, time_to_detect
+    from .values import budget_label, is_undefined, undefined
+
+# Imported on first use: the scoring and entity modules need pandas, which the registry of
+# metrics (read by ``compare`` and the results model) does not.
+_HOME = {
+    "PR_CURVE_STEPS": "brushbench.metrics.curves",
+    "pr_curve": "brushbench.metrics.curves",
+    "Cut": "brushbench.metrics.ranking",
+    "Ranking": "brushbench.metrics.ranking",
+    "average_precision": "brushbench.metrics.ranking",
+    "budget_size": "brushbench.metrics.ranking",
+    "precision_recall_at_budget": "brushbench.metrics.ranking",
+    "recall_at_fpr": "brushbench.metrics.ranking",
+    "roc_auc": "brushbench.metrics.ranking",
+    "DEFAULT_BUDGETS": "brushbench.metrics.scoring",
+    "REVIEW_BUDGET": "brushbench.metrics.scoring",
+    "score_orders": "brushbench.metrics.scoring",
+    "alerts_at_budget": "brushbench.metrics.streaming",
+    "time_to_detect": "brushbench.metrics.streaming",
+    "budget_label": "brushbench.metrics.values",
+    "is_undefined": "brushbench.metrics.values",
+    "undefined": "brushbench.metrics.values",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
 
 __all__ = ["DEFAULT_BUDGETS", "PR_CURVE_STEPS", "REVIEW_BUDGET", "Cut", "Ranking", "aggregate",
            "alerts_at_budget", "average_precision", "budget_label", "budget_size", "flatten",

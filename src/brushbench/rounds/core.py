@@ -383,7 +383,7 @@ def evaluate_round(ref: str | os.PathLike[str], seeds: RoundSeeds, target: str, 
     """
     from ..harness.evaluate import RunProgress, evaluate
     from ..results.model import Suite as SuiteRecord
-    from ..runtime.streaming import DEFAULT_BATCH
+    from ..runtime.batches import DEFAULT_BATCH
 
     path = resolve_round(ref)
     rnd = read_round(path)

@@ -39,9 +39,9 @@ except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
 from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, load
+from brushbench.runtime.contract import STEP_NAMES
 from brushbench.runtime.detectors import DetectorLoadError, load_detector
 from brushbench.runtime.protocol import (
-    STEP_NAMES,
     DetectorFailed,
     DetectorSkipped,
     check_output,

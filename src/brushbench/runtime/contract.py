@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from .scores import Scores
     from .streaming import Batch
 
+#: What each phase is called in messages.
+STEP_NAMES = {"build": "building the detector", "fit": "fit()", "score": "score()",
+              "predict": "predict()", "stream": "score_stream()"}
+
 #: What ``score`` may return: an array in ``data.orders`` row order, a Series indexed by
 #: ``order_id``, or :class:`~brushbench.runtime.scores.Scores` (or the same as a dict) to add
 #: buyer and shop scores.

@@ -36,10 +36,6 @@ from brushbench.runtime.streaming import (
 #: Phases of a run, in order, as reported to ``on_phase`` and in :class:`RunRecord.phase`
 #: (``stream`` replaces ``score`` and ``predict`` in streaming mode).
 PHASES = ("build", "fit", "score", "predict", "stream")
-#: What each phase is called in messages.
-STEP_NAMES = {"build": "building the detector", "fit": "fit()", "score": "score()",
-              "predict": "predict()", "stream": "score_stream()"}
-
 #: How a skipped run says the detector lacks ``score_stream`` (``check`` recognises it).
 NO_SCORE_STREAM = "has no score_stream(batches)"
 

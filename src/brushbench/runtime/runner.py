@@ -52,15 +52,17 @@ import time
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from brushbench.dataset import cache
 from brushbench.runtime import launch, private
-from brushbench.runtime.protocol import STEP_NAMES
-from brushbench.runtime.streaming import DEFAULT_BATCH, parse_batch
+from brushbench.runtime.batches import DEFAULT_BATCH, parse_batch
+from brushbench.runtime.contract import STEP_NAMES
 
 _LOG_TAIL_LINES = 20
 _LOG_TAIL_BYTES = 8192
@@ -479,6 +481,8 @@ def _record(target: str, result: dict[str, Any], work: Path, exit_code: int | No
     for entity in ("buyer", "shop"):
         ids, values = array(f"{entity}_ids"), array(f"{entity}_scores")
         if ids is not None and values is not None:
+            import pandas as pd  # here: the harness imports pandas off its start-up path
+
             series = pd.Series(values, index=pd.Index(ids, name=f"{entity}_id"), name="score")
             setattr(record, f"{entity}_scores", series)
     return record
