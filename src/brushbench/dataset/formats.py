@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from brushbench.dataset.conform import conform
 from brushbench.dataset.csvio import read_csv_table
-from brushbench.dataset.sinks import ROW_GROUP_SIZE, CsvSink, ParquetSink
+from brushbench.dataset.sinks import ROW_GROUP_SIZE, ArrowSink, CsvSink, ParquetSink
 
-__all__ = ["CSV", "FORMATS", "PARQUET", "Format", "TableSink", "for_path", "get", "names"]
+__all__ = ["ARROW", "CSV", "FORMATS", "PARQUET", "Format", "TableSink", "for_path", "get", "names"]
 
 
 class TableSink(Protocol):
@@ -135,6 +136,32 @@ CSV = Format(
 FORMATS: dict[str, Format] = {f.name: f for f in (PARQUET, CSV)}
 
 
+def _open_arrow(path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE) -> TableSink:
+    return ArrowSink(path, schema, row_group_size)
+
+
+def _read_arrow(path: Path, schema: pa.Schema, *, table: str,
+                columns: Sequence[str] | None = None) -> pa.Table:
+    # Memory-mapped: the columns stay in the file (the page cache) until they are used, and
+    # a process reads a dataset in milliseconds whatever its size.
+    data = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+        data = data.select(list(columns))
+    return conform(table, data, schema)
+
+
+#: The harness's own format, for the private copies a detector's process reads
+#: (:mod:`brushbench.runtime.private`): :func:`get` knows it, but no command offers it and no
+#: file name is taken for it (:func:`names`, :func:`for_path`), since Arrow IPC files are
+#: uncompressed and meant to be read where they were written.
+ARROW = Format(
+    name="arrow", suffix=".arrow", text=False, open_sink=_open_arrow, read=_read_arrow,
+    how_to_read="Arrow IPC files (read them with `pyarrow.ipc.open_file`)",
+)
+_INTERNAL: dict[str, Format] = {ARROW.name: ARROW}
+
+
 def names() -> tuple[str, ...]:
     """The names of the formats, the default first: ``("parquet", "csv")``."""
     return tuple(FORMATS)
@@ -151,7 +178,7 @@ def get(name: str | Format) -> Format:
     if isinstance(name, Format):
         return name
     try:
-        return FORMATS[name]
+        return FORMATS[name] if name in FORMATS else _INTERNAL[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown format {name!r}; expected one of "
                          f"{', '.join(FORMATS)}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from brushbench.dataset._fs import fsync_file
@@ -103,6 +104,26 @@ class CsvSink:
     def close(self) -> None:
         self._writer.close()
         fsync_file(self.path)
+
+    def abort(self) -> None:
+        self._writer.close()
+
+
+class ArrowSink:
+    """Arrow IPC file, uncompressed: what a detector's process memory-maps instead of parsing
+    (the harness's private copies, :mod:`brushbench.runtime.private`)."""
+
+    def __init__(self, path: Path, schema: pa.Schema, row_group_size: int = ROW_GROUP_SIZE):
+        self.path = path
+        self.rows = 0
+        self._writer = pa.ipc.new_file(str(path), schema)
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        self._writer.close()
 
     def abort(self) -> None:
         self._writer.close()

@@ -33,7 +33,9 @@ Memory measured
 ``peak_memory_mb`` is the peak resident set size (RSS) of the detector's process while the
 detector was built, fitted, scoring and predicting: the kernel's high-water mark
 (``VmHWM``), reset just before the detector starts. It includes the interpreter and the
-loaded datasets, whose footprint at that moment is ``baseline_memory_mb``; where the mark
+loaded datasets, whose footprint at that moment is ``baseline_memory_mb`` (the datasets are
+memory-mapped Arrow files, :mod:`brushbench.runtime.private`: their pages count once the
+detector reads them, in the peak rather than the baseline); where the mark
 cannot be reset it falls back to ``getrusage(RUSAGE_SELF).ru_maxrss``, the peak over the
 process's whole life. Memory of subprocesses the detector starts is not included.
 
