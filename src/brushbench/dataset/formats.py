@@ -28,9 +28,11 @@ import pyarrow.parquet as pq
 
 from brushbench.dataset.conform import conform
 from brushbench.dataset.csvio import read_csv_table
+from brushbench.dataset.errors import DatasetError
 from brushbench.dataset.sinks import ROW_GROUP_SIZE, ArrowSink, CsvSink, ParquetSink
 
-__all__ = ["ARROW", "CSV", "FORMATS", "PARQUET", "Format", "TableSink", "for_path", "get", "names"]
+__all__ = ["ARROW", "CSV", "FORMATS", "PARQUET", "Format", "TableSink", "for_path", "get", "names",
+           "read_table_file"]
 
 
 class TableSink(Protocol):
@@ -207,3 +209,19 @@ def for_path(path: str | os.PathLike[str], default: Format | None = None) -> For
     known = ", ".join(s for f in FORMATS.values() for s in f.suffixes)
     raise ValueError(f"{path}: cannot tell the format from the file name; expected a name "
                      f"ending in {known}")
+
+
+def read_table_file(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
+    """One table file of format ``fmt`` (:func:`get`) read back to ``schema``.
+
+    Raises
+    ------
+    DatasetError
+        One line naming the file and the table when it cannot be read to that schema (or
+        ``fmt`` is not a known format).
+    """
+    try:
+        return get(fmt).read(path, schema, table=name)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatasetError(f"{path}: cannot read table {name}: {message}") from None

@@ -9,9 +9,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from brushbench.dataset import formats
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.errors import DatasetError
+from brushbench.dataset.formats import read_table_file
 from brushbench.dataset.manifest import (
     MANIFEST_NAME,
     entry_path,
@@ -24,23 +24,6 @@ from brushbench.dataset.writer import check_timezone
 
 def _read_table(path: Path, name: str, fmt: str, timezone: str) -> pa.Table:
     return read_table_file(path, table_schema(name, timezone), fmt, name)
-
-
-def read_table_file(path: Path, schema: pa.Schema, fmt: str, name: str) -> pa.Table:
-    """One table file of format ``fmt`` (:mod:`~brushbench.dataset.formats`) read back to
-    ``schema``.
-
-    Raises
-    ------
-    DatasetError
-        One line naming the file and the table when it cannot be read to that schema (or
-        ``fmt`` is not a known format).
-    """
-    try:
-        return formats.get(fmt).read(path, schema, table=name)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatasetError(f"{path}: cannot read table {name}: {message}") from None
 
 
 def check_folder(path: str | os.PathLike[str], *, verify: bool = True) -> dict[str, Any]:

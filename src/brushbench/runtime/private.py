@@ -68,12 +68,9 @@ def _convert_checked(source: Path, dest: Path, sha256: str, *, name: str, fmt: s
     Arrow rather than a copy of the file: the detector's process then memory-maps each table
     in a fraction of a millisecond instead of parsing it, while this (the harness's) side
     parses it once, during the run before (:func:`brushbench.harness.evaluate`)."""
-    # Imported here: the reader imports pandas, which eval's start-up does without.
-    from brushbench.dataset.reader import read_table_file
-
     if sha256_file(source) != sha256:
         raise DatasetError(f"{source}: sha256 does not match the manifest (damaged or edited)")
-    table = read_table_file(source, table_schema(name, timezone), fmt, name)
+    table = formats.read_table_file(source, table_schema(name, timezone), fmt, name)
     sink = formats.ARROW.open_sink(dest, table.schema)
     try:
         sink.write(table)

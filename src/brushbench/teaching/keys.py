@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from ..dataset import Dataset, DatasetError, formats, load
 from ..dataset._fs import fsync_dir, fsync_file, make_private
+from ..dataset.formats import read_table_file
 from ..dataset.frames import to_pandas
 from ..dataset.manifest import (
     MANIFEST_NAME,
@@ -47,7 +48,6 @@ from ..dataset.manifest import (
     verify_manifest,
     write_manifest,
 )
-from ..dataset.reader import read_table_file
 from ..dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
 from ..dataset.writer import check_timezone
 
