@@ -174,6 +174,11 @@ def test_careful_farm_reuses_its_accounts_alike_at_any_scale():
     assert abs(ap[1] - ap[0]) < 0.15, ap
 
 
+@pytest.mark.xfail(strict=True, reason="scale_scenario keeps fraud shop_ranks absolute: at twice "
+                   "the shops the ranked shops are bigger and the careful cap admits about twice "
+                   "the orders each. Scaling the ranks fixes this but at small scales collapses "
+                   "them onto the top shops where flash sales and redirects (absolute ranks too) "
+                   "sit; left to a decision on scale.py")
 def test_a_scaled_careful_campaign_serves_shops_as_big():
     # shop_ranks name ranks among the scenario's shops: at twice the shops, rank 20 is a
     # bigger shop than before unless the ranks scale too, and the careful cap (a share of the

@@ -38,13 +38,7 @@ def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
             orders=times(scenario.bulk_buyers.orders, 0)),
         # Fraud scales by the number of shops it serves, so the brushing share stays put;
         # a ring keeps its size (a ring of five accounts is not a tenth of a ring at scale 0.1).
-        # Its shops' ranks scale with the shops: rank 60 of 3,000 shops is rank 6 of 300 (the
-        # same share of the market, so a shop as big); unscaled, a campaign on the top 12
-        # would serve ever bigger shops, and so place more orders each, as the scale grows.
-        fraud=tuple(dataclasses.replace(f, shops=times(f.shops),
-                                        shop_ranks=tuple(times(r) if r > 0 else r
-                                                         for r in f.shop_ranks))
-                    for f in scenario.fraud),
+        fraud=tuple(dataclasses.replace(f, shops=times(f.shops)) for f in scenario.fraud),
     )
 
 
