@@ -54,9 +54,16 @@ def test_redirect_brings_new_accounts_that_sign_up_just_before_ordering(small_da
 def test_bulk_buyers_order_in_bulk_during_office_hours(small_data):
     kinds = small_data.labels.legit_kind.to_numpy()
     bulk = small_data.orders[kinds == "bulk"]
-    assert (bulk.quantity >= 5).all()
     hours = bulk.created_at.dt.hour
     assert ((hours >= 9) & (hours < 18)).all()
+    # Companies buy cases (5 units or more); the smaller orders are small resellers', whose
+    # few accounts pay from one wallet and buy at one shop (the supplier site's look-alike).
+    small = bulk.quantity < 5
+    assert 0 < small.sum() and (~small).mean() > 0.8
+    resellers = bulk[bulk.address_id.isin(bulk.address_id[small])]
+    assert (resellers.groupby("address_id").payment_account_id.nunique() == 1).all()
+    assert (resellers.groupby("address_id").shop_id.nunique() == 1).all()
+    assert resellers.buyer_id.nunique() > resellers.address_id.nunique()
 
 
 def test_households_share_devices_across_accounts(small_data):

@@ -21,7 +21,8 @@ SEEDS = (31, 32, 33)
 
 
 def scenario(camouflage: float):
-    # The pattern's defaults: a farm of 300 accounts lifting 3 client shops, 100 orders each,
+    # The pattern's defaults: a farm of 300 accounts (100 per client shop) lifting 3 client
+    # shops, 100 orders each,
     # in waves of 20 over 6 hours.
     return base_scenario(fraud=(campaign("click_farm", start=START, camouflage=camouflage),))
 
@@ -37,10 +38,10 @@ def careful():
 
 
 def pool_scenario(camouflage: float):
-    # A farm that reuses its accounts: 120 accounts, 600 orders in 30 waves (5 orders each),
-    # so that boards of 40 (careful) run 10 waves each.
+    # A farm that reuses its accounts: 120 accounts (40 per client shop), 600 orders in 30
+    # waves (5 orders each), so that boards of 40 (careful) run 10 waves each.
     return base_scenario(fraud=(campaign("click_farm", start=START, camouflage=camouflage,
-                                         accounts=Dist.constant(120),
+                                         accounts=Dist.constant(40),
                                          orders=Dist.constant(200)),))
 
 

@@ -64,7 +64,8 @@ def test_unknown_key_without_a_close_match_lists_the_keys():
         load_scenario_text(BASE + "bulk_buyers:\n  zzz: 1\n", "f.yaml")
     (issue,) = info.value.issues
     assert issue.path == "bulk_buyers.zzz"
-    assert issue.message == "unknown key, expected one of: accounts, orders, quantity"
+    assert issue.message == ("unknown key, expected one of: accounts, orders, quantity, "
+                             "resellers, reseller_orders, reseller_accounts, reseller_quantity")
     assert (issue.location.line, issue.location.column) == (len(BASE.splitlines()) + 2, 3)
 
 

@@ -126,11 +126,11 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
     for i, sale in enumerate(scenario.flash_sales):
         drafts.append(plan_flash_sale(sale, i, market, tz, end, stream(seed, "flash_sale", i)))
     for i, redirect in enumerate(scenario.redirects):
-        draft, market = plan_redirect(redirect, i, traffic, market, tz, end, len(pools.cities),
-                                      stream(seed, "redirect", i))
+        draft, market = plan_redirect(redirect, i, traffic, market, mkt, tz, end,
+                                      len(pools.cities), stream(seed, "redirect", i))
         drafts.append(draft)
-    draft, market = plan_bulk(scenario.bulk_buyers, market, tz, start, end, len(pools.cities),
-                              mkt.item_popularity_skew, stream(seed, "bulk"))
+    draft, market = plan_bulk(scenario.bulk_buyers, market, mkt, traffic.channels, tz, start,
+                              end, len(pools.cities), stream(seed, "bulk"))
     drafts.append(draft)
     legit = OrderDraft.concat(drafts)
     campaigns, fraud, market = _plan_campaigns(scenario, seed, market, start, end,
@@ -171,7 +171,8 @@ def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, e
     for i, spec in enumerate(scenario.fraud):
         name = name_of(spec)
         ctx = CampaignContext(scenario, market, i, name, stream(seed, "campaign", i), start, end,
-                              n_cities, scenario.marketplace.distributors, curve)
+                              n_cities, scenario.marketplace.distributors, curve,
+                              camouflage=float(spec.camouflage))
         patterns.get(name).plan(spec, ctx)
         market = ctx.market
         draft = OrderDraft.concat([OrderDraft.empty(), *ctx.result.drafts])

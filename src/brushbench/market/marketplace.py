@@ -9,12 +9,14 @@ look-ups, never a Python loop per buyer or order.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..scenario.limits import LimitError
 from ..scenario.model import Marketplace as MarketSpec
+from .drafts import CHANNEL
 from .seeds import stream
 
 
@@ -88,7 +90,7 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     # Sorted by name: a mapping's order must not change the data (the scenario hash ignores it).
     names = sorted(spec.categories)
     categories = [spec.categories[name] for name in names]
-    city_w = _zipf_weights(n_cities, spec.city_skew)
+    city_w = city_weights(n_cities, spec.city_skew)
 
     # Shops: heavy-tailed popularity; warehouses concentrate in the big cities.
     rng = stream(seed, "marketplace", "shops")
@@ -135,8 +137,8 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     buyer_household = np.repeat(np.arange(n_households), sizes)
     household_city = rng.choice(n_cities, size=n_households, p=city_w)
     activity = np.maximum(spec.buyer_activity.sample(rng, n_buyers), 1e-12)
-    age_days = np.clip(spec.account_age_days.sample(rng, n_buyers), 1.0, spec.max_account_age_days)
-    registered = window_start - np.rint(age_days * 86400).astype(np.int64)
+    age_days = draw_account_ages(rng, spec, n_buyers)
+    registered = registration_times(window_start, age_days)
     # Level grows with account age and activity, as marketplace tiers do.
     act_q = np.argsort(np.argsort(activity)) / max(n_buyers - 1, 1)
     level = account_level(age_days, act_q)
@@ -183,6 +185,68 @@ def account_level(age_days: np.ndarray, activity_quantile: np.ndarray | float) -
     aq = np.asarray(activity_quantile)
     return np.clip(1 + np.log2(1 + np.asarray(age_days) / 60).astype(np.int64) // 2 + (aq > 0.8)
                    + (aq > 0.95), 1, 6).astype(np.int8)
+
+
+# Every account, legitimate or a ring's, gets its city, age, registration time and level from
+# the helpers below, so that none of them tells an account opened by a ring from a shopper's:
+# what is left to tell them apart is what the fraud forces (a batch sign-up, a shared site).
+
+def city_weights(n_cities: int, skew: float) -> np.ndarray:
+    """Share of accounts living in each city: a Zipf law of exponent ``skew`` (city 0 the
+    largest), as the marketplace's buyers live."""
+    return _zipf_weights(n_cities, skew)
+
+
+def draw_cities(rng: np.random.Generator, spec: MarketSpec, n_cities: int, n: int) -> np.ndarray:
+    """``n`` cities drawn where the marketplace's buyers live (:func:`city_weights`)."""
+    return rng.choice(n_cities, size=n, p=city_weights(n_cities, spec.city_skew))
+
+
+#: Rounds of redrawing an account age that falls outside ``[1 day, max_account_age_days]``.
+_AGE_REDRAWS = 8
+
+
+def draw_account_ages(rng: np.random.Generator, spec: MarketSpec, n: int) -> np.ndarray:
+    """Account ages in days, from ``spec.account_age_days`` cut to ``[1, max_account_age_days]``.
+
+    A draw outside the range is drawn again (the law conditioned on the range), never clipped
+    to its edge: clipped, the 1% of lognormal ages beyond the marketplace's age would all share
+    one registration second, which no sign-up history has. What still falls outside after a few
+    rounds (a law that mostly lies beyond the cap) is spread uniformly over the range.
+    """
+    low = min(1.0, spec.max_account_age_days)
+    high = spec.max_account_age_days
+    age = spec.account_age_days.sample(rng, n)
+    for _ in range(_AGE_REDRAWS):
+        out = np.flatnonzero(~((age >= low) & (age <= high)))
+        if len(out) == 0:
+            return age
+        age[out] = spec.account_age_days.sample(rng, len(out))
+    rest = np.flatnonzero(~((age >= low) & (age <= high)))
+    age[rest] = rng.uniform(low, high, len(rest))
+    return age
+
+
+def registration_times(at: int | np.ndarray, age_days: np.ndarray) -> np.ndarray:
+    """When accounts of the given ages (days) at ``at`` (epoch seconds) were opened."""
+    return np.asarray(at, dtype=np.int64) - np.rint(np.asarray(age_days) * 86400).astype(np.int64)
+
+
+def draw_levels(rng: np.random.Generator, age_days: np.ndarray) -> np.ndarray:
+    """Tiers of accounts opened outside the buyer population (sign-ups, companies, rings):
+    :func:`account_level` at a uniform activity quantile, so one in five gets the activity
+    bonus, as among the buyers (whose quantile is their activity's rank)."""
+    age_days = np.asarray(age_days)
+    return account_level(age_days, rng.random(age_days.shape))
+
+
+def draw_channels(rng: np.random.Generator, channels: Mapping[str, float], n: int) -> np.ndarray:
+    """``n`` channel codes drawn with the scenario's ``traffic.channels`` shares, as organic
+    orders get theirs (names sorted, so a mapping's order does not change the draw)."""
+    names = sorted(channels)
+    weights = np.array([channels[name] for name in names], dtype=np.float64)
+    codes = np.array([CHANNEL[name] for name in names], dtype=np.int8)
+    return codes[rng.choice(len(names), size=n, p=weights / weights.sum())]
 
 
 def buyers_by_activity(market: Market, u: np.ndarray) -> np.ndarray:

@@ -35,7 +35,16 @@ from ..market.drafts import (
     OrderDraft,
     pack_rows,
 )
-from ..market.marketplace import Market, account_level, add_accounts, items_of
+from ..market.marketplace import (
+    Market,
+    add_accounts,
+    draw_account_ages,
+    draw_channels,
+    draw_cities,
+    draw_levels,
+    items_of,
+    registration_times,
+)
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Scenario, Seconds, param
 
@@ -100,12 +109,16 @@ class CampaignContext:
         The campaign's own named stream: nothing else draws from it.
     curve : Curve
         The organic traffic's rate over the window, for the orders a shop can expect.
+    camouflage : float
+        The campaign's ``camouflage``, for what :meth:`add_orders` draws unless told
+        (the channel).
     """
 
     def __init__(self, scenario: Scenario, market: Market, index: int, name: str,
                  rng: np.random.Generator, start: int, end: int, n_cities: int,
-                 n_distributors: int, curve: Curve) -> None:
+                 n_distributors: int, curve: Curve, camouflage: float = 0.0) -> None:
         self.scenario = scenario
+        self.camouflage = camouflage
         self.curve = curve
         self.market = market
         self.index = index
@@ -209,10 +222,10 @@ class CampaignContext:
 
     # -- accounts -----------------------------------------------------------------------------
     def account_ages(self, n: int, camouflage: float) -> np.ndarray:
-        """Account ages in days: fresh (registered days before) or aged like real accounts."""
+        """Account ages in days: fresh (registered days before) or aged like real accounts,
+        drawn by the code that draws the buyers' ages (:func:`draw_account_ages`)."""
         fresh = self.rng.uniform(0.05, 10.0, n)
-        mkt = self.scenario.marketplace
-        aged = np.clip(mkt.account_age_days.sample(self.rng, n), 1.0, mkt.max_account_age_days)
+        aged = draw_account_ages(self.rng, self.scenario.marketplace, n)
         return np.where(self.rng.random(n) < camouflage, aged, fresh)
 
     def add_accounts(self, n: int, *, at: int, camouflage: float, city: np.ndarray,
@@ -227,7 +240,7 @@ class CampaignContext:
         rng = self.rng
         if registered_at is None:
             age = self.account_ages(n, camouflage)
-            registered = at - np.rint(age * 86400).astype(np.int64) - 60
+            registered = registration_times(at - 60, age)
         else:
             registered = np.minimum(np.asarray(registered_at, dtype=np.int64), at - 60)
             age = (self.window_start - registered) / 86400
@@ -247,7 +260,7 @@ class CampaignContext:
         self.market, buyers = add_accounts(
             self.market, registered, household, np.asarray(city)[: max(addresses, 1)],
             np.zeros(max(addresses, 1), dtype=bool), rng, device_group=device,
-            payment_group=payment, level=account_level(age, 0.0))
+            payment_group=payment, level=draw_levels(rng, age))
         return buyers
 
     def ring(self, shop: int, n_accounts: int, at: int, camouflage: float) -> np.ndarray:
@@ -298,29 +311,38 @@ class CampaignContext:
         return self.n_distributors + 1000 * self.index + self._extra_distributors - 1
 
     def cities_near(self, shop: int, n: int, camouflage: float) -> np.ndarray:
-        """Cities for ring addresses: the shop's own warehouse city, or anywhere when careful."""
+        """Cities for ring addresses: the shop's own warehouse city, or, when careful, anywhere
+        buyers live (big cities more often, as :func:`draw_cities` draws the buyers')."""
         home = np.full(n, self.market.shop_city[shop])
-        anywhere = self.rng.integers(0, self.n_cities, size=n)
+        anywhere = draw_cities(self.rng, self.scenario.marketplace, self.n_cities, n)
         return np.where(self.rng.random(n) < camouflage, anywhere, home)
 
     # -- output -------------------------------------------------------------------------------
     def add_orders(self, *, time: np.ndarray, shop: np.ndarray, item: np.ndarray,
                    buyer: np.ndarray, beneficiary: np.ndarray | int,
                    quantity: np.ndarray | int = 1, unit_price: np.ndarray | int = NO_PRICE,
-                   channel: str | np.ndarray = "search", victim: np.ndarray | int = UNSET,
+                   channel: str | np.ndarray | None = None, victim: np.ndarray | int = UNSET,
                    distributor: np.ndarray | int = UNSET, parcel_fill: np.ndarray | float = np.nan,
                    status: np.ndarray | int = UNSET, refund_at: np.ndarray | int = UNSET,
                    review: np.ndarray | int = REVIEW_DEFAULT,
                    mobile: np.ndarray | int = UNSET) -> None:
-        """Add brushing orders; scalars broadcast. Rows are numbered within the campaign."""
+        """Add brushing orders; scalars broadcast. Rows are numbered within the campaign.
+
+        ``channel`` defaults to :meth:`channels` (a pattern whose orders must come through one
+        channel, such as a distributor's link, names it).
+        """
         n = len(time)
         first = sum(len(d) for d in self.result.drafts)
 
         def full(value, dtype):
             return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
 
-        channel_code = (np.full(n, CHANNEL[channel], dtype=np.int8) if isinstance(channel, str)
-                        else np.asarray(channel, dtype=np.int8))
+        if channel is None:
+            channel_code = self.channels(n)
+        elif isinstance(channel, str):
+            channel_code = np.full(n, CHANNEL[channel], dtype=np.int8)
+        else:
+            channel_code = np.asarray(channel, dtype=np.int8)
         self.result.drafts.append(OrderDraft(
             row=pack_rows(TAG_FRAUD, 0, self.index, first + np.arange(n)),
             time=np.asarray(time, dtype=np.int64), shop=full(shop, np.int64),
@@ -333,6 +355,23 @@ class CampaignContext:
             status=full(status, np.int8), refund_at=full(refund_at, np.int64),
             review=full(review, np.int8), mobile=full(mobile, np.int8),
         ))
+
+    def channels(self, n: int) -> np.ndarray:
+        """How ``n`` brushing orders reach the shop: by search when naive, as shoppers do
+        when careful (each order one or the other, with probability ``camouflage``).
+
+        A brushing task (刷单任务) scripts the route: search the keyword, browse, find the shop,
+        because lifting the item's search rank is what the shop pays for, and a naive ring
+        follows the script to the letter. A careful one arrives like ordinary traffic, through
+        recommendations, promotion pages, shared and affiliate links in the scenario's
+        ``traffic.channels`` shares (an affiliate order gets a distributor as organic ones do),
+        so that the channel is no trace of its own.
+        """
+        careful = self.rng.random(n) < self.camouflage
+        code = np.full(n, CHANNEL["search"], dtype=np.int8)
+        code[careful] = draw_channels(self.rng, self.scenario.traffic.channels,
+                                      int(careful.sum()))
+        return code
 
     def label(self, entity_type: str, indices: np.ndarray | int, role: str) -> None:
         """Record entities (``account``, ``shop``, ``device``, ``distributor``) and their role."""

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_TEMPLATE
+from ..market.marketplace import registration_times
 from ..scenario.distributions import Dist
 from ..scenario.model import Seconds, param
 from .base import STATUS_COMPLETED, CampaignContext, CampaignSpec, blend
@@ -66,8 +67,11 @@ class Spec(CampaignSpec):
                               min=60)
     shops: int = param(3, doc="How many client shops the farm lifts (all with the same "
                        "accounts).", min=1)
-    accounts: Dist = param(Dist.constant(300), doc="Accounts the farm drives, shared by all "
-                           "its client shops.")
+    accounts: Dist = param(Dist.constant(100), doc="Accounts the farm drives for one client "
+                           "shop's `orders`: its pool is one draw per client shop (cut in "
+                           "proportion where `careful_share` cuts the orders), and every "
+                           "shop's waves draw from the whole pool, so each account takes "
+                           "about orders / accounts orders at any scale.")
     orders: Dist = param(Dist.constant(100), doc="Brushing orders per client shop.")
     wave_size: Dist = param(Dist.constant(20), doc="Orders fired together in one wave (a "
                             "20-phone board), per client shop.")
@@ -102,13 +106,21 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
     t0, t1 = ctx.span(spec)
     shops = ctx.pick_shops(spec)
 
-    # The farm: its accounts, the phones that run them and where it sends the parcels.
-    n_accounts = ctx.count(spec.accounts)
+    # What each client pays for: its orders (capped for a careful farm) and the accounts they
+    # need. The farm sizes its pool by the job: accounts in proportion to the orders each
+    # client gets, so a farm with twice the clients (a scenario at twice the scale, whose
+    # biggest shops are bigger) drives twice the accounts, each reused as often, rather than
+    # one pool twice as hard: reuse per account would be a trace of --scale, not of fraud.
+    jobs = [(int(shop), ctx.count(spec.orders), ctx.count(spec.accounts)) for shop in shops]
+    orders = [ctx.within_share(spec, drawn, ctx.expected_orders(shop, t0, t1))
+              for shop, drawn, _ in jobs]
+    n_accounts = sum(max(1, round(accounts * n / drawn))
+                     for (_, drawn, accounts), n in zip(jobs, orders, strict=True))
     per_device = blend(spec.accounts_per_device, spec.careful_accounts_per_device, cam)
     n_devices = min(n_accounts, max(1, round(n_accounts / per_device)))
     batch = t0 - np.rint(rng.uniform(2, 30) * 86400) + rng.uniform(0, spec.signup_batch,
                                                                    n_accounts)
-    aged = t0 - np.rint(ctx.account_ages(n_accounts, 1.0) * 86400) - 60
+    aged = registration_times(t0 - 60, ctx.account_ages(n_accounts, 1.0))
     registered = np.where(rng.random(n_accounts) < cam, aged, batch).astype(np.int64)
     # Cities drawn where real buyers live: the farm's own, or anywhere when careful.
     m = ctx.market
@@ -126,8 +138,8 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
     buyers[rented[:len(real)]] = real
 
     # Waves: each targets one client shop; a shop's orders are cut into waves.
-    sizes = [(int(shop), ctx.ring_orders(spec, int(shop), t0, t1),
-              min(ctx.count(spec.wave_size), n_accounts)) for shop in shops]
+    sizes = [(shop, n, min(ctx.count(spec.wave_size), n_accounts))
+             for (shop, _, _), n in zip(jobs, orders, strict=True)]
     wave_shop = np.concatenate([np.full(-(-n // k), s) for s, n, k in sizes])
     wave_len = np.concatenate([np.minimum(k, n - k * np.arange(-(-n // k)))
                                for _, n, k in sizes])

@@ -30,7 +30,9 @@ when careful): each site receives far more orders and units from the one shop th
 and the accounts linked through its address and payment account form a group larger than a
 household whose orders all go to that shop, what address and payment connected components find
 (P3). The groups are no larger than an office's, so big households and shared addresses that
-happen to favour one shop still compete with them.
+happen to favour one shop still compete with them, and a site as such (several accounts, one
+payer, one shop) is what an honest small reseller looks like too (``bulk_buyers.resellers``):
+what the supplier adds is the volume its sites take back from the shop during the price war.
 """
 
 

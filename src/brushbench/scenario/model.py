@@ -154,7 +154,9 @@ class Marketplace:
                                    doc="Age of an account when the window opens, in days.")
     max_account_age_days: float = param(5000.0, doc="Age of the oldest account, in days: no "
                                         "account is older than the marketplace (Taobao opened "
-                                        "in 2003); longer draws are cut here.", min=1)
+                                        "in 2003); longer draws are drawn again (the law "
+                                        "conditioned on this cap, with no pile-up at it).",
+                                        min=1)
     cities: int = param(60, doc="Number of cities (names from Faker in the scenario's locale).",
                         min=1, max=5_000)
     city_skew: float = param(1.0, doc="Zipf exponent of city sizes.", min=0)
@@ -279,12 +281,28 @@ class Redirect:
 
 @dataclass(frozen=True)
 class BulkBuyers:
-    """Corporate procurement and resellers: large quantities to a business address."""
+    """Corporate procurement and resellers: large quantities to a business address, and small
+    resellers buying one shop's goods through a few accounts on one wallet."""
 
     accounts: int = param(40, doc="Bulk-buying accounts.", min=0, max=1_000_000)
     orders: int = param(400, doc="Expected bulk orders in the window.", min=0,
                         max=10_000_000)
     quantity: Dist = param(_d("lognorm", s=0.7, scale=25), doc="Units per bulk order.")
+    resellers: Probability = param(Probability(0.3), doc="Share of the bulk accounts that "
+                                   "belong to small resellers (微商, 代购: a family or a small "
+                                   "shop reselling one shop's goods to its own customers): a "
+                                   "few accounts per address (`reseller_accounts`), all paying "
+                                   "from one wallet, all ordering from one shop (an assumption, "
+                                   "the honest side of a supplier's one-payer site).",
+                                   min=0, max=1)
+    reseller_orders: Probability = param(Probability(0.06), doc="Share of the bulk orders "
+                                         "placed by the resellers.", min=0, max=1)
+    reseller_accounts: Dist = param(_cat([2, 3, 4, 5, 6], [0.3, 0.25, 0.2, 0.15, 0.1]),
+                                    doc="Accounts of one reseller (family members' or "
+                                    "staff's), sharing its address and wallet.")
+    reseller_quantity: Dist = param(_d("lognorm", s=0.6, scale=2.0),
+                                    doc="Units per reseller order (at least 1): what its own "
+                                    "customers asked for, not cases.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,12 +11,20 @@ import numpy as np
 
 from ...market.clock import to_epoch
 from ...market.drafts import CHANNEL, KIND, NO_PRICE, TAG_REDIRECT, OrderDraft, pack_rows
-from ...market.marketplace import Market, add_accounts, buyers_by_activity, items_of
+from ...market.marketplace import (
+    Market,
+    add_accounts,
+    buyers_by_activity,
+    draw_cities,
+    draw_levels,
+    items_of,
+)
+from ...scenario.model import Marketplace as MarketSpec
 from ...scenario.model import Redirect, Traffic
 
 
 def plan_redirect(redirect: Redirect, index: int, traffic: Traffic, market: Market,
-                  timezone: str, end: int, n_cities: int,
+                  spec: MarketSpec, timezone: str, end: int, n_cities: int,
                   rng: np.random.Generator) -> tuple[OrderDraft, Market]:
     shop = int(market.shop_by_rank[min(redirect.shop_rank, market.n_shops) - 1])
     start = to_epoch(redirect.at, timezone)
@@ -26,9 +34,12 @@ def plan_redirect(redirect: Redirect, index: int, traffic: Traffic, market: Mark
     is_new = rng.random(n) < redirect.new_account_share
     n_new = int(is_new.sum())
     signup = time[is_new] - np.rint(rng.exponential(1200.0, n_new)).astype(np.int64) - 30
+    # New accounts live where buyers live and get their tier as any account opened outside
+    # the population does (the same code as a ring's accounts).
     market, new_buyers = add_accounts(
-        market, signup, np.arange(n_new), rng.integers(0, n_cities, size=n_new),
-        np.zeros(n_new, dtype=bool), rng)
+        market, signup, np.arange(n_new), draw_cities(rng, spec, n_cities, n_new),
+        np.zeros(n_new, dtype=bool), rng,
+        level=draw_levels(rng, (time[is_new] - signup) / 86400))
     buyer = buyers_by_activity(market, rng.random(n))
     buyer[is_new] = new_buyers
     draft = OrderDraft(
