@@ -134,7 +134,10 @@ def test_protocol_one_finite_deterministic_score_per_order():
 
 def test_finds_a_naive_farm_loses_a_careful_one_and_leaves_flash_sales_alone():
     naive = evaluate("lockstep", "click_farm_naive", SCALE)
-    careful = evaluate("lockstep", "click_farm_careful", SCALE)
+    # The careful farm at the standard suite's scale: fraud shop_ranks are absolute ranks, so
+    # at a small scale the farm's client shops are relatively smaller and its waves stand out
+    # more (tests/test_artefacts_accounts.py, the scaled-campaign xfail).
+    careful = evaluate("lockstep", "click_farm_careful", 1.0)
     naive_ap = pattern_ap(naive, "click_farm")
     share = naive["per_pattern"]["click_farm"]["n_orders"] / naive["orders"]["n_orders"]
     assert naive_ap > 0.8 and naive_ap > 10 * share
