@@ -14,11 +14,13 @@ look for that class; they run in the same engine, with the same units, null and 
   units (a floor or ceiling of the pattern's delays, :func:`stats.score_threshold`), so a
   constant part that puts every fraud delay above a value the legitimate ones often fall below
   shows;
-- ``default``: categories of the order itself (channel, refund reason), target-encoded: a
-  pattern piling onto one value, typically a default left in a draft;
+- ``default``: categories of the order itself (channel, refund reason), scored by the share of
+  a pattern's orders beyond the legitimate shares (:func:`stats.score_share`): a pattern
+  piling onto one value, typically a default left in a draft;
 - ``accounts``: attributes of the buyer accounts and addresses a campaign uses, per account
   (city, its popularity among all buyers, level, how many accounts share its registration
-  second, devices and payment accounts per account) and per address (the "one-wallet site").
+  second, devices and payment accounts per account) and per address (the "one-wallet site"),
+  each measured on one order per account or address (:func:`_representative`).
 
 A pattern whose behaviour legitimately moves one of them is named in :data:`EXEMPT`.
 """
@@ -31,7 +33,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from .probes import CATEGORICAL, NUMERIC, SHARE, THRESHOLD, Probe
+from .probes import NUMERIC, SHARE, THRESHOLD, Probe
 from .view import OrderView
 
 #: (probe key, pattern) pairs whose separation is the pattern's behaviour, with the reason.
@@ -120,6 +122,37 @@ def _distinct_per(view: OrderView, group: str, of: str) -> np.ndarray:
     return out
 
 
+def _representative(view: OrderView, group: str) -> np.ndarray:
+    """Per order: it is its group's order with the smallest order_id.
+
+    Order ids are random numbers, so this is a label-free random pick of one order per
+    account (or address). An account is then positive when *that* order is brushing: counting an
+    account as positive when *any* of its orders is would favour accounts with many orders, and
+    so their activity (level, devices, payment accounts), even under shuffled labels.
+    """
+    def run() -> np.ndarray:
+        g = view.codes(group)
+        ok = np.flatnonzero(g >= 0)
+        order = ok[np.lexsort((view.order_id[ok], g[ok]))]
+        first = order[np.r_[True, g[order][1:] != g[order][:-1]]] if len(order) else order
+        out = np.zeros(view.n, dtype=bool)
+        out[first] = True
+        return out
+    return view.memo(f"representative:{group}", run)
+
+
+def _per_account(compute: Callable[[OrderView], np.ndarray], group: str = "orders.buyer_id"
+                 ) -> Callable[[OrderView], np.ndarray]:
+    """``compute``, kept on each account's (address's) representative order only."""
+    def on_one(view: OrderView) -> np.ndarray:
+        values = compute(view)
+        keep = _representative(view, group)
+        if values.dtype.kind == "f":
+            return np.where(keep, values, np.nan)
+        return np.where(keep, values, -1)
+    return on_one
+
+
 def _one_wallet_site(view: OrderView) -> np.ndarray:
     """1 for an address with >= 2 accounts, exactly one payment account and one shop."""
     accounts = _distinct_per(view, "orders.address_id", "orders.buyer_id")
@@ -152,10 +185,6 @@ DELAYS = (
     ("delivery_to_review", "shipments.delivered_at", "reviews.created_at", False),
 )
 
-BUYER = ("orders.buyer_id",)
-ADDRESS = ("orders.address_id",)
-
-
 def _p(name: str, column: str, family: str, kind: str, unit: tuple[str, ...], why: str,
        compute: Callable[[OrderView], np.ndarray]) -> Probe:
     return Probe(name, column, family, kind, unit, why, compute, per_unit=bool(unit))
@@ -179,27 +208,31 @@ def _build() -> tuple[Probe, ...]:
         _p("default_share", "refunds.reason", "default", SHARE, (),
            "a pattern's returns piling onto one reason (refunded orders)",
            partial(_codes_where, source="refunds.reason", refunded_only=True)),
-        _p("category", "buyers.city", "accounts", CATEGORICAL, BUYER,
-           "the accounts' cities drawn from another law than the buyers' (per account)",
-           partial(_codes_where, source="buyers.city", refunded_only=False)),
-        _p("popularity", "buyers.city", "accounts", NUMERIC, BUYER,
+        _p("city_share", "buyers.city", "accounts", SHARE, (),
+           "the accounts' cities drawn from another law than the buyers' (one order per "
+           "account)", _per_account(partial(_codes_where, source="buyers.city",
+                                            refunded_only=False))),
+        _p("popularity", "buyers.city", "accounts", NUMERIC, (),
            "accounts in rarer (or commoner) cities than buyers' Zipf law gives: log share of "
-           "all accounts in the account's city", _city_popularity),
-        _p("level_share", "buyers.level", "accounts", SHARE, BUYER,
-           "membership levels drawn from another law (no activity bonus)",
-           partial(_codes_where, source="buyers.level", refunded_only=False)),
-        _p("shared_second", "buyers.registered_at", "accounts", NUMERIC, BUYER,
-           "accounts registered in the same second as other accounts (a pile at a cap)",
-           _shared_registration),
-        _p("per_account", "orders.device_id", "accounts", NUMERIC, BUYER,
-           "devices per account over all its orders",
-           partial(_distinct_per, group="orders.buyer_id", of="orders.device_id")),
-        _p("per_account", "orders.payment_account_id", "accounts", NUMERIC, BUYER,
-           "payment accounts per account over all its orders",
-           partial(_distinct_per, group="orders.buyer_id", of="orders.payment_account_id")),
-        _p("one_wallet_site", "orders.address_id", "accounts", NUMERIC, ADDRESS,
-           "an address with two or more accounts, one payment account and one shop",
-           _one_wallet_site),
+           "all accounts in the account's city (one order per account)",
+           _per_account(_city_popularity)),
+        _p("level_share", "buyers.level", "accounts", SHARE, (),
+           "membership levels drawn from another law, e.g. without the activity bonus (one "
+           "order per account)", _per_account(partial(_codes_where, source="buyers.level",
+                                                       refunded_only=False))),
+        _p("shared_second", "buyers.registered_at", "accounts", NUMERIC, (),
+           "accounts registered in the same second as other accounts, a pile at a cap (one "
+           "order per account)", _per_account(_shared_registration)),
+        _p("per_account", "orders.device_id", "accounts", NUMERIC, (),
+           "devices per account over all its orders (one order per account)",
+           _per_account(partial(_distinct_per, group="orders.buyer_id", of="orders.device_id"))),
+        _p("per_account", "orders.payment_account_id", "accounts", NUMERIC, (),
+           "payment accounts per account over all its orders (one order per account)",
+           _per_account(partial(_distinct_per, group="orders.buyer_id",
+                                of="orders.payment_account_id"))),
+        _p("one_wallet_site", "orders.address_id", "accounts", NUMERIC, (),
+           "an address with two or more accounts, one payment account and one shop (one "
+           "order per address)", _per_account(_one_wallet_site, "orders.address_id")),
     ]
     return tuple(probes)
 

@@ -330,12 +330,15 @@ def score_threshold(feature: Feature, cmp: Comparison, q: float = 0.05) -> Score
 
 
 def score_share(feature: Feature, cmp: Comparison) -> Score:
-    """Excess share of the most over-represented category among the positive units.
+    """Share of the positive units that sit on values beyond the other units' shares.
 
-    ``max over values v of (share of positives with v - share of the other units with v)``:
-    0 when a pattern spreads over a column's values like the legitimate orders do, 1 - s when
-    all its units take one value that a share s of the others take (a default left in place).
-    Chance is the permutation mean (the maximum of small random gaps), so ``base_rate`` is 0.
+    The total variation distance between the positives' distribution over the column's values
+    and the other units': ``sum over values v of max(0, share of positives with v - share of
+    the others with v)``. 0 when a pattern spreads over the values like the legitimate orders
+    do; ``1 - s`` when all its units take one value that a share ``s`` of the others take (a
+    default left in place); large too when accounts spread uniformly over cities that buyers
+    choose by a Zipf law. Chance is the permutation mean (the distance of a random subset,
+    larger for few units and many values), so ``base_rate`` is 0.
     """
     codes, k = feature.codes, feature.k
     n = feature.universe_counts(cmp).astype(np.float64)
@@ -347,5 +350,5 @@ def score_share(feature: Feature, cmp: Comparison) -> Score:
     m = len(rows)
     p = np.bincount((codes[rows] + (np.arange(m) * k)[:, None]).ravel(),
                     minlength=m * k).reshape(m, k).astype(np.float64)
-    gap = (p / P - (n - p) / (N - P)).max(axis=1)
+    gap = np.maximum(p / P - (n - p) / (N - P), 0.0).sum(axis=1)
     return Score(float(gap[0]), 0.0, "share", gap[1:], int(N), P)
