@@ -27,6 +27,8 @@ when one feature's column is shuffled on the test data) and named in the report'
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -123,8 +125,17 @@ def shortcut_findings(train: Dataset, test: Dataset, *, max_ap: float = 0.5, see
     """
     try:
         from sklearn.ensemble import HistGradientBoostingClassifier
+        from threadpoolctl import threadpool_limits
     except ImportError:
         raise ShortcutUnavailable(f"the shortcut probe needs scikit-learn: {INSTALL}") from None
+    # One OpenMP thread: the model is small, and spinning threads on a machine whose cores are
+    # busy (the audit's own probe threads, other jobs) cost several times the work itself.
+    with threadpool_limits(1, user_api="openmp"):
+        return _shortcut(HistGradientBoostingClassifier, train, test, max_ap, seed, top)
+
+
+def _shortcut(model_class: Any, train: Dataset, test: Dataset, max_ap: float, seed: int,
+              top: int) -> tuple[list[Finding], list[str]]:
     f_train, f_test = features(train), features(test)
     y_train, _ = _labels(train)
     y_test, p_test = _labels(test)
@@ -138,7 +149,7 @@ def shortcut_findings(train: Dataset, test: Dataset, *, max_ap: float = 0.5, see
         legit = rng.choice(legit, MAX_TRAIN_LEGIT, replace=False)
     rows = np.sort(np.concatenate([np.flatnonzero(y_train), legit]))
     cat = [list(f_train.columns).index(c) for c in CATEGORICAL]
-    model = HistGradientBoostingClassifier(max_iter=60, learning_rate=0.15, max_leaf_nodes=15,
+    model = model_class(max_iter=60, learning_rate=0.15, max_leaf_nodes=15,
                                            categorical_features=cat, early_stopping=False,
                                            random_state=seed)
     model.fit(x_train[rows], y_train[rows])
