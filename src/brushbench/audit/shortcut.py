@@ -125,7 +125,7 @@ def shortcut_findings(train: Dataset, test: Dataset, *, max_ap: float = 0.5, see
     """
     try:
         from sklearn.ensemble import HistGradientBoostingClassifier
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
     except ImportError:
         raise ShortcutUnavailable(f"the shortcut probe needs scikit-learn: {INSTALL}") from None
     # One OpenMP thread: the model is small, and spinning threads on a machine whose cores are
