@@ -261,6 +261,12 @@ def test_ring_accounts_attributes_are_caught(careful):
     report = audit(_accounts(careful, True), *keys)
     for key in keys:
         assert "all" in failing(report, key), (key, report.render())
+    # The accounts the answer key names, against the buyers table, one unit per account.
+    labelled = {f.name for f in report.leaks if f.unit == "buyers row" and f.pattern == "all"}
+    assert labelled == {"buyers.city:labelled_share", "buyers.level:labelled_share",
+                        "buyers.registered_at:labelled_shared_second",
+                        "buyers.city:labelled_popularity"}, report.render()
+    assert {f.unit for f in clean.findings} == {"order", "buyers row"}
 
 
 @GENERATOR_FIXES

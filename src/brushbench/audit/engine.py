@@ -15,6 +15,7 @@ import pandas as pd
 from brushbench.dataset import Dataset
 
 from . import stats
+from .accounts import account_findings
 from .artefacts import EXEMPT as ARTEFACT_EXEMPT
 from .probes import CATEGORICAL, EXEMPT, PROBES, SHARE, THRESHOLD, Probe
 from .report import AuditReport, Check, Finding
@@ -290,7 +291,9 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
         Seed of the permutations and of the half splits (the audit is deterministic).
     probes : sequence of Probe
         The probes to run (default: the leak probes, :data:`brushbench.audit.PROBES`; add
-        :data:`brushbench.audit.ARTEFACT_PROBES` for the artefact probes).
+        :data:`brushbench.audit.ARTEFACT_PROBES` for the artefact probes). With any probe of
+        the ``accounts`` family, the accounts ``entity_labels`` names are also compared with
+        the buyers table (:mod:`brushbench.audit.accounts`).
     workers : int, optional
         Threads running probes (default: the number of CPUs, at most 4). The report does not
         depend on it: every random draw comes from a stream named after what it is for.
@@ -345,6 +348,10 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
                 findings += auditor.run_probe(probe)
                 if progress is not None:
                     progress(done, len(probes))
+    if labels.brushing.any() and any(p.family == "accounts" for p in probes):
+        # The accounts the answer key names, against the buyers table (one unit per account).
+        findings += account_findings(data, sigmas=sigmas, min_margin=min_margin,
+                                     top_hits=top_hits, permutations=permutations, seed=seed)
     if shortcut_with is not None and labels.brushing.any():
         from .shortcut import ShortcutUnavailable, shortcut_findings
         try:
