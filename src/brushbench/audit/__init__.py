@@ -10,14 +10,22 @@ must not separate brushing orders from legitimate ones: id magnitudes and digits
 of amounts, the seconds of timestamps, string formats, null patterns, the row's place in the
 file, categories that no pattern decides. Its average precision for the answer key, overall and
 per pattern, is compared with the same statistic under shuffled labels.
+
+The artefact probes (:data:`ARTEFACT_PROBES`, :mod:`brushbench.audit.artefacts`) look at what
+patterns *do* decide for the generator's shortcuts (issue 17): event order across tables,
+constant parts in delays, default categories, the attributes of the accounts campaigns make.
+The shortcut probe (:mod:`brushbench.audit.shortcut`, ``shortcut_with=``) trains a small model
+on such non-behavioural features on one seed and scores another.
 """
 
+from .artefacts import ARTEFACT_PROBES
 from .engine import AuditError, audit_dataset
 from .probes import EXEMPT, PROBES, Probe, describe_probes
 from .report import AuditReport, Check, Finding
 from .stats import threshold
 
 __all__ = [
+    "ARTEFACT_PROBES",
     "EXEMPT",
     "PROBES",
     "AuditError",

@@ -15,11 +15,19 @@ import pandas as pd
 from brushbench.dataset import Dataset
 
 from . import stats
-from .probes import CATEGORICAL, EXEMPT, PROBES, Probe
+from .accounts import account_findings
+from .artefacts import EXEMPT as ARTEFACT_EXEMPT
+from .probes import CATEGORICAL, EXEMPT, PROBES, SHARE, THRESHOLD, Probe
 from .report import AuditReport, Check, Finding
 from .view import AFTER_SALE, OrderView
 
 ALL = "all"
+
+
+def exemptions() -> dict[tuple[str, str], str]:
+    """Every exemption, of leak and artefact probes alike (read when used: tests add some)."""
+    return {**EXEMPT, **ARTEFACT_EXEMPT}
+
 _DENSE_KEYS = 1 << 22
 
 
@@ -74,7 +82,7 @@ class _Labels:
         self._sets: dict[tuple[str, frozenset[str]], _LabelSet] = {}
 
     def sets_for(self, probe: Probe) -> list[_LabelSet]:
-        exempt = frozenset(p for p in self.patterns if (probe.key, p) in EXEMPT)
+        exempt = frozenset(p for p in self.patterns if (probe.key, p) in exemptions())
         out = []
         if len(self.patterns) > 1 and len(exempt) < len(self.patterns):
             out.append(self._set(ALL, exempt))
@@ -118,12 +126,14 @@ class _Auditor:
 
     def _units(self, probe: Probe, raw: np.ndarray) -> tuple[np.ndarray | None, stats.Feature]:
         """Unit of each order (None: the order itself) and the probe's value per unit."""
-        categorical = probe.kind == CATEGORICAL
+        categorical = probe.kind in (CATEGORICAL, SHARE)
 
         def codes_of(values: np.ndarray) -> tuple[np.ndarray, int]:
             if categorical:
                 c = np.asarray(values, dtype=np.int64)
                 return c, (int(c.max()) + 1 if len(c) else 0)
+            if probe.kind == THRESHOLD:
+                return stats.quantize(values)
             return stats.to_codes(values.astype(np.float64))
 
         if not probe.unit:
@@ -157,7 +167,7 @@ class _Auditor:
     def _feature(self, probe: Probe, codes: np.ndarray, k: int, space: str | None
                  ) -> stats.Feature:
         fit = None
-        if probe.kind == CATEGORICAL:
+        if probe.kind in (CATEGORICAL, THRESHOLD):
             if space is None:  # units of this probe only
                 fit = stats.stream(self.seed, "half", probe.key).random(len(codes)) < 0.5
             else:
@@ -226,6 +236,10 @@ class _Auditor:
                 continue
             if probe.kind == CATEGORICAL:
                 score = stats.score_categorical(feature, cmp)
+            elif probe.kind == THRESHOLD:
+                score = stats.score_threshold(feature, cmp)
+            elif probe.kind == SHARE:
+                score = stats.score_share(feature, cmp)
             else:
                 score = stats.score_numeric(feature, cmp)
             if np.isnan(score.ap):
@@ -254,7 +268,9 @@ class _Auditor:
 def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.02,
                   top_hits: float = 3.0, permutations: int = 20, seed: int = 0,
                   probes: Sequence[Probe] = PROBES, workers: int | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> AuditReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  shortcut_with: Dataset | None = None,
+                  shortcut_max_ap: float = 0.5) -> AuditReport:
     """Audit a dataset with its answer key for leaks: what tells brushing orders apart that
     should not.
 
@@ -274,12 +290,21 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
     seed : int
         Seed of the permutations and of the half splits (the audit is deterministic).
     probes : sequence of Probe
-        The probes to run (default: all of :data:`brushbench.audit.PROBES`).
+        The probes to run (default: the leak probes, :data:`brushbench.audit.PROBES`; add
+        :data:`brushbench.audit.ARTEFACT_PROBES` for the artefact probes). With any probe of
+        the ``accounts`` family, the accounts ``entity_labels`` names are also compared with
+        the buyers table (:mod:`brushbench.audit.accounts`).
     workers : int, optional
         Threads running probes (default: the number of CPUs, at most 4). The report does not
         depend on it: every random draw comes from a stream named after what it is for.
     progress : callable, optional
         Called as ``progress(done, total)`` after each probe (``brushbench audit``'s bar).
+    shortcut_with : Dataset, optional
+        Another dataset of the same scenario (another seed), with its answer key: the
+        shortcut probe (:mod:`brushbench.audit.shortcut`) trains on it and scores ``data``.
+        Without scikit-learn the report says so in a note and the other probes still run.
+    shortcut_max_ap : float
+        The shortcut model's AP on a pattern above which it is a failing finding.
 
     Returns
     -------
@@ -323,8 +348,23 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
                 findings += auditor.run_probe(probe)
                 if progress is not None:
                     progress(done, len(probes))
-    exempt = sorted(f"{key} for {pattern}: {why}" for (key, pattern), why in EXEMPT.items()
-                    if pattern in labels.patterns)
+    if labels.brushing.any() and any(p.family == "accounts" for p in probes):
+        # The accounts the answer key names, against the buyers table (one unit per account).
+        findings += account_findings(data, sigmas=sigmas, min_margin=min_margin,
+                                     top_hits=top_hits, permutations=permutations, seed=seed)
+    if shortcut_with is not None and labels.brushing.any():
+        from .shortcut import ShortcutUnavailable, shortcut_findings
+        try:
+            found, said = shortcut_findings(shortcut_with, data, max_ap=shortcut_max_ap,
+                                            seed=seed)
+        except ShortcutUnavailable as e:
+            notes.append(f"shortcut probe skipped: {e}")
+        else:
+            findings += found
+            notes += said
+    run_keys = {p.key for p in probes}
+    exempt = sorted(f"{key} for {pattern}: {why}" for (key, pattern), why in exemptions().items()
+                    if pattern in labels.patterns and key in run_keys)
     return AuditReport(
         findings=findings, checks=auditor.checks(), notes=notes, exempt=exempt, params=params,
         n_orders=auditor.view.n, n_brushing=int(labels.brushing.sum()),

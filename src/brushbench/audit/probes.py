@@ -33,7 +33,7 @@ orders are left out of the probe's comparison of all brushing against legitimate
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -46,7 +46,7 @@ from brushbench.dataset.tables import CHANNELS, ORDER_STATUSES, table_schema
 from .stats import to_codes as value_codes
 from .view import OrderView
 
-NUMERIC, CATEGORICAL = "numeric", "categorical"
+NUMERIC, CATEGORICAL, THRESHOLD, SHARE = "numeric", "categorical", "threshold", "share"
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,11 @@ class Probe:
     family : str
         ``row_order``, ``ids``, ``format``, ``nulls`` or ``category``.
     kind : str
-        ``numeric`` (ranked by value, both signs) or ``categorical`` (target-encoded).
+        ``numeric`` (ranked by value, both signs), ``categorical`` (target-encoded),
+        ``threshold`` (a floor or ceiling learnt on half the units, see
+        :func:`brushbench.audit.stats.score_threshold`) or ``share`` (int64 codes like
+        ``categorical``; the excess share of the most over-represented value, see
+        :func:`brushbench.audit.stats.score_share`).
     unit : tuple of str
         Columns (``table.column``) whose values make the decision; ``()`` = each order.
     per_unit : bool
@@ -533,13 +537,14 @@ def _build() -> tuple[Probe, ...]:
 PROBES: tuple[Probe, ...] = _build()
 
 
-def describe_probes() -> str:
-    """The probe list as a text table (``brushbench audit --list-probes``)."""
+def describe_probes(probes: Sequence[Probe] = PROBES,
+                    exempt: dict[tuple[str, str], str] | None = None) -> str:
+    """A probe list as a text table (``brushbench audit --list-probes``)."""
     lines = []
-    for p in PROBES:
+    for p in probes:
         unit = "order" if not p.unit else " x ".join(p.unit)
-        lines.append(f"{p.family:<9} {p.column + ':' + p.name:<46} {p.kind:<11} unit={unit}")
-        lines.append(f"{'':<9} {p.why}")
-    for (key, pattern), reason in EXEMPT.items():
-        lines.append(f"exempt    {key} for {pattern}: {reason}")
+        lines.append(f"{p.family:<11} {p.column + ':' + p.name:<48} {p.kind:<11} unit={unit}")
+        lines.append(f"{'':<11} {p.why}")
+    for (key, pattern), reason in (EXEMPT if exempt is None else exempt).items():
+        lines.append(f"exempt      {key} for {pattern}: {reason}")
     return "\n".join(lines)

@@ -257,3 +257,98 @@ def score_categorical(feature: Feature, cmp: Comparison, smoothing: float = 1.0)
     null = ap[1:]
     return Score(float(ap[0]), base, "rate", null[~np.isnan(null)], int(N_eval),
                  int(pos_eval_obs))
+
+
+def quantize(values: np.ndarray, bins: int = 512) -> tuple[np.ndarray, int]:
+    """Codes (-1 = NaN) of a numeric feature cut at its own quantiles into at most ``bins``.
+
+    Label-free: the cut points are quantiles of all the values, so a threshold probe's counts
+    stay ``bins`` wide however many distinct delays a large log has.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    ok = ~np.isnan(values)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    if not ok.any():
+        return codes, 0
+    edges = np.unique(np.quantile(values[ok], np.linspace(0.0, 1.0, bins + 1)))
+    codes[ok] = np.searchsorted(edges[1:-1], values[ok], side="right")
+    return codes, max(len(edges) - 1, 1)
+
+
+def score_threshold(feature: Feature, cmp: Comparison, q: float = 0.05) -> Score:
+    """AP of a one-sided threshold learnt on one half: a floor (or ceiling) of the positives.
+
+    The floor is the ``q`` quantile of the positive units' values in the ``fit`` half, the
+    ceiling their ``1 - q`` quantile; the binary score "value >= floor" (or "<= ceiling") is
+    scored on the other half and the better of the two kept (direction ``floor`` or
+    ``ceiling``). A pattern whose delays all sit above a constant a legitimate order often falls
+    below scores high; a pattern spread like the legitimate orders selects the same 95% of
+    everyone, AP near the base rate. The permutations re-learn the cut from shuffled labels.
+    """
+    codes, k, fit = feature.codes, feature.k, feature.fit
+    assert fit is not None
+    n_all = feature.universe_counts(cmp).astype(np.float64)
+    n_fit = feature.universe_counts(cmp, half=True).astype(np.float64)
+    n_eval = n_all - n_fit
+    N_eval = n_eval.sum()
+    P_obs = int(np.count_nonzero(~fit[cmp.positive]))
+    base = P_obs / N_eval if N_eval and P_obs else float("nan")
+    if np.count_nonzero(n_all) <= 1 or N_eval == 0 or P_obs == 0:
+        return Score(base, base, "floor", np.full(len(cmp.null), base), int(N_eval), P_obs)
+    rows = np.vstack([cmp.positive[None, :], cmp.null]) if len(cmp.null) else cmp.positive[None]
+    m = len(rows)
+    pos = codes[rows]
+    in_fit = fit[rows]
+    # The q and 1 - q quantiles of each row's fit-half positives (others sorted past the end).
+    c = in_fit.sum(axis=1)
+    srt = np.sort(np.where(in_fit, pos, k), axis=1)
+    lo = np.take_along_axis(srt, np.floor(q * np.maximum(c - 1, 0)).astype(np.int64)[:, None],
+                            axis=1)[:, 0]
+    hi = np.take_along_axis(srt, np.ceil((1 - q) * np.maximum(c - 1, 0)).astype(np.int64)[:, None],
+                            axis=1)[:, 0]
+    offset = (np.arange(m) * k)[:, None]
+    p_eval = np.bincount((pos + offset)[~in_fit], minlength=m * k).reshape(m, k)
+    P = p_eval.sum(axis=1).astype(np.float64)
+    cum_p = np.concatenate([np.zeros((m, 1)), np.cumsum(p_eval, axis=1)], axis=1)
+    cum_n = np.concatenate([[0.0], np.cumsum(n_eval)])
+    lo_c, hi_c = np.minimum(lo, k), np.minimum(hi, k - 1)
+    r = np.arange(m)
+
+    def binary_ap(p_sel: np.ndarray, n_sel: np.ndarray) -> np.ndarray:
+        # The selected units rank first, the rest tie after them (precision P / N at the end).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            first = np.where(p_sel > 0, p_sel / P * p_sel / np.maximum(n_sel, 1.0), 0.0)
+            return first + (P - p_sel) / P * (P / N_eval)
+
+    floor_ap = binary_ap(P - cum_p[r, lo_c], N_eval - cum_n[lo_c])
+    ceiling_ap = binary_ap(cum_p[r, hi_c + 1], cum_n[hi_c + 1])
+    ap = np.maximum(floor_ap, ceiling_ap)
+    ap = np.where(c > 0, ap, np.nan)
+    direction = "floor" if floor_ap[0] >= ceiling_ap[0] else "ceiling"
+    null = ap[1:]
+    return Score(float(ap[0]), base, direction, null[~np.isnan(null)], int(N_eval), P_obs)
+
+
+def score_share(feature: Feature, cmp: Comparison) -> Score:
+    """Share of the positive units that sit on values beyond the other units' shares.
+
+    The total variation distance between the positives' distribution over the column's values
+    and the other units': ``sum over values v of max(0, share of positives with v - share of
+    the others with v)``. 0 when a pattern spreads over the values like the legitimate orders
+    do; ``1 - s`` when all its units take one value that a share ``s`` of the others take (a
+    default left in place); large too when accounts spread uniformly over cities that buyers
+    choose by a Zipf law. Chance is the permutation mean (the distance of a random subset,
+    larger for few units and many values), so ``base_rate`` is 0.
+    """
+    codes, k = feature.codes, feature.k
+    n = feature.universe_counts(cmp).astype(np.float64)
+    P = len(cmp.positive)
+    N = n.sum()
+    if np.count_nonzero(n) <= 1 or P == 0 or N <= P:
+        return Score(0.0, 0.0, "share", np.zeros(len(cmp.null)), int(N), P)
+    rows = np.vstack([cmp.positive[None, :], cmp.null]) if len(cmp.null) else cmp.positive[None]
+    m = len(rows)
+    p = np.bincount((codes[rows] + (np.arange(m) * k)[:, None]).ravel(),
+                    minlength=m * k).reshape(m, k).astype(np.float64)
+    gap = np.maximum(p / P - (n - p) / (N - P), 0.0).sum(axis=1)
+    return Score(float(gap[0]), 0.0, "share", gap[1:], int(N), P)

@@ -1,8 +1,16 @@
-"""``brushbench audit DIR``: does anything but behaviour tell brushing orders apart?"""
+"""``brushbench audit DIR``: does anything but behaviour tell brushing orders apart?
+
+``--probes`` picks the leak probes (formats, ids, nulls, row order; the default), the artefact
+probes (event order, constant delays, default categories, account attributes) or both. The
+artefact probes are not the default yet: the generator's own datasets fail them until the
+fixes of issue 17 land, and the README's first command audits one;
+``--shortcut-with OTHER`` adds the shortcut probe, a model trained on OTHER (another seed).
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .errors import EXIT_FAILURE, UserError, user_errors
 from .progress import ProgressBar
@@ -33,8 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "audit", help="check a labelled dataset for leaks",
         description="Check a dataset with its answer key for leaks: ids, formats, precision, "
                     "null patterns, row order or categories that tell brushing orders from "
-                    "legitimate ones. Exit 0 when nothing leaks, 1 when something does, 2 when "
-                    "the dataset cannot be audited. See docs/audit.md.")
+                    "legitimate ones, and generator artefacts (event order, constant delays, "
+                    "default categories, account attributes). Exit 0 when nothing leaks, 1 "
+                    "when something does, 2 when the dataset cannot be audited. See "
+                    "docs/audit.md.")
     p.add_argument("dataset", nargs="?", metavar="DIR", help="dataset folder (with labels)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--threshold", type=_non_negative, default=5.0, metavar="SIGMAS",
@@ -51,17 +61,37 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="threads (default: CPUs, at most 4); the report does not depend on it")
     p.add_argument("--all", dest="show_all", action="store_true",
                    help="list every finding, not only the leaks and the closest passes")
+    p.add_argument("--probes", choices=("leaks", "artefacts", "all"), default="leaks",
+                   help="which probes: the leak probes (default), the artefact probes "
+                        "(generator shortcuts in event order, delays, defaults, accounts) or "
+                        "both")
+    p.add_argument("--shortcut-with", metavar="OTHER", default=None,
+                   help="also train the shortcut model (scikit-learn) on OTHER, another seed of "
+                        "the same scenario with its labels, and score DIR with it")
+    p.add_argument("--shortcut-max-ap", type=_non_negative, default=0.5, metavar="AP",
+                   help="the shortcut model's AP on a pattern above which it fails "
+                        "(default 0.5)")
     p.add_argument("--list-probes", action="store_true",
                    help="print what is probed and why, and exit")
     p.set_defaults(run=run)
+
+
+def _selected(which: str) -> tuple[Any, dict[tuple[str, str], str]]:
+    from ..audit import ARTEFACT_PROBES, PROBES
+    from ..audit.engine import exemptions
+    probes = {"leaks": PROBES, "artefacts": ARTEFACT_PROBES,
+              "all": PROBES + ARTEFACT_PROBES}[which]
+    keys = {p.key for p in probes}
+    return probes, {k: v for k, v in exemptions().items() if k[0] in keys}
 
 
 def run(args: argparse.Namespace) -> int:
     from ..audit import AuditError, audit_dataset, describe_probes
     from ..dataset import DatasetError, load
 
+    probes, exempt = _selected(args.probes)
     if args.list_probes:
-        print(describe_probes())
+        print(describe_probes(probes, exempt))
         return 0
     if args.dataset is None:
         raise UserError("audit: give the dataset folder (brushbench audit DIR)")
@@ -69,12 +99,21 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--workers must be >= 1, got {args.workers}")
     with user_errors(DatasetError):
         data = load(args.dataset)
+    other = None
+    if args.shortcut_with is not None:
+        with user_errors(DatasetError, prefix="--shortcut-with: "):
+            other = load(args.shortcut_with)
+        if not other.has_answer_key:
+            raise UserError(f"--shortcut-with {args.shortcut_with}: the dataset has no answer "
+                            "key (labels): the shortcut model learns from it")
     bar = ProgressBar(label="audit", unit="probes")
     try:
         with user_errors(AuditError, prefix=f"{args.dataset}: "):
             report = audit_dataset(data, sigmas=args.threshold, min_margin=args.min_margin,
                                    top_hits=args.top_hits, permutations=args.permutations,
-                                   seed=args.seed, workers=args.workers, progress=bar.update)
+                                   seed=args.seed, workers=args.workers, progress=bar.update,
+                                   probes=probes, shortcut_with=other,
+                                   shortcut_max_ap=args.shortcut_max_ap)
     finally:
         bar.finish()
     if args.json:
