@@ -150,7 +150,7 @@ def test_review_texts_are_many_more_than_twelve_hundred(data):
 
 # -- invariants -----------------------------------------------------------------------------------
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32), camouflage=st.floats(0, 1))
+@given(seed=st.integers(0, 2**32), camouflage=st.sampled_from([0.0, 0.4, 1.0]))
 def test_after_sale_times_follow_the_parcel(seed, camouflage):
     scenario = careful_scenario(
         camouflage,
@@ -158,7 +158,14 @@ def test_after_sale_times_follow_the_parcel(seed, camouflage):
         traffic=Traffic(orders=3000, promotions=(Promotion(start=DAY),)))
     d = generate(scenario, seed=seed)
     r = _refunds(d)
-    assert (r.requested_at >= r.shipped_at).all()
+    # A return is asked for once the parcel has left: always for legitimate orders and
+    # careful rings; a naive ring's clock may ignore the parcel (its trace).
+    checked = r if camouflage == 1.0 else r[~r.is_brushing]
+    assert (checked.requested_at >= checked.shipped_at).all()
     assert (d.refunds.refunded_at >= d.refunds.requested_at).all()
     v = d.reviews.merge(d.shipments[["order_id", "delivered_at"]], on="order_id")
     assert len(v) == len(d.reviews) and (v.created_at > v.delivered_at).all()
+    # A careful post-promotion ring never asks before the promotion is over.
+    if camouflage == 1.0:
+        end = pd.Timestamp(DAY, tz="Asia/Shanghai") + pd.Timedelta(days=1)
+        assert (r.requested_at[r.pattern == "post_promo_return"] >= end).all()

@@ -25,6 +25,7 @@ from ..market.drafts import (
     STATUS_CANCELLED,
     STATUS_COMPLETED,
     STATUS_REFUNDED,
+    UNSET,
     OrderDraft,
 )
 from ..market.seeds import integer_key
@@ -33,6 +34,8 @@ from .pools import REVIEWS_PER_GROUP
 from .randomness import RowUniforms
 
 if TYPE_CHECKING:
+    from ..scenario.distributions import Dist
+    from ..scenario.model import Refunds
     from .plan import Plan
 
 REFUND_REASONS = ("no_reason", "quality", "not_as_described", "size_or_fit", "damaged",
@@ -40,6 +43,9 @@ REFUND_REASONS = ("no_reason", "quality", "not_as_described", "size_or_fit", "da
 # Shares of return reasons; "no reason" dominates (56% of Handu's 2014 Double 11 refunds).
 _RETURN_REASON_CDF = np.cumsum([0.56, 0.14, 0.12, 0.1, 0.05, 0.03])
 _REFUNDED_RATING_CDF = np.cumsum([0.55, 0.25, 0.15, 0.05, 0.0])
+# Quantiles at which a law is tabulated to invert it (:func:`_cdf`); denser in the tails.
+_CDF_GRID = np.concatenate(([0.0], np.logspace(-6, -2, 40)[:-1], np.linspace(0.01, 0.99, 981),
+                            1 - np.logspace(-2, -6, 40)[1:]))
 NULL = -1
 
 
@@ -292,8 +298,9 @@ def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
 
 def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
             parcel: _Parcel, paid: np.ndarray) -> _Refund:
-    """A cancellation within hours, or a return days after delivery. Drawn only for the
-    orders that have one (an order's draws are keyed by the order, so subsets change nothing).
+    """A cancellation within hours, or a return placed relative to the parcel (:func:`_return_at`).
+    Drawn only for the orders that have one (an order's draws are keyed by the order, so
+    subsets change nothing).
     """
     refunds = plan.scenario.refunds
     n = len(draft.row)
@@ -306,10 +313,16 @@ def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
     if has_refund.any():
         ur = u.subset(has_refund)
         c = cancelled[has_refund]
-        delay = np.maximum(refunds.delay_days.ppf(ur("refund_delay")), 0.01) * 86400
+        shipped = parcel.shipped_at[has_refund]
+        delivered = parcel.delivered_at[has_refund]
         cancel_after = parcel.handling[has_refund] * ur("cancel_after") + 60
+        floor = np.maximum(draft.column("refund_after")[has_refund],
+                           np.where(draft.column("refund_hold")[has_refund] >= 0,
+                                    delivered + draft.column("refund_hold")[has_refund], UNSET))
+        returned = _return_at(refunds, ur, shipped, delivered, floor)
         req = np.where(c, draft.time[has_refund] + np.rint(cancel_after).astype(np.int64),
-                       parcel.delivered_at[has_refund] + np.rint(delay).astype(np.int64))
+                       returned)
+        # A forced time is a naive ring's own clock, which ignores the parcel (its trace).
         forced_at = draft.column("refund_at")[has_refund]
         req = np.where(forced_at >= 0, forced_at, req)
         hours = np.maximum(refunds.processing_hours.ppf(ur("refund_processing")), 0.01)
@@ -323,6 +336,50 @@ def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
         reason[has_refund] = np.where(c, REFUND_REASONS.index("cancelled"), np.searchsorted(
             _RETURN_REASON_CDF, ur("reason") * _RETURN_REASON_CDF[-1], side="right"))
     return _Refund(has_refund, requested, refunded_at, reason, refund_amount)
+
+
+def _cdf(dist: Dist, x: np.ndarray) -> np.ndarray:
+    """The law's CDF at ``x``, by inverting its quantiles on a grid (any law, vectorised)."""
+    ppf = dist.ppf(_CDF_GRID)
+    return np.asarray(np.interp(x, ppf, _CDF_GRID, left=0.0, right=1.0))
+
+
+def _return_at(refunds: Refunds, ur: RowUniforms, shipped: np.ndarray, delivered: np.ndarray,
+               floor: np.ndarray) -> np.ndarray:
+    """When a return is requested: while the parcel travels (``in_transit_share``), days after
+    delivery (``delay_days``) or, for after-sale claims, later (``late_share``, ``late_days``).
+
+    ``floor`` (UNSET where none) is the earliest time the buyer may ask: the same law,
+    conditioned on coming after it. Each part keeps the mass it has beyond the floor, and the
+    draw within a part is its quantile above the floor's, so an order with a floor refunds
+    like a legitimate order that happened to refund that late: no pile-up at the floor.
+    """
+    day = 86400.0
+    transit = np.maximum(delivered - shipped, 1).astype(np.float64)
+    after = (floor - delivered) / day  # days after delivery the floor falls, -inf-ish if none
+    shares = np.array([refunds.in_transit_share, refunds.late_share])
+    early_share = max(1.0 - shares.sum(), 0.0)
+    f_early = np.where(floor >= 0, _cdf(refunds.delay_days, after), 0.0)
+    f_late = np.where(floor >= 0, _cdf(refunds.late_days, after), 0.0)
+    f_transit = np.where(floor >= 0, np.clip((floor - shipped) / transit, 0.0, 1.0), 0.0)
+    mass = np.stack([shares[0] * (1 - f_transit), early_share * (1 - f_early),
+                     shares[1] * (1 - f_late)], axis=1)
+    total = mass.sum(axis=1)
+    # A floor beyond every part's reach (a law with a bounded support): the early law's draw
+    # counted from the floor instead.
+    none = total <= 0
+    mass[none] = [0.0, 1.0, 0.0]
+    cdf = np.cumsum(mass, axis=1) / mass.sum(axis=1, keepdims=True)
+    part = np.minimum((ur("refund_timing")[:, None] >= cdf).sum(axis=1), 2)
+    v = ur("refund_delay")
+    low = np.where(none, 0.0, np.select([part == 0, part == 1], [f_transit, f_early], f_late))
+    q = np.minimum(low + v * (1.0 - low), 1 - 1e-9)
+    in_transit = shipped + np.rint(q * transit).astype(np.int64)
+    days = np.where(part == 1, refunds.delay_days.ppf(q), refunds.late_days.ppf(q))
+    base = np.where(none, np.maximum(floor, delivered), delivered)
+    after_delivery = base + np.rint(np.maximum(days, 0.01) * day).astype(np.int64)
+    req = np.where(part == 0, in_transit, after_delivery)
+    return np.where(floor >= 0, np.maximum(req, floor), req)
 
 
 def _review(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
