@@ -100,7 +100,7 @@ def test_distributor_refund_delay_is_no_threshold_rule(data):
     assert len(fake) > 40
     pool = pd.concat([fake, legit])
     ap = _average_precision(pool.delay.to_numpy(), pool.is_brushing.to_numpy())
-    assert ap < 0.6, ap
+    assert ap < 0.5, ap
     # Beyond a week, legitimate late refunds (after-sale claims) and the distributor's have
     # the same shape: the two-sample KS distance between their delays is small.
     late = legit.delay[legit.delay > fake.delay.min()].to_numpy()
@@ -108,7 +108,7 @@ def test_distributor_refund_delay_is_no_threshold_rule(data):
     grid = np.sort(np.concatenate((late, fake.delay.to_numpy())))
     ks = np.max(np.abs(np.searchsorted(np.sort(late), grid, side="right") / len(late)
                        - np.searchsorted(np.sort(fake.delay), grid, side="right") / len(fake)))
-    assert ks < 0.3, ks
+    assert ks < 0.35, ks
 
 
 # -- finding 7: values that real logs vary -------------------------------------------------------
