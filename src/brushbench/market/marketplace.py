@@ -55,16 +55,13 @@ class Market:
     n_categories: int
     # Where real logs vary (issue 17): a shop ships with 1-3 carriers, the main one first, and
     # some shops from a second warehouse; some buyers ship some orders to a second address.
-    shop_carriers: np.ndarray = dataclasses.field(  # int64 (shops, MAX_CARRIERS), main first
-        default_factory=lambda: np.zeros((0, MAX_CARRIERS), dtype=np.int64))
-    shop_carrier_count: np.ndarray = dataclasses.field(  # int64, 1..MAX_CARRIERS
-        default_factory=lambda: np.zeros(0, dtype=np.int64))
-    shop_second_city: np.ndarray = dataclasses.field(  # int64 city of a second warehouse, -1
-        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    shop_carriers: np.ndarray        # int64 (shops, MAX_CARRIERS), the main carrier first
+    shop_carrier_count: np.ndarray   # int64, 1..MAX_CARRIERS: the first ones are in use
+    shop_second_city: np.ndarray     # int64 city of a second warehouse, -1 where none
     # A second address (another household's: an office, the parents') of the buyers drawn
-    # with the marketplace, -1 where none; accounts added later (beyond its length) have none.
-    buyer_second_address: np.ndarray = dataclasses.field(
-        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # with the marketplace, -1 where none; accounts added later (beyond its length) have none,
+    # so add_accounts need not extend it.
+    buyer_second_address: np.ndarray
 
     @property
     def n_shops(self) -> int:
@@ -204,8 +201,8 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     household_ip = _public_ipv4(rng, n_households)
     cgnat = _public_ipv4(rng, spec.network.cgnat_ips)
 
-    shop_carriers, carrier_count, second_city = _warehouses(seed, shop_city, n_carriers,
-                                                            n_cities, spec.city_skew + 0.5)
+    shop_carriers, carrier_count, second_city = _warehouses(
+        seed, shop_city, shop_carrier, n_carriers, n_cities, spec.city_skew + 0.5)
     rng = stream(seed, "marketplace", "price_endings")
     price = with_price_endings(price, rng.random(len(price)))
     second_address = _second_addresses(seed, buyer_household, household_city, n_cities)
@@ -229,15 +226,18 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     )
 
 
-def _warehouses(seed: int, shop_city: np.ndarray, n_carriers: int, n_cities: int,
-                skew: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each shop's carriers (1-3 distinct, the main one first) and second warehouse city."""
+def _warehouses(seed: int, shop_city: np.ndarray, main_carrier: np.ndarray, n_carriers: int,
+                n_cities: int, skew: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each shop's carriers (1-3 distinct, its main one first) and second warehouse city."""
     rng = stream(seed, "marketplace", "warehouses")
     n_shops = len(shop_city)
     count = np.minimum(rng.choice(MAX_CARRIERS, size=n_shops, p=_CARRIER_COUNT_P) + 1,
                        n_carriers)
-    # Distinct carriers per shop: the first columns of a random permutation of them each.
-    perm = np.argsort(rng.random((n_shops, n_carriers)), axis=1)[:, :MAX_CARRIERS]
+    # Distinct carriers per shop: the first columns of a random permutation of them each,
+    # the main carrier's key set below every other so that it comes first.
+    keys = rng.random((n_shops, n_carriers))
+    keys[np.arange(n_shops), main_carrier] = -1.0
+    perm = np.argsort(keys, axis=1)[:, :MAX_CARRIERS]
     carriers = np.empty((n_shops, MAX_CARRIERS), dtype=np.int64)
     carriers[:, :perm.shape[1]] = perm
     carriers[:, perm.shape[1]:] = perm[:, :1]  # fewer carriers than slots: repeat the main one
