@@ -58,9 +58,9 @@ class Market:
     shop_carriers: np.ndarray        # int64 (shops, MAX_CARRIERS), the main carrier first
     shop_carrier_count: np.ndarray   # int64, 1..MAX_CARRIERS: the first ones are in use
     shop_second_city: np.ndarray     # int64 city of a second warehouse, -1 where none
-    # A second address (another household's: an office, the parents') of the buyers drawn
-    # with the marketplace, -1 where none; accounts added later (beyond its length) have none,
-    # so add_accounts need not extend it.
+    # A second address (an office, the parents': an address row no account lives at) of the
+    # buyers drawn with the marketplace, -1 where none; accounts added later (beyond its
+    # length) have none, so add_accounts need not extend it.
     buyer_second_address: np.ndarray
 
     @property
@@ -205,7 +205,17 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
         seed, shop_city, shop_carrier, n_carriers, n_cities, spec.city_skew + 0.5)
     rng = stream(seed, "marketplace", "price_endings")
     price = with_price_endings(price, rng.random(len(price)))
-    second_address = _second_addresses(seed, buyer_household, household_city, n_cities)
+    # Second addresses are address rows of their own, after the households' (no account
+    # lives there, so their home IPs are never used): appended here, before any later stage
+    # appends households, so every index stays put.
+    second_address, second_city, second_ip = _second_addresses(
+        seed, buyer_household, household_city, n_households, city_w)
+    n_second = len(second_city)
+    household_city = np.concatenate((household_city, second_city))
+    sizes = np.concatenate((sizes, np.zeros(n_second, dtype=sizes.dtype)))
+    household_device = np.concatenate((household_device, np.full(n_second, -1, np.int64)))
+    household_payment = np.concatenate((household_payment, np.full(n_second, -1, np.int64)))
+    household_ip = np.concatenate((household_ip, second_ip))
 
     return Market(
         shop_carriers=shop_carriers, shop_carrier_count=carrier_count,
@@ -247,20 +257,24 @@ def _warehouses(seed: int, shop_city: np.ndarray, main_carrier: np.ndarray, n_ca
 
 
 def _second_addresses(seed: int, buyer_household: np.ndarray, household_city: np.ndarray,
-                      n_cities: int) -> np.ndarray:
-    """A second address for some buyers: half in their own city (an office, a friend's), half
-    anywhere (the parents'); another household's address, so it has that household's city."""
+                      n_households: int, city_w: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A second address for some buyers (an office desk, the parents' home): an address row
+    of its own, half in the buyer's city, half anywhere. Not another buyer's household: that
+    would link strangers' identities, which an office or a parent does not.
+
+    Returns each buyer's second address (-1 where none), and the new rows' cities and IPs.
+    """
     rng = stream(seed, "marketplace", "addresses")
-    n_buyers, n_households = len(buyer_household), len(household_city)
-    by_city = np.argsort(household_city, kind="stable")
-    per_city = np.bincount(household_city, minlength=n_cities)
-    first = np.concatenate(([0], np.cumsum(per_city)[:-1]))
-    city = household_city[buyer_household]
-    same_city = by_city[first[city] + (rng.random(n_buyers) * per_city[city]).astype(np.int64)]
-    anywhere = rng.integers(0, n_households, size=n_buyers)
-    other = np.where(rng.random(n_buyers) < 0.5, same_city, anywhere)
-    has = (rng.random(n_buyers) < SECOND_ADDRESS_SHARE) & (other != buyer_household)
-    return np.where(has, other, -1).astype(np.int64)
+    n_buyers = len(buyer_household)
+    has = rng.random(n_buyers) < SECOND_ADDRESS_SHARE
+    n_new = int(has.sum())
+    own_city = household_city[buyer_household[has]]
+    anywhere = rng.choice(len(city_w), size=n_new, p=city_w)
+    city = np.where(rng.random(n_new) < 0.5, own_city, anywhere).astype(household_city.dtype)
+    second = np.full(n_buyers, -1, dtype=np.int64)
+    second[has] = n_households + np.arange(n_new)
+    return second, city, _public_ipv4(rng, n_new)
 
 
 def account_level(age_days: np.ndarray, activity_quantile: np.ndarray | float) -> np.ndarray:
