@@ -201,25 +201,25 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     household_ip = _public_ipv4(rng, n_households)
     cgnat = _public_ipv4(rng, spec.network.cgnat_ips)
 
-    shop_carriers, carrier_count, second_city = _warehouses(
+    shop_carriers, carrier_count, shop_second_city = _warehouses(
         seed, shop_city, shop_carrier, n_carriers, n_cities, spec.city_skew + 0.5)
     rng = stream(seed, "marketplace", "price_endings")
     price = with_price_endings(price, rng.random(len(price)))
     # Second addresses are address rows of their own, after the households' (no account
     # lives there, so their home IPs are never used): appended here, before any later stage
     # appends households, so every index stays put.
-    second_address, second_city, second_ip = _second_addresses(
+    second_address, address_city, address_ip = _second_addresses(
         seed, buyer_household, household_city, n_households, city_w)
-    n_second = len(second_city)
-    household_city = np.concatenate((household_city, second_city))
+    n_second = len(address_city)
+    household_city = np.concatenate((household_city, address_city))
     sizes = np.concatenate((sizes, np.zeros(n_second, dtype=sizes.dtype)))
     household_device = np.concatenate((household_device, np.full(n_second, -1, np.int64)))
     household_payment = np.concatenate((household_payment, np.full(n_second, -1, np.int64)))
-    household_ip = np.concatenate((household_ip, second_ip))
+    household_ip = np.concatenate((household_ip, address_ip))
 
     return Market(
         shop_carriers=shop_carriers, shop_carrier_count=carrier_count,
-        shop_second_city=second_city, buyer_second_address=second_address,
+        shop_second_city=shop_second_city, buyer_second_address=second_address,
         shop_popularity=pop, shop_rank_before=rank_before, shop_by_rank=shop_by_rank,
         shop_category=shop_category, shop_city=shop_city, shop_carrier=shop_carrier,
         shop_item_offset=item_offset, shop_item_count=item_count,
