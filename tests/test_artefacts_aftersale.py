@@ -98,6 +98,10 @@ def test_distributor_refund_delay_is_no_threshold_rule(data):
     fake = r[r.pattern == "distributor_fake"]
     legit = r[~r.is_brushing]
     assert len(fake) > 40
+    # The ring still waits for its commission: the settlement (7 days by default) counted
+    # from the parcel's actual delivery, never from a fixed expected one.
+    after_delivery = (fake.requested_at - fake.delivered_at) / DAY_S
+    assert (after_delivery >= 7).all() and after_delivery.std() > 1
     pool = pd.concat([fake, legit])
     ap = _average_precision(pool.delay.to_numpy(), pool.is_brushing.to_numpy())
     assert ap < 0.5, ap
