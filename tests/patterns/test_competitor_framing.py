@@ -107,8 +107,12 @@ def test_careful_ring_keeps_some_orders_and_refunds_the_rest_like_ordinary_retur
     assert fake.status.isin(["refunded", "completed", "delivered"]).all()
     lag = hours(fake.requested_at - fake.created_at)[refunded]
     assert (lag >= 6).all()
-    # Spread over days like ordinary returns, not bunched a day or two after the order.
-    assert lag.quantile(0.9) > 4 * 24 and lag.quantile(0.1) < 2 * 24
+    # Spread over days like ordinary returns (placed relative to the parcel, as theirs are),
+    # not bunched a day or two after the order.
+    legit = o[~o.is_brushing & o.status.eq("refunded")]
+    legit_lag = hours(legit.requested_at - legit.created_at)
+    assert lag.quantile(0.9) > 4 * 24
+    assert abs(lag.median() - legit_lag.median()) < 2 * 24
     assert fake.quantity.median() == 1
     assert hours(fake.created_at.max() - fake.created_at.min()) > 2
     assert fake.groupby("shop_id").buyer_id.nunique().min() > 4

@@ -60,8 +60,9 @@ def test_careful_ring_keeps_some_orders_and_returns_the_rest_over_days(careful):
     kept = fake.status.eq("completed").mean()
     assert 0.15 < kept < 0.45 and fake.status.isin(["completed", "refunded"]).all()
     back = fake[fake.status == "refunded"]
+    # Returned as ordinary orders are, relative to the parcel, never before the end.
     days = hours(back.requested_at - PROMO_END) / 24
-    assert (days >= 1).all() and (days <= 7).all() and days.std() > 1
+    assert (days > 0).all() and days.std() > 1 and days.max() > 7
     assert (fake.created_at < PROMO_END).all()
     assert hours(fake.created_at.max() - fake.created_at.min()) > 2     # spread over the span
     assert fake.groupby("shop_id").device_id.nunique().min() > 1

@@ -60,9 +60,11 @@ def test_naive_supplier_ships_bulk_to_one_warehouse_and_pays_from_one_account(na
     legit = naive.orders[~naive.labels.is_brushing.to_numpy()]
     assert fake.quantity.min() >= 2 and fake.quantity.median() >= 20
     assert fake.quantity.median() > 10 * legit.quantity.median()
-    # The lowest price: list price less 40%, rounded to 10 fen.
+    # The lowest price: list price less 40%, to the yuan, with a shop's ending (.00, .90,
+    # .99, ...), one price per item.
     expected = np.rint(fake.list_price * 0.6 / 10) * 10
-    assert (fake.unit_price == expected).all() and (fake.unit_price % 10 == 0).all()
+    assert (fake.unit_price // 100 == expected // 100).all()
+    assert (fake.groupby("item_id").unit_price.nunique() == 1).all()
     # Office hours, no reviews, local deliveries to the shop's own city.
     hours = fake.created_at.dt.hour
     assert ((hours >= 9) & (hours < 18)).all()

@@ -25,14 +25,18 @@ from ..market.drafts import (
     STATUS_CANCELLED,
     STATUS_COMPLETED,
     STATUS_REFUNDED,
+    UNSET,
     OrderDraft,
 )
+from ..market.marketplace import with_price_endings
 from ..market.seeds import integer_key
 from .ids import ORDER_BITS, scramble
 from .pools import REVIEWS_PER_GROUP
 from .randomness import RowUniforms
 
 if TYPE_CHECKING:
+    from ..scenario.distributions import Dist
+    from ..scenario.model import Refunds
     from .plan import Plan
 
 REFUND_REASONS = ("no_reason", "quality", "not_as_described", "size_or_fit", "damaged",
@@ -40,7 +44,14 @@ REFUND_REASONS = ("no_reason", "quality", "not_as_described", "size_or_fit", "da
 # Shares of return reasons; "no reason" dominates (56% of Handu's 2014 Double 11 refunds).
 _RETURN_REASON_CDF = np.cumsum([0.56, 0.14, 0.12, 0.1, 0.05, 0.03])
 _REFUNDED_RATING_CDF = np.cumsum([0.55, 0.25, 0.15, 0.05, 0.0])
+# Quantiles at which a law is tabulated to invert it (:func:`_cdf`); denser in the tails.
+_CDF_GRID = np.concatenate(([0.0], np.logspace(-6, -2, 40)[:-1], np.linspace(0.01, 0.99, 981),
+                            1 - np.logspace(-2, -6, 40)[1:]))
 NULL = -1
+#: Share of a buyer's orders shipped to their second address, where they have one.
+SECOND_ADDRESS_USE = 0.3
+#: Share of orders shipped from a shop's second warehouse, outside both warehouses' cities.
+SECOND_WAREHOUSE_USE = 0.3
 
 
 @dataclass
@@ -109,6 +120,7 @@ def order_ids(plan: Plan, row: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Parcel:
+    carrier: np.ndarray
     handling: np.ndarray       # seconds from the order to shipping
     shipped_at: np.ndarray
     delivered_at: np.ndarray
@@ -142,13 +154,14 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     row = draft.row
     u = plan.uniforms.bind(row)
     buyer, shop, item = draft.buyer, draft.shop, draft.item
-    household = market.buyer_household[buyer]
-    device, payment, ip, kind = _identity(plan, draft, u, household)
+    home = market.buyer_household[buyer]
+    device, payment, ip, kind = _identity(plan, draft, u, home)
+    address = _address(plan, draft, u, home)
     promo = _promotion_of(plan, draft.time)
     unit_price, coupon, paid = _price(plan, draft, u, promo)
     distributor = _distributor(plan, draft, u)
     status = _status(plan, draft, u, promo, distributor)
-    parcel = _parcel(plan, draft, u, promo, household)
+    parcel = _parcel(plan, draft, u, promo, address)
     tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
     refund = _refund(plan, draft, u, status, parcel, paid)
     review = _review(plan, draft, u, status, parcel.delivered_at)
@@ -156,8 +169,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         order_id=order_ids(plan, row) if order_id is None else order_id,
         created_at=draft.time, buyer=buyer, shop=shop, item=item, quantity=draft.quantity,
         unit_price=unit_price, paid_amount=paid, coupon_amount=coupon, channel=draft.channel,
-        device=device, ip=ip, payment=payment, household=household, distributor=distributor,
-        status=status, kind=kind, carrier=market.shop_carrier[shop], tracking_no=tracking,
+        device=device, ip=ip, payment=payment, household=address, distributor=distributor,
+        status=status, kind=kind, carrier=parcel.carrier, tracking_no=tracking,
         shipped=status != STATUS_CANCELLED, shipped_at=parcel.shipped_at,
         delivered_at=parcel.delivered_at, declared_weight_g=parcel.declared_weight_g,
         weighed_weight_g=parcel.weighed_weight_g, origin_city=parcel.origin_city,
@@ -201,6 +214,17 @@ def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms,
     return device, payment, ip, kind
 
 
+def _address(plan: Plan, draft: OrderDraft, u: RowUniforms, home: np.ndarray) -> np.ndarray:
+    """The address an order ships to: the buyer's home, or now and then the second address
+    some buyers have (an office, the parents'). Accounts added after the marketplace was drawn
+    have none."""
+    second_of = plan.market.buyer_second_address
+    known = draft.buyer < len(second_of)
+    second = np.where(known, second_of[np.where(known, draft.buyer, 0)], -1)
+    use = (second >= 0) & (u("second_address") < SECOND_ADDRESS_USE)
+    return np.where(use, second, home)
+
+
 def _promotion_of(plan: Plan, time: np.ndarray) -> np.ndarray:
     """Index of the promotion running at each time (-1 where none)."""
     minute = np.clip((time - plan.curve.start) // 60, 0, plan.curve.minutes - 1)
@@ -210,19 +234,29 @@ def _promotion_of(plan: Plan, time: np.ndarray) -> np.ndarray:
 def _price(plan: Plan, draft: OrderDraft, u: RowUniforms,
            promo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit price, coupon and amount paid: the list price, less the promotion's discount on
-    this item while it runs (unless the draft sets the price), less a coupon."""
+    this item while it runs, less a coupon. A price the draft names (a flash sale's, a
+    supplier's) is the shop's too: to the yuan, with an ending as the list prices have."""
     sc = plan.scenario
     item = draft.item
     list_price = plan.market.item_list_price[item]
-    discount = np.zeros(len(draft.row))
+    shop_price = list_price.copy()
     for p, promotion in enumerate(sc.traffic.promotions):
         on = promo == p
         if on.any():
+            # Keyed by (item, promotion): every buyer of the promotion pays the same price.
             keys = item[on].astype(np.uint64) | (np.uint64(p) << np.uint64(40))
-            discount[on] = np.clip(promotion.discount.ppf(plan.uniforms(keys, "item_discount")),
-                                  0, 0.95)
-    shop_price = np.maximum(_round_to(list_price * (1.0 - discount), 10), 10)
-    unit_price = np.where(draft.unit_price == NO_PRICE, shop_price, draft.unit_price)
+            discount = np.clip(promotion.discount.ppf(plan.uniforms(keys, "item_discount")),
+                               0, 0.95)
+            shop_price[on] = with_price_endings(list_price[on] * (1.0 - discount),
+                                                plan.uniforms(keys, "price_ending"), 10)
+    named = draft.unit_price != NO_PRICE
+    unit_price = shop_price
+    if named.any():
+        # Keyed by (item, named price): the same named price gets the same ending.
+        keys = (item[named].astype(np.uint64)
+                ^ (draft.unit_price[named].astype(np.uint64) << np.uint64(24)))
+        unit_price[named] = with_price_endings(draft.unit_price[named],
+                                               plan.uniforms(keys, "named_price_ending"), 10)
     gross = unit_price * draft.quantity
     coupons = sc.traffic.coupons
     has_coupon = u("coupon") < coupons.share
@@ -267,14 +301,23 @@ def _status(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
 
 def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
             household: np.ndarray) -> _Parcel:
-    """Handling (longer for promotion backlogs), transit by distance, weighed weight."""
+    """Carrier and warehouse, handling (longer for promotion backlogs), transit by distance,
+    weighed weight."""
     market = plan.market
     lg = plan.scenario.logistics
+    shop = draft.shop
     backlog = np.where(promo >= 0, lg.promotion_backlog, 1.0)
     handling = np.maximum(lg.handling_hours.ppf(u("handling")) * backlog, 0.1) * 3600
     shipped = draft.time + np.rint(handling).astype(np.int64)
-    origin = market.shop_city[draft.shop]
+    # One of the shop's carriers, the main one most often.
+    slot = (market.shop_carrier_count[shop] * u("carrier") ** 2).astype(np.int64)
+    carrier = market.shop_carriers[shop, slot]
     dest = market.household_city[household]
+    # The warehouse in the buyer's city if there is one, else mostly the main one.
+    main, second = market.shop_city[shop], market.shop_second_city[shop]
+    from_second = (second >= 0) & (dest != main) & (
+        (dest == second) | (u("warehouse") < SECOND_WAREHOUSE_USE))
+    origin = np.where(from_second, second, main)
     local = origin == dest
     transit = np.empty(len(draft.row))
     transit[local] = lg.transit_days_local.ppf(u.subset(local)("transit"))
@@ -287,13 +330,14 @@ def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
     fill = draft.column("parcel_fill")
     content = np.where(np.isnan(fill), declared, declared * np.nan_to_num(fill))
     weighed = np.maximum(np.rint((content + packaging) * scale), 1).astype(np.int64)
-    return _Parcel(handling, shipped, delivered, declared, weighed, origin, dest)
+    return _Parcel(carrier, handling, shipped, delivered, declared, weighed, origin, dest)
 
 
 def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
             parcel: _Parcel, paid: np.ndarray) -> _Refund:
-    """A cancellation within hours, or a return days after delivery. Drawn only for the
-    orders that have one (an order's draws are keyed by the order, so subsets change nothing).
+    """A cancellation within hours, or a return placed relative to the parcel (:func:`_return_at`).
+    Drawn only for the orders that have one (an order's draws are keyed by the order, so
+    subsets change nothing).
     """
     refunds = plan.scenario.refunds
     n = len(draft.row)
@@ -306,10 +350,16 @@ def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
     if has_refund.any():
         ur = u.subset(has_refund)
         c = cancelled[has_refund]
-        delay = np.maximum(refunds.delay_days.ppf(ur("refund_delay")), 0.01) * 86400
+        shipped = parcel.shipped_at[has_refund]
+        delivered = parcel.delivered_at[has_refund]
         cancel_after = parcel.handling[has_refund] * ur("cancel_after") + 60
+        floor = np.maximum(draft.column("refund_after")[has_refund],
+                           np.where(draft.column("refund_hold")[has_refund] >= 0,
+                                    delivered + draft.column("refund_hold")[has_refund], UNSET))
+        returned = _return_at(refunds, ur, shipped, delivered, floor)
         req = np.where(c, draft.time[has_refund] + np.rint(cancel_after).astype(np.int64),
-                       parcel.delivered_at[has_refund] + np.rint(delay).astype(np.int64))
+                       returned)
+        # A forced time is a naive ring's own clock, which ignores the parcel (its trace).
         forced_at = draft.column("refund_at")[has_refund]
         req = np.where(forced_at >= 0, forced_at, req)
         hours = np.maximum(refunds.processing_hours.ppf(ur("refund_processing")), 0.01)
@@ -323,6 +373,50 @@ def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
         reason[has_refund] = np.where(c, REFUND_REASONS.index("cancelled"), np.searchsorted(
             _RETURN_REASON_CDF, ur("reason") * _RETURN_REASON_CDF[-1], side="right"))
     return _Refund(has_refund, requested, refunded_at, reason, refund_amount)
+
+
+def _cdf(dist: Dist, x: np.ndarray) -> np.ndarray:
+    """The law's CDF at ``x``, by inverting its quantiles on a grid (any law, vectorised)."""
+    ppf = dist.ppf(_CDF_GRID)
+    return np.asarray(np.interp(x, ppf, _CDF_GRID, left=0.0, right=1.0))
+
+
+def _return_at(refunds: Refunds, ur: RowUniforms, shipped: np.ndarray, delivered: np.ndarray,
+               floor: np.ndarray) -> np.ndarray:
+    """When a return is requested: while the parcel travels (``in_transit_share``), days after
+    delivery (``delay_days``) or, for after-sale claims, later (``late_share``, ``late_days``).
+
+    ``floor`` (UNSET where none) is the earliest time the buyer may ask: the same law,
+    conditioned on coming after it. Each part keeps the mass it has beyond the floor, and the
+    draw within a part is its quantile above the floor's, so an order with a floor refunds
+    like a legitimate order that happened to refund that late: no pile-up at the floor.
+    """
+    day = 86400.0
+    transit = np.maximum(delivered - shipped, 1).astype(np.float64)
+    after = (floor - delivered) / day  # days after delivery the floor falls, -inf-ish if none
+    shares = np.array([refunds.in_transit_share, refunds.late_share])
+    early_share = max(1.0 - shares.sum(), 0.0)
+    f_early = np.where(floor >= 0, _cdf(refunds.delay_days, after), 0.0)
+    f_late = np.where(floor >= 0, _cdf(refunds.late_days, after), 0.0)
+    f_transit = np.where(floor >= 0, np.clip((floor - shipped) / transit, 0.0, 1.0), 0.0)
+    mass = np.stack([shares[0] * (1 - f_transit), early_share * (1 - f_early),
+                     shares[1] * (1 - f_late)], axis=1)
+    total = mass.sum(axis=1)
+    # A floor beyond every part's reach (a law with a bounded support): the early law's draw
+    # counted from the floor instead.
+    none = total <= 0
+    mass[none] = [0.0, 1.0, 0.0]
+    cdf = np.cumsum(mass, axis=1) / mass.sum(axis=1, keepdims=True)
+    part = np.minimum((ur("refund_timing")[:, None] >= cdf).sum(axis=1), 2)
+    v = ur("refund_delay")
+    low = np.where(none, 0.0, np.select([part == 0, part == 1], [f_transit, f_early], f_late))
+    q = np.minimum(low + v * (1.0 - low), 1 - 1e-9)
+    in_transit = shipped + np.rint(q * transit).astype(np.int64)
+    days = np.where(part == 1, refunds.delay_days.ppf(q), refunds.late_days.ppf(q))
+    base = np.where(none, np.maximum(floor, delivered), delivered)
+    after_delivery = base + np.rint(np.maximum(days, 0.01) * day).astype(np.int64)
+    req = np.where(part == 0, in_transit, after_delivery)
+    return np.where(floor >= 0, np.maximum(req, floor), req)
 
 
 def _review(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,

@@ -15,22 +15,39 @@ import numpy as np
 if TYPE_CHECKING:
     from faker import Faker
 
-# Phrases that set a review's tone by rating; Faker's sentences alone are neutral filler.
+# Phrases that set a review's tone by rating; Faker's sentences alone are neutral filler. A
+# review is a lead phrase, sometimes a second one, and a sentence: tens of thousands of texts
+# per group, so a text repeated across orders means a template, not a small pool.
 _TONE = {
     "zh": {
         "good": ["质量很好", "物流很快", "性价比高", "和描述一致", "包装完好", "非常满意",
-                 "回购了", "推荐购买", "做工不错", "客服态度好"],
-        "mixed": ["还可以", "一般般", "物流有点慢", "凑合用", "和图片有差距"],
-        "bad": ["质量太差", "与描述不符", "包装破损", "不推荐", "发错货了", "用了两天就坏了"],
+                 "回购了", "推荐购买", "做工不错", "客服态度好", "发货速度快", "尺寸合适",
+                 "颜色很正", "手感很好", "用着很顺手", "家人很喜欢", "价格实惠", "比想象中好",
+                 "第二次买了", "值得购买", "快递小哥很负责", "材质不错"],
+        "mixed": ["还可以", "一般般", "物流有点慢", "凑合用", "和图片有差距", "中规中矩",
+                  "有点小瑕疵", "包装简陋", "颜色有点色差", "尺码偏小", "说明书不清楚",
+                  "价格有点贵", "客服回复慢", "味道有点大"],
+        "bad": ["质量太差", "与描述不符", "包装破损", "不推荐", "发错货了", "用了两天就坏了",
+                "客服不理人", "做工粗糙", "有异味", "少发了配件", "物流太慢了", "退货麻烦",
+                "假货", "和图片完全不一样"],
     },
     "en": {
         "good": ["Great quality.", "Fast delivery.", "Exactly as described.", "Very happy.",
-                 "Would buy again.", "Good value for money.", "Well packed."],
-        "mixed": ["It's okay.", "Average.", "Shipping was slow.", "Not quite like the photo."],
+                 "Would buy again.", "Good value for money.", "Well packed.", "Fits perfectly.",
+                 "Love the colour.", "Works as expected.", "Better than I hoped.",
+                 "Second time buying.", "My family loves it.", "Solid build.",
+                 "Friendly seller.", "Arrived early."],
+        "mixed": ["It's okay.", "Average.", "Shipping was slow.", "Not quite like the photo.",
+                  "Does the job.", "A bit pricey.", "Runs small.", "Packaging was flimsy.",
+                  "Colour slightly off.", "Instructions unclear.", "Took a while to arrive."],
         "bad": ["Poor quality.", "Not as described.", "Arrived damaged.", "Do not recommend.",
-                "Stopped working after two days."],
+                "Stopped working after two days.", "Wrong item sent.", "Missing parts.",
+                "Smells odd.", "Cheaply made.", "Seller never replied.", "Looks fake.",
+                "Returned it."],
     },
 }
+#: Faker sentences per rating group that reviews are composed from.
+_SENTENCES_PER_GROUP = 400
 
 _CARRIERS = {
     "zh_CN": ("顺丰速运", "中通快递", "圆通速递", "韵达快递", "申通快递", "京东物流", "EMS"),
@@ -42,7 +59,7 @@ _CARRIER_PREFIX = {"顺丰速运": "SF", "中通快递": "ZT", "圆通速递": "
 
 #: Review sentences per rating group: index 0 for ratings 1-2, 1 for 3, 2 for 4-5.
 REVIEW_GROUPS = 3
-REVIEWS_PER_GROUP = 400
+REVIEWS_PER_GROUP = 10_000
 
 
 @dataclass(frozen=True)
@@ -69,13 +86,30 @@ def build_pools(locale: str, n_cities: int, carriers: tuple[str, ...], faker_see
     reviews = []
     for group in ("bad", "mixed", "good"):
         phrases = tone[group]
-        picks = rng.integers(0, len(phrases), size=(REVIEWS_PER_GROUP, 2))
-        texts = []
-        for a, b in picks:
-            lead = phrases[a] if a == b else phrases[a] + joiner + phrases[b]
-            texts.append(lead + joiner + fake.sentence(nb_words=int(rng.integers(4, 12))))
-        reviews.append(tuple(texts))
+        sentences = [fake.sentence(nb_words=int(n))
+                     for n in rng.integers(4, 12, size=_SENTENCES_PER_GROUP)]
+        reviews.append(_compose(phrases, sentences, joiner, rng))
     return Pools(tuple(cities), tuple(carriers), prefixes, tuple(reviews))
+
+
+def _compose(phrases: list[str], sentences: list[str], joiner: str,
+             rng: np.random.Generator) -> tuple[str, ...]:
+    """REVIEWS_PER_GROUP distinct texts: a lead phrase, a second one or none, a sentence.
+
+    Drawn as distinct (lead, second, sentence) triples, so the pool holds as many distinct
+    texts as the parts allow (a pool of fewer parts repeats texts to fill its slots).
+    """
+    n_p, n_s = len(phrases), len(sentences)
+    space = n_p * (n_p + 1) * n_s  # the second phrase's last value is "none"
+    picks = rng.choice(space, size=min(REVIEWS_PER_GROUP, space), replace=False)
+    lead, rest = np.divmod(picks, (n_p + 1) * n_s)
+    second, sentence = np.divmod(rest, n_s)
+    texts: dict[str, None] = {}
+    for a, b, k in zip(lead.tolist(), second.tolist(), sentence.tolist(), strict=True):
+        head = phrases[a] if b in (a, n_p) else phrases[a] + joiner + phrases[b]
+        texts.setdefault(head + joiner + sentences[k], None)
+    pool = list(texts)
+    return tuple(pool[i % len(pool)] for i in range(REVIEWS_PER_GROUP))
 
 
 def _unique_cities(fake: Faker, n: int) -> list[str]:

@@ -72,6 +72,11 @@ class OrderDraft:
     parcel_fill: np.ndarray | None = None   # float64 share of the goods shipped, NaN = all
     status: np.ndarray | None = None        # int8 forced status code, UNSET = drawn
     refund_at: np.ndarray | None = None     # int64 forced refund request time, UNSET = drawn
+    # The earliest a drawn return may be requested (a ring's own clock): an epoch time, and
+    # seconds after the parcel's delivery; UNSET = no floor. The return is then drawn as a
+    # legitimate one is, conditioned on coming after the floor.
+    refund_after: np.ndarray | None = None  # int64 epoch seconds, UNSET = none
+    refund_hold: np.ndarray | None = None   # int64 seconds after delivery, UNSET = none
     review: np.ndarray | None = None        # int8 REVIEW_* mode
     mobile: np.ndarray | None = None        # int8 1 = over CGNAT, 0 = home IP, UNSET = drawn
 
@@ -110,4 +115,5 @@ class OrderDraft:
 
 _OVERRIDE_DTYPES = {"campaign": np.int32, "beneficiary": np.int64, "victim": np.int64,
                     "distributor": np.int64, "parcel_fill": np.float64, "status": np.int8,
-                    "refund_at": np.int64, "review": np.int8, "mobile": np.int8}
+                    "refund_at": np.int64, "refund_after": np.int64,
+                    "refund_hold": np.int64, "review": np.int8, "mobile": np.int8}

@@ -28,7 +28,7 @@ class Market:
     shop_by_rank: np.ndarray         # int64, shop index at rank r+1
     shop_category: np.ndarray        # int64 index into categories
     shop_city: np.ndarray            # int64 index into cities
-    shop_carrier: np.ndarray         # int64 index into carriers
+    shop_carrier: np.ndarray         # int64 index into carriers: the shop's main carrier
     shop_item_offset: np.ndarray     # int64, first item of the shop
     shop_item_count: np.ndarray      # int64, >= 1
     # items
@@ -55,6 +55,15 @@ class Market:
     n_devices: int
     n_payments: int
     n_categories: int
+    # Where real logs vary (issue 17): a shop ships with 1-3 carriers, the main one first, and
+    # some shops from a second warehouse; some buyers ship some orders to a second address.
+    shop_carriers: np.ndarray        # int64 (shops, MAX_CARRIERS), the main carrier first
+    shop_carrier_count: np.ndarray   # int64, 1..MAX_CARRIERS: the first ones are in use
+    shop_second_city: np.ndarray     # int64 city of a second warehouse, -1 where none
+    # A second address (an office, the parents': an address row no account lives at) of the
+    # buyers drawn with the marketplace, -1 where none; accounts added later (beyond its
+    # length) have none, so add_accounts need not extend it.
+    buyer_second_address: np.ndarray
 
     @property
     def n_shops(self) -> int:
@@ -63,6 +72,36 @@ class Market:
     @property
     def n_buyers(self) -> int:
         return len(self.buyer_household)
+
+
+#: Carriers a shop ships with, at most.
+MAX_CARRIERS = 3
+# Shares of shops shipping with 1, 2 or 3 carriers (an assumption: small shops keep to one
+# contract, larger ones add a fast and a cheap carrier).
+_CARRIER_COUNT_P = (0.45, 0.35, 0.2)
+#: Share of shops with a second warehouse in another city (an assumption).
+SECOND_WAREHOUSE_SHARE = 0.2
+#: Share of buyers who ship some orders to a second address (an assumption).
+SECOND_ADDRESS_SHARE = 0.15
+# Price endings in fen and their shares: shop prices end in .00, .90, .99, .80, .50, .88, .98
+# and, for a few, any fen (an assumption from how shops price: charm endings dominate).
+_ENDINGS = np.array([0, 90, 99, 80, 50, 88, 98])
+_ENDING_CDF = np.cumsum([0.3, 0.2, 0.2, 0.08, 0.05, 0.05, 0.04, 0.08])
+
+
+def with_price_endings(cents: np.ndarray, u: np.ndarray, floor: int = 100) -> np.ndarray:
+    """Prices near ``cents`` with a shop's ending: the whole yuan below, then .00, .90, .99,
+    .80, ... or, for a few, any fen, chosen by the uniforms ``u`` (one per price, so a price
+    keyed by its item is the same for every order); at least ``floor`` cents."""
+    u = np.asarray(u, dtype=np.float64)
+    slot = np.minimum(np.searchsorted(_ENDING_CDF, u * _ENDING_CDF[-1], side="right"),
+                      len(_ENDING_CDF) - 1)
+    # The last slot, any fen: the uniform's position inside it picks the fen.
+    lo = _ENDING_CDF[-2] / _ENDING_CDF[-1]
+    odd = np.minimum(((u - lo) / (1 - lo) * 100).astype(np.int64), 99)
+    ending = np.where(slot < len(_ENDINGS), _ENDINGS[np.minimum(slot, len(_ENDINGS) - 1)], odd)
+    yuan = np.floor(np.asarray(cents, dtype=np.float64) / 100).astype(np.int64)
+    return np.maximum(yuan * 100 + ending, floor).astype(np.int64)
 
 
 def _positive_ints(values: np.ndarray, low: int = 1) -> np.ndarray:
@@ -114,7 +153,8 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     weight = np.empty(len(item_shop), dtype=np.int64)
     for c, cat in enumerate(categories):
         idx = np.flatnonzero(item_category == c)
-        # Prices end in 0 fen, as shop prices do; a 1-yuan floor keeps every item sellable.
+        # Drawn to the 10 fen here; the shop's ending (.90, .99, ...) comes after, from a
+        # stream of its own. A 1-yuan floor keeps every item sellable.
         # A law that draws a price below zero is a mistake in the scenario, not a cheap item:
         # refused, never clamped to the floor.
         drawn = cat.price.sample(rng, len(idx))
@@ -163,7 +203,25 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     household_ip = _public_ipv4(rng, n_households)
     cgnat = _public_ipv4(rng, spec.network.cgnat_ips)
 
+    shop_carriers, carrier_count, shop_second_city = _warehouses(
+        seed, shop_city, shop_carrier, n_carriers, n_cities, spec.city_skew + 0.5)
+    rng = stream(seed, "marketplace", "price_endings")
+    price = with_price_endings(price, rng.random(len(price)))
+    # Second addresses are address rows of their own, after the households' (no account
+    # lives there, so their home IPs are never used): appended here, before any later stage
+    # appends households, so every index stays put.
+    second_address, address_city, address_ip = _second_addresses(
+        seed, buyer_household, household_city, n_households, city_w)
+    n_second = len(address_city)
+    household_city = np.concatenate((household_city, address_city))
+    sizes = np.concatenate((sizes, np.zeros(n_second, dtype=sizes.dtype)))
+    household_device = np.concatenate((household_device, np.full(n_second, -1, np.int64)))
+    household_payment = np.concatenate((household_payment, np.full(n_second, -1, np.int64)))
+    household_ip = np.concatenate((household_ip, address_ip))
+
     return Market(
+        shop_carriers=shop_carriers, shop_carrier_count=carrier_count,
+        shop_second_city=shop_second_city, buyer_second_address=second_address,
         shop_popularity=pop, shop_rank_before=rank_before, shop_by_rank=shop_by_rank,
         shop_category=shop_category, shop_city=shop_city, shop_carrier=shop_carrier,
         shop_item_offset=item_offset, shop_item_count=item_count,
@@ -178,6 +236,47 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
         household_ip=household_ip, cgnat_ips=cgnat,
         n_devices=n_devices, n_payments=n_payments, n_categories=len(categories),
     )
+
+
+def _warehouses(seed: int, shop_city: np.ndarray, main_carrier: np.ndarray, n_carriers: int,
+                n_cities: int, skew: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each shop's carriers (1-3 distinct, its main one first) and second warehouse city."""
+    rng = stream(seed, "marketplace", "warehouses")
+    n_shops = len(shop_city)
+    count = np.minimum(rng.choice(MAX_CARRIERS, size=n_shops, p=_CARRIER_COUNT_P) + 1,
+                       n_carriers)
+    # Distinct carriers per shop: the first columns of a random permutation of them each,
+    # the main carrier's key set below every other so that it comes first.
+    keys = rng.random((n_shops, n_carriers))
+    keys[np.arange(n_shops), main_carrier] = -1.0
+    perm = np.argsort(keys, axis=1)[:, :MAX_CARRIERS]
+    carriers = np.empty((n_shops, MAX_CARRIERS), dtype=np.int64)
+    carriers[:, :perm.shape[1]] = perm
+    carriers[:, perm.shape[1]:] = perm[:, :1]  # fewer carriers than slots: repeat the main one
+    second = rng.choice(n_cities, size=n_shops, p=_zipf_weights(n_cities, skew))
+    has_second = (rng.random(n_shops) < SECOND_WAREHOUSE_SHARE) & (second != shop_city)
+    return carriers, count.astype(np.int64), np.where(has_second, second, -1).astype(np.int64)
+
+
+def _second_addresses(seed: int, buyer_household: np.ndarray, household_city: np.ndarray,
+                      n_households: int, city_w: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A second address for some buyers (an office desk, the parents' home): an address row
+    of its own, half in the buyer's city, half anywhere. Not another buyer's household: that
+    would link strangers' identities, which an office or a parent does not.
+
+    Returns each buyer's second address (-1 where none), and the new rows' cities and IPs.
+    """
+    rng = stream(seed, "marketplace", "addresses")
+    n_buyers = len(buyer_household)
+    has = rng.random(n_buyers) < SECOND_ADDRESS_SHARE
+    n_new = int(has.sum())
+    own_city = household_city[buyer_household[has]]
+    anywhere = rng.choice(len(city_w), size=n_new, p=city_w)
+    city = np.where(rng.random(n_new) < 0.5, own_city, anywhere).astype(household_city.dtype)
+    second = np.full(n_buyers, -1, dtype=np.int64)
+    second[has] = n_households + np.arange(n_new)
+    return second, city, _public_ipv4(rng, n_new)
 
 
 def account_level(age_days: np.ndarray, activity_quantile: np.ndarray | float) -> np.ndarray:

@@ -325,7 +325,8 @@ class CampaignContext:
                    distributor: np.ndarray | int = UNSET, parcel_fill: np.ndarray | float = np.nan,
                    status: np.ndarray | int = UNSET, refund_at: np.ndarray | int = UNSET,
                    review: np.ndarray | int = REVIEW_DEFAULT,
-                   mobile: np.ndarray | int = UNSET) -> None:
+                   mobile: np.ndarray | int = UNSET, refund_after: np.ndarray | int = UNSET,
+                   refund_hold: np.ndarray | int = UNSET) -> None:
         """Add brushing orders; scalars broadcast. Rows are numbered within the campaign.
 
         ``channel`` defaults to :meth:`channels` (a pattern whose orders must come through one
@@ -354,6 +355,7 @@ class CampaignContext:
             distributor=full(distributor, np.int64), parcel_fill=full(parcel_fill, np.float64),
             status=full(status, np.int8), refund_at=full(refund_at, np.int64),
             review=full(review, np.int8), mobile=full(mobile, np.int8),
+            refund_after=full(refund_after, np.int64), refund_hold=full(refund_hold, np.int64),
         ))
 
     def channels(self, n: int) -> np.ndarray:

@@ -17,11 +17,10 @@ and payment accounts, so the buyers link to the rival, never to the victim.
 Traces, naive to careful: one huge order (hundreds of units) or a burst of large orders from a
 few fresh accounts vs ordinary-sized orders spread over the span, most placed by brushers hired
 from task groups with their own real accounts (``camouflage`` of them) and the rest by the
-ring's aged accounts; every
-order cancelled minutes to hours after it was placed vs refunded days later like ordinary
-returns, with a share ``kept``; all buyers
-on the staff's devices and addresses in the rival's city vs some on their own, anywhere; no
-reviews vs ordinary ones (rare and harsh on refunded orders).
+ring's aged accounts; every order cancelled minutes to hours after it was placed vs returned as
+ordinary orders are, relative to the parcel (in transit, days after delivery or weeks later), with
+a share ``kept``; all buyers on the staff's devices and addresses in the rival's city vs some on
+their own, anywhere; no reviews vs ordinary ones (rare and harsh on refunded orders).
 """
 
 
@@ -68,9 +67,6 @@ class Spec(CampaignSpec):
                                  doc="Minutes from a naive order to its cancellation (clipped "
                                      "to 1 minute to 6 hours; the default averages 40 "
                                      "minutes).")
-    refund_days: Dist = param(Dist.of("lognorm", s=0.7, scale=3.0),
-                              doc="Days from a careful order to its refund request (at least "
-                                  "6 hours); the default spreads them like ordinary returns.")
     kept: Probability = param(Probability(0.4), doc="Share of a careful rival's orders "
                               "(camouflage 1) kept instead of refunded, so that the victim's "
                               "refund ratio and the fake buyers' look ordinary.", min=0, max=1)
@@ -136,10 +132,12 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
         ordinary = np.maximum(ctx.scenario.traffic.quantity.sample(rng, n), 1)
         quantity = np.rint(np.where(careful, ordinary, burst)).astype(np.int64)
         cancel = np.clip(spec.cancel_minutes.sample(rng, n) * MINUTE, MINUTE, 6 * HOUR)
-        refund = np.maximum(spec.refund_days.sample(rng, n) * DAY, 6 * HOUR)
         kept = careful & (rng.random(n) < cam * spec.kept)
         status = np.where(careful, STATUS_REFUNDED, STATUS_CANCELLED)
-        refund_at = when + np.rint(np.where(careful, refund, cancel)).astype(np.int64)
+        # A careful rival returns the goods as a buyer would: the completion stage places
+        # the request relative to the parcel, like an ordinary return (some while it is
+        # still in transit, most days after delivery, a few weeks later).
+        refund_at = np.where(careful, UNSET, when + np.rint(cancel).astype(np.int64))
         # Careful rivals hire brushers from task groups for most orders (their own real
         # accounts), so that the victim's fake buyers mostly link to nobody.
         buyer = ctx.hire(fake, n, cam)

@@ -23,7 +23,9 @@ accounts, the rest aged accounts of the distributor's taking turns, with a phone
 each, in its city; orders by the hundred on one shop vs a share of its real sales; the shop's
 cheapest item vs its range; orders in a burst vs spread over the span; every order refunded within
 hours of the commission settling (``settlement`` after the expected delivery) vs a share ``kept``
-for good, so that the refund rate looks ordinary, and the rest refunded over the following days; no
+for good, so that the refund rate looks ordinary, and the rest returned like ordinary late
+returns once the commission settled, counted from the actual delivery, a confirmation of
+receipt that varies (``confirm_days``) and a settlement run in batches (``settlement_jitter``); no
 reviews vs ordinary ones. Each is interpolated by ``camouflage``.
 """
 
@@ -37,7 +39,7 @@ import numpy as np
 from ..market.drafts import REVIEW_DEFAULT, REVIEW_NONE, UNSET
 from ..scenario.distributions import Dist
 from ..scenario.model import Probability, Seconds, param
-from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec, blend
+from .base import STATUS_COMPLETED, STATUS_REFUNDED, CampaignContext, CampaignSpec
 
 #: Expected time from order to delivery: the settlement clock starts when the buyer could confirm.
 EXPECTED_DELIVERY = 3 * 86400
@@ -55,9 +57,18 @@ class Spec(CampaignSpec):
                            "shop (a naive ring shares one phone, wallet and address; a careful "
                            "one gives each account its own).")
     orders: Dist = param(Dist.constant(40), doc="Fake orders through the link, per shop.")
-    settlement: Seconds = param(Seconds(7 * 86400), doc="Time from the expected delivery "
-                                "(3 days after the order) until the commission settles; "
-                                "refunds come after it.", min=60)
+    settlement: Seconds = param(Seconds(7 * 86400), doc="Time from the buyer's confirmation "
+                                "of receipt until the commission settles; refunds come after "
+                                "it. A naive ring counts from the expected delivery (3 days "
+                                "after the order), a careful one from the actual one.", min=60)
+    confirm_days: Dist = param(Dist.of("uniform", loc=0.0, scale=5.0),
+                               doc="Days from a careful ring's delivery until its buyer "
+                                   "confirms receipt (at once, or when reminded), which starts "
+                                   "the settlement clock.")
+    settlement_jitter: Dist = param(Dist.of("uniform", loc=0.0, scale=2.0),
+                                    doc="Days the settlement runs past its nominal time for a "
+                                        "careful ring (payouts settle in daily or weekly "
+                                        "batches).")
     kept: Probability = param(Probability(0.9), doc="Share of a careful distributor's orders "
                               "(camouflage 1) kept for good instead of refunded, so that its "
                               "refund rate looks ordinary; a naive one refunds them all.",
@@ -109,18 +120,27 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
         item = np.where(rng.random(n_orders) < cam,
                         ctx.items(np.full(n_orders, shop), 1.0), cheapest)
 
-        # Refunds wait for the commission: hours after it settles when naive, days when
-        # careful. A careful ring keeps a share of its orders for good, so that its refund
-        # rate stays near the marketplace's ordinary one.
+        # Refunds wait for the commission. A naive ring counts from the expected delivery and
+        # refunds within hours of the settlement; a careful one (each order with probability
+        # ``camouflage``) waits for the actual delivery, a confirmation that comes when it
+        # comes and a settlement that runs in batches, and then returns the goods as a
+        # buyer would: an ordinary return drawn after that floor (legitimate after-sale
+        # claims come over the same weeks). A careful ring keeps a share of its orders for
+        # good, so that its refund rate stays near the marketplace's ordinary one.
         refunded = rng.random(n_orders) >= cam * spec.kept
-        lag = rng.exponential(blend(NAIVE_REFUND_LAG, spec.settlement, cam), n_orders)
-        refund_at = time + EXPECTED_DELIVERY + spec.settlement + 60 + np.rint(lag).astype(
+        careful = rng.random(n_orders) < cam
+        lag = rng.exponential(NAIVE_REFUND_LAG, n_orders)
+        naive_at = time + EXPECTED_DELIVERY + spec.settlement + 60 + np.rint(lag).astype(
             np.int64)
+        hold_days = (spec.confirm_days.sample(rng, n_orders)
+                     + spec.settlement_jitter.sample(rng, n_orders))
+        hold = spec.settlement + np.rint(np.maximum(hold_days, 0) * 86400).astype(np.int64)
         ctx.add_orders(
             time=time, shop=shop, item=item, buyer=buyer, beneficiary=shop,
             channel="affiliate", distributor=distributor,
             status=np.where(refunded, STATUS_REFUNDED, STATUS_COMPLETED),
-            refund_at=np.where(refunded, refund_at, UNSET),
+            refund_at=np.where(refunded & ~careful, naive_at, UNSET),
+            refund_hold=np.where(refunded & careful, hold, UNSET),
             review=np.where(rng.random(n_orders) < cam, REVIEW_DEFAULT, REVIEW_NONE),
         )
         ctx.result.shops.append(int(shop))

@@ -13,8 +13,9 @@ Traces, naive to careful: the shop's fresh accounts on one device and one addres
 warehouse vs hired brushers (真人刷单) ordering with their own accounts, one task each; hundreds of
 orders on a small shop vs a share of its real sales (``careful_share``); a burst at the
 campaign's start vs orders spread over its span (both inside the promotion); every order
-refunded within hours of the promotion's end vs refunds spread over the days after it like
-ordinary returns, with a share of the orders kept; no reviews at all vs ordinary reviews (rare
+refunded within hours of the promotion's end vs returned as ordinary orders are, relative to
+the parcel (some while in transit, most days after delivery), never before the promotion's end,
+with a share of the orders kept; no reviews at all vs ordinary reviews (rare
 and harsh on refunded orders).
 """
 
@@ -42,9 +43,6 @@ class Spec(CampaignSpec):
                                doc="Hours from the promotion's end to a naive ring's refund "
                                    "requests, once the ranking snapshot is taken (clipped to "
                                    "one minute to one day; the default averages 3 hours).")
-    return_days: Dist = param(Dist.of("uniform", loc=1.0, scale=6.0),
-                              doc="Days from the promotion's end to a careful ring's refund "
-                                  "requests, spread like ordinary returns (at least one hour).")
     kept: Probability = param(Probability(0.3), doc="Share of a careful ring's orders kept "
                               "(never refunded), so that the shop's refund ratio stays near "
                               "the promotion's ordinary one; scales with camouflage.",
@@ -71,13 +69,17 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
         careful = rng.random(n_orders) < cam
         kept = careful & (rng.random(n_orders) < spec.kept)
         rush = np.clip(spec.refund_hours.sample(rng, n_orders) * HOUR, 60, DAY)
-        late = np.maximum(spec.return_days.sample(rng, n_orders) * DAY, HOUR)
-        refund_at = end + np.rint(np.where(careful, late, rush)).astype(np.int64)
+        # A naive ring refunds on its own clock, within hours of the promotion's end; a
+        # careful one returns the goods as a buyer would, relative to the parcel, only never
+        # before the promotion is over (the completion stage draws an ordinary return
+        # conditioned on coming after ``end``).
+        refund_at = np.where(careful, UNSET, end + np.rint(rush).astype(np.int64))
         ctx.add_orders(
             time=time, shop=shop, item=ctx.items(np.full(n_orders, shop), cam),
             buyer=buyer, beneficiary=shop,
             status=np.where(kept, STATUS_COMPLETED, STATUS_REFUNDED),
             refund_at=np.where(kept, UNSET, refund_at),
+            refund_after=np.where(careful & ~kept, end, UNSET),
             review=np.where(careful, REVIEW_DEFAULT, REVIEW_NONE),
         )
         ctx.result.shops.append(int(shop))
