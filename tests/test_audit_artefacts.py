@@ -21,7 +21,6 @@ import brushbench
 from brushbench.audit import ARTEFACT_PROBES, audit_dataset
 from brushbench.dataset import Dataset
 
-GENERATOR_FIXES = pytest.mark.xfail(strict=False, reason="issue 17 generator fixes pending")
 DAY = 86_400
 ORDERS = 40_000
 
@@ -148,7 +147,6 @@ def test_refund_before_delivery_is_caught(careful):
     assert failing(report, KEY_ORDER) <= {pattern, "all"}
 
 
-@GENERATOR_FIXES
 def test_generated_refunds_follow_delivery_like_legitimate_ones(careful):
     report = audit(careful, KEY_ORDER, "refunds.requested_at:requested_before_shipped",
                    "reviews.created_at:review_before_delivered")
@@ -161,7 +159,8 @@ KEY_DELAY = "refunds.requested_at:order_to_refund_request"
 
 
 def _refund_delay(data: Dataset, plant: str | None) -> Dataset:
-    """Refund delays shuffled over all returns, or (``plant``) 15 days added to a pattern's."""
+    """Refund delays shuffled over all returns, or (``plant``) 35 days added to a pattern's
+    (beyond the latest legitimate after-sale claims, up to three weeks after delivery)."""
     rng = np.random.default_rng(0)
     refunds = data.arrow("refunds")
     _, refunded, pattern = delivered_refunds(data)
@@ -173,7 +172,7 @@ def _refund_delay(data: Dataset, plant: str | None) -> Dataset:
     rows = np.flatnonzero(refunded)
     delay[rows] = delay[rng.permutation(rows)]
     if plant is not None:
-        delay = np.where(refunded & (pattern == plant), 15 * DAY + delay, delay)
+        delay = np.where(refunded & (pattern == plant), 35 * DAY + delay, delay)
     req = np.where(refunded, created + delay, req)
     refunded_at = np.maximum(seconds(refunds, "refunded_at"), req)
     return rebuild(data, refunds=times(times(refunds, "requested_at", req),
@@ -189,7 +188,6 @@ def test_a_constant_part_in_a_delay_is_caught(careful):
     assert finding.direction == "floor"
 
 
-@GENERATOR_FIXES
 def test_generated_delays_have_no_floor_of_their_own():
     # The issue's case: careful distributor refunds all >= 10.02 days after their order.
     data = _generate("distributor_fake_careful", 3, 30_000)
@@ -222,7 +220,6 @@ def test_a_default_channel_is_caught(careful):
     assert any("distributor_fake" in line for line in report.exempt)
 
 
-@GENERATOR_FIXES
 def test_generated_channels_are_not_a_default(careful):
     report = audit(careful, KEY_CHANNEL, "refunds.reason:default_share")
     assert report.passed, report.render()
@@ -263,13 +260,16 @@ def test_ring_accounts_attributes_are_caught(careful):
         assert "all" in failing(report, key), (key, report.render())
     # The accounts the answer key names, against the buyers table, one unit per account.
     labelled = {f.name for f in report.leaks if f.unit == "buyers row" and f.pattern == "all"}
-    assert labelled == {"buyers.city:labelled_share", "buyers.level:labelled_share",
-                        "buyers.registered_at:labelled_shared_second",
-                        "buyers.city:labelled_popularity"}, report.render()
+    # (Campaign-made accounts only, a few dozen here: the popularity of their city is the
+    # weakest of the four statistics and may stay under its threshold.)
+    assert {"buyers.city:labelled_share", "buyers.level:labelled_share",
+            "buyers.registered_at:labelled_shared_second"} <= labelled <= {
+        "buyers.city:labelled_share", "buyers.level:labelled_share",
+        "buyers.registered_at:labelled_shared_second",
+        "buyers.city:labelled_popularity"}, report.render()
     assert {f.unit for f in clean.findings} == {"order", "buyers row"}
 
 
-@GENERATOR_FIXES
 def test_generated_ring_accounts_look_like_buyers(careful):
     keys = [p.key for p in ARTEFACT_PROBES if p.column.startswith("buyers.")]
     report = audit(careful, *keys)
@@ -307,7 +307,6 @@ def test_one_wallet_sites_are_caught(careful):
     assert "click_farm" in failing(report, KEY_SITE), report.render()
 
 
-@GENERATOR_FIXES
 def test_generated_supplier_sites_are_not_one_wallet(careful):
     report = audit(careful, KEY_SITE)
     assert report.passed, report.render()

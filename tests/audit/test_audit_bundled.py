@@ -25,3 +25,20 @@ def test_bundled_scenario_passes_the_leak_audit(name):
     assert 0 < share < 0.05, f"brushing share {share:.3f}"
     report = audit_dataset(data)
     assert report.passed, report.render()
+
+
+CAREFUL_SCENARIOS = [n for n in FRAUD_SCENARIOS if n.endswith("_careful")]
+
+
+@pytest.mark.parametrize("name", CAREFUL_SCENARIOS)
+def test_careful_rings_leave_no_generator_artefact(name):
+    # Issue 17: careful rings must be told apart by behaviour, not by how the generator made
+    # them (event order, constant delays, default categories, campaign accounts' attributes).
+    # Naive rings trip these probes by behaviour (fresh accounts, search-only scripts, refunds
+    # within hours), so only the careful scenarios are held to them.
+    from brushbench.audit import ARTEFACT_PROBES
+
+    scale = 50_000 / brushbench.load_scenario(name).traffic.orders
+    report = audit_dataset(brushbench.generate(name, scale=scale, seed=3),
+                           probes=ARTEFACT_PROBES)
+    assert report.passed, report.render()

@@ -32,18 +32,51 @@ def _popularity(buyers: pd.DataFrame) -> np.ndarray:
     return np.log(share.to_numpy(dtype=np.float64))
 
 
+def level_given_age(level: np.ndarray, registered_at: np.ndarray, start: int) -> np.ndarray:
+    """Each account's level less the median level of the accounts of its age (ages at
+    ``start``, epoch seconds, binned by doubling from a week), as int64 codes for a share probe.
+
+    A level grows with an account's age, and a naive ring's fresh accounts are young: that is
+    the ring's behaviour (its account-age trace), not an artefact. What is left once age is
+    taken out is how the level was drawn (e.g. a ring never given the activity bonus).
+    """
+    age_days = np.maximum((start - np.asarray(registered_at, dtype=np.int64)) / 86_400, 0.0)
+    bins = np.floor(np.log2(1.0 + age_days / 7.0)).astype(np.int64)
+    level = np.asarray(level, dtype=np.float64)
+    median = pd.Series(level).groupby(bins).transform("median").to_numpy()
+    return _codes(pd.Series(np.rint(level - median).astype(np.int64)))
+
+
+def first_order_time(data: Dataset) -> int:
+    """Epoch seconds of the log's first order: the moment accounts' ages are taken at."""
+    created = data.arrow("orders")["created_at"].cast("int64").to_numpy()
+    return int(created.min()) if len(created) else 0
+
+
+def _level(data: Dataset, buyers: pd.DataFrame) -> np.ndarray:
+    table = data.arrow("buyers")
+    return level_given_age(table["level"].to_numpy(zero_copy_only=False),
+                           table["registered_at"].cast("int64").to_numpy(), first_order_time(data))
+
+
 def _shared_second(buyers: pd.DataFrame) -> np.ndarray:
     t = buyers["registered_at"]
     return t.map(t.value_counts()).to_numpy(dtype=np.float64)
 
 
 #: (probe, column, share or numeric, value per buyers row).
-FEATURES: tuple[tuple[str, str, bool, Callable[[pd.DataFrame], np.ndarray]], ...] = (
-    ("labelled_share", "buyers.city", True, lambda b: _codes(b["city"])),
-    ("labelled_popularity", "buyers.city", False, _popularity),
-    ("labelled_share", "buyers.level", True, lambda b: _codes(b["level"])),
-    ("labelled_shared_second", "buyers.registered_at", False, _shared_second),
+FEATURES: tuple[tuple[str, str, bool, Callable[[Dataset, pd.DataFrame], np.ndarray]], ...] = (
+    ("labelled_share", "buyers.city", True, lambda d, b: _codes(b["city"])),
+    ("labelled_popularity", "buyers.city", False, lambda d, b: _popularity(b)),
+    ("labelled_share", "buyers.level", True, _level),
+    ("labelled_shared_second", "buyers.registered_at", False, lambda d, b: _shared_second(b)),
 )
+#: (probe key, pattern) pairs whose separation is the pattern's behaviour, with the reason.
+EXEMPT: dict[tuple[str, str], str] = {
+    ("buyers.city:labelled_share", "supplier_buyback"):
+        "a supplier's accounts gather on a few sites in one city (the goods go back to its "
+        "warehouse): one city is the pattern",
+}
 
 
 def _account_patterns(data: Dataset, buyer_ids: np.ndarray) -> np.ndarray:
@@ -56,6 +89,16 @@ def _account_patterns(data: Dataset, buyer_ids: np.ndarray) -> np.ndarray:
     return first.reindex(buyer_ids).fillna("").to_numpy(dtype=object)
 
 
+def _also_legitimate(data: Dataset, buyer_ids: np.ndarray) -> np.ndarray:
+    """Per buyers row: the account placed at least one legitimate order."""
+    orders, labels = data.arrow("orders"), data.arrow("labels")
+    legit = ~np.asarray(labels["is_brushing"].to_numpy(zero_copy_only=False), dtype=bool)
+    by_order = pd.Series(legit, index=labels["order_id"].to_numpy())
+    placed = orders["buyer_id"].to_numpy()[by_order.reindex(
+        orders["order_id"].to_numpy()).to_numpy(dtype=bool, na_value=False)]
+    return np.isin(buyer_ids, placed)
+
+
 def account_findings(data: Dataset, *, sigmas: float, min_margin: float, top_hits: float,
                      permutations: int, seed: int) -> list[Finding]:
     """The labelled accounts against the other buyers, for every feature of :data:`FEATURES`.
@@ -66,19 +109,27 @@ def account_findings(data: Dataset, *, sigmas: float, min_margin: float, top_hit
         return []
     buyers = data.buyers
     pattern = _account_patterns(data, buyers["buyer_id"].to_numpy())
-    labelled = pattern != ""
+    # Hired brushers (labelled accounts that also buy for themselves) are real shoppers, the
+    # population's own accounts: the question is whether the accounts a campaign made look
+    # like buyers, so they are left out (see artefacts._one_sided).
+    hired = (pattern != "") & _also_legitimate(data, buyers["buyer_id"].to_numpy())
+    labelled = (pattern != "") & ~hired
     if not labelled.any() or labelled.all():
         return []
     names = sorted(set(pattern[labelled].tolist()))
-    sets = ([("all", labelled)] if len(names) > 1 else []) + [(p, pattern == p) for p in names]
+    per_pattern = [(p, labelled & (pattern == p)) for p in names]
     findings = []
     for probe, column, share, compute in FEATURES:
-        values = compute(buyers)
+        values = compute(data, buyers)
         codes, k = (values, int(values.max()) + 1) if share else stats.to_codes(values)
         feature = stats.Feature(np.asarray(codes, dtype=np.int64), k)
         valid = feature.codes >= 0
+        # An exempt pattern's accounts are neither scored nor part of "all" (as in the engine).
+        kept = [(p, m) for p, m in per_pattern if (f"{column}:{probe}", p) not in EXEMPT]
+        every = np.logical_or.reduce([m for _, m in kept]) if kept else labelled & False
+        sets = ([("all", every)] if len(kept) > 1 else []) + kept
         for name, positive in sets:
-            universe = np.flatnonzero((~labelled | positive) & valid)
+            universe = np.flatnonzero(((~labelled & ~hired) | positive) & valid)
             pos = np.flatnonzero(positive & valid)
             if not 0 < len(pos) < len(universe):
                 continue

@@ -33,6 +33,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from .accounts import first_order_time, level_given_age
 from .probes import NUMERIC, SHARE, THRESHOLD, Probe
 from .view import OrderView
 
@@ -41,6 +42,18 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("orders.channel:default_share", "distributor_fake"):
         "fake distributor orders come through the distributor's link: channel `affiliate` is "
         "the pattern",
+    ("buyers.city:city_share", "supplier_buyback"):
+        "a supplier's accounts gather on a few sites in one city (the goods go back to its "
+        "warehouse): one city is the pattern",
+    ("refunds.requested_at:order_to_refund_request", "distributor_fake"):
+        "a fake distributor refunds once its commission has settled, days after the delivery "
+        "(the settlement window is the pattern; legitimate late claims share its days)",
+    ("refunds.requested_at:delivery_to_refund_request", "distributor_fake"):
+        "a fake distributor refunds once its commission has settled, days after the delivery "
+        "(the settlement window is the pattern; legitimate late claims share its days)",
+    ("orders.address_id:one_wallet_site", "supplier_buyback"):
+        "a supplier ships its buy-back to its own sites and pays from its own account: few "
+        "addresses with one payer each are its economics (honest resellers share the trace)",
 }
 
 DAY = 86_400.0
@@ -101,6 +114,19 @@ def _city_popularity(view: OrderView) -> np.ndarray:
     return _per_buyer_table(view, np.log(share))
 
 
+def _level_given_age(view: OrderView) -> np.ndarray:
+    """The account's level less the median level of accounts of its age
+    (:func:`brushbench.audit.accounts.level_given_age`)."""
+    buyers = view.data.arrow("buyers")
+    codes = level_given_age(buyers["level"].to_numpy(zero_copy_only=False),
+                            buyers["registered_at"].cast("int64").to_numpy(),
+                            first_order_time(view.data))
+    row, _ = view.join("buyers")
+    out = np.full(view.n, -1, dtype=np.int64)
+    out[row >= 0] = codes[row[row >= 0]]
+    return out
+
+
 def _shared_registration(view: OrderView) -> np.ndarray:
     """How many buyer accounts were registered in the same second as this order's buyer."""
     t = pd.Series(view.data.arrow("buyers")["registered_at"].cast("int64").to_numpy(
@@ -141,12 +167,42 @@ def _representative(view: OrderView, group: str) -> np.ndarray:
     return view.memo(f"representative:{group}", run)
 
 
+def _one_sided(view: OrderView) -> np.ndarray:
+    """Per order: its account placed only brushing orders, or only legitimate ones.
+
+    The one probe input read from the answer key, and why: a careful ring hires real shoppers
+    (刷手), the busiest most often, and their accounts are the population's by definition (a
+    level, a city, a history of their own). The question here is whether the accounts a
+    campaign *made* look like buyers, so hired accounts, which also buy for themselves, are
+    left out; the shuffled-label null draws from the same accounts.
+    """
+    def run() -> np.ndarray:
+        labels = view.data.arrow("labels")
+        fraud = pd.Series(labels["is_brushing"].to_numpy(zero_copy_only=False),
+                          index=labels["order_id"].to_numpy()).reindex(view.order_id)
+        g = view.codes("orders.buyer_id")
+        ok = g >= 0
+        out = np.zeros(view.n, dtype=bool)
+        if not ok.any():
+            return out
+        f = fraud.to_numpy(dtype=bool, na_value=False)[ok]
+        size = int(g.max()) + 1
+        some = np.bincount(g[ok], weights=f, minlength=size)
+        every = np.bincount(g[ok], minlength=size)
+        out[ok] = (some[g[ok]] == 0) | (some[g[ok]] == every[g[ok]])
+        return out
+    return view.memo("one_sided_accounts", run)
+
+
 def _per_account(compute: Callable[[OrderView], np.ndarray], group: str = "orders.buyer_id"
                  ) -> Callable[[OrderView], np.ndarray]:
-    """``compute``, kept on each account's (address's) representative order only."""
+    """``compute``, kept on each account's (address's) representative order only; for
+    accounts, only those whose orders are all brushing or all legitimate (:func:`_one_sided`)."""
     def on_one(view: OrderView) -> np.ndarray:
         values = compute(view)
         keep = _representative(view, group)
+        if group == "orders.buyer_id" and "labels" in view.data.table_names:
+            keep = keep & _one_sided(view)
         if values.dtype.kind == "f":
             return np.where(keep, values, np.nan)
         return np.where(keep, values, -1)
@@ -217,9 +273,10 @@ def _build() -> tuple[Probe, ...]:
            "all accounts in the account's city (one order per account)",
            _per_account(_city_popularity)),
         _p("level_share", "buyers.level", "accounts", SHARE, (),
-           "membership levels drawn from another law, e.g. without the activity bonus (one "
-           "order per account)", _per_account(partial(_codes_where, source="buyers.level",
-                                                       refunded_only=False))),
+           "membership levels drawn from another law, e.g. without the activity bonus: the "
+           "level less the median of accounts of the same age, since a naive ring's young "
+           "accounts have low levels by behaviour (one order per account)",
+           _per_account(_level_given_age)),
         _p("shared_second", "buyers.registered_at", "accounts", NUMERIC, (),
            "accounts registered in the same second as other accounts, a pile at a cap (one "
            "order per account)", _per_account(_shared_registration)),

@@ -162,6 +162,12 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     distributor = _distributor(plan, draft, u)
     status = _status(plan, draft, u, promo, distributor)
     parcel = _parcel(plan, draft, u, promo, address)
+    # A refund a draft asks for before the parcel has left is a cancellation, as a platform
+    # records it (a naive ring refunding within hours of a promotion's end, before its late
+    # orders shipped): a "refunded" order whose request precedes shipping exists nowhere else.
+    forced_at = draft.column("refund_at")
+    status = np.where((status == STATUS_REFUNDED) & (forced_at >= 0)
+                      & (forced_at < parcel.shipped_at), STATUS_CANCELLED, status)
     tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
     refund = _refund(plan, draft, u, status, parcel, paid)
     review = _review(plan, draft, u, status, parcel.delivered_at)
