@@ -162,10 +162,10 @@ def test_after_sale_times_follow_the_parcel(seed, camouflage):
         traffic=Traffic(orders=3000, promotions=(Promotion(start=DAY),)))
     d = generate(scenario, seed=seed)
     r = _refunds(d)
-    # A return is asked for once the parcel has left: always for legitimate orders and
-    # careful rings; a naive ring's clock may ignore the parcel (its trace).
-    checked = r if camouflage == 1.0 else r[~r.is_brushing]
-    assert (checked.requested_at >= checked.shipped_at).all()
+    # A return is asked for once the parcel has left, for every order: a naive ring that
+    # refunds within hours ships its own fake orders at once (before that it would be a
+    # cancellation, which has no parcel).
+    assert (r.requested_at >= r.shipped_at).all()
     assert (d.refunds.refunded_at >= d.refunds.requested_at).all()
     v = d.reviews.merge(d.shipments[["order_id", "delivered_at"]], on="order_id")
     assert len(v) == len(d.reviews) and (v.created_at > v.delivered_at).all()

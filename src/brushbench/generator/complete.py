@@ -162,12 +162,7 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     distributor = _distributor(plan, draft, u)
     status = _status(plan, draft, u, promo, distributor)
     parcel = _parcel(plan, draft, u, promo, address)
-    # A refund a draft asks for before the parcel has left is a cancellation, as a platform
-    # records it (a naive ring refunding within hours of a promotion's end, before its late
-    # orders shipped): a "refunded" order whose request precedes shipping exists nowhere else.
-    forced_at = draft.column("refund_at")
-    status = np.where((status == STATUS_REFUNDED) & (forced_at >= 0)
-                      & (forced_at < parcel.shipped_at), STATUS_CANCELLED, status)
+    _ship_before_forced_refund(draft, u, status, parcel)
     tracking = scramble(row, integer_key(plan.seed, "ids", "tracking"), ORDER_BITS) % 10**12
     refund = _refund(plan, draft, u, status, parcel, paid)
     review = _review(plan, draft, u, status, parcel.delivered_at)
@@ -337,6 +332,29 @@ def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
     content = np.where(np.isnan(fill), declared, declared * np.nan_to_num(fill))
     weighed = np.maximum(np.rint((content + packaging) * scale), 1).astype(np.int64)
     return _Parcel(carrier, handling, shipped, delivered, declared, weighed, origin, dest)
+
+
+def _ship_before_forced_refund(draft: OrderDraft, u: RowUniforms, status: np.ndarray,
+                               parcel: _Parcel) -> None:
+    """Ship, in place, the parcels of returns a draft times before their parcel would leave.
+
+    A shop brushing itself and refunding within hours of a promotion's end (a naive
+    ``post_promo_return`` ring) does not wait for its warehouse: it marks its own fake orders
+    shipped at once (an empty or token parcel), so that they count, and asks for the refunds
+    later. A "refunded" order whose request comes before it shipped exists in no log (returns
+    need a parcel; before shipping it is a cancellation), so such a parcel leaves between the
+    order and the request instead, and travels as usual.
+    """
+    forced_at = draft.column("refund_at")
+    early = (status == STATUS_REFUNDED) & (forced_at >= 0) & (forced_at < parcel.shipped_at)
+    if not early.any():
+        return
+    lead = np.maximum(forced_at[early] - draft.time[early], 0)
+    handling = np.rint(lead * (0.2 + 0.6 * u.subset(early)("early_ship"))).astype(np.int64)
+    shift = parcel.shipped_at[early] - (draft.time[early] + handling)
+    parcel.handling[early] = handling
+    parcel.shipped_at[early] -= shift
+    parcel.delivered_at[early] -= shift
 
 
 def _refund(plan: Plan, draft: OrderDraft, u: RowUniforms, status: np.ndarray,
