@@ -76,15 +76,16 @@ def test_one_wallet_one_shop_sites_are_not_only_suppliers():
 # -- finding 4: channels ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def careful_mix():
-    """Careful campaigns of every pattern that brings its own buyers (not distributor_fake)."""
+    """Half-careful campaigns of every pattern that brings its own buyers (not
+    distributor_fake): naive and careful orders alike come through the shoppers' channels."""
     fraud = (
-        _campaign("self_purchase", camouflage=1.0, shops=4, orders=Dist.constant(60)),
-        _campaign("click_farm", camouflage=1.0, shops=2, accounts=Dist.constant(60),
+        _campaign("self_purchase", camouflage=0.5, shops=4, orders=Dist.constant(60)),
+        _campaign("click_farm", camouflage=0.5, shops=2, accounts=Dist.constant(60),
                   orders=Dist.constant(120)),
-        _campaign("supplier_buyback", camouflage=1.0, shops=4, accounts=Dist.constant(12),
+        _campaign("supplier_buyback", camouflage=0.5, shops=4, accounts=Dist.constant(12),
                   orders=Dist.constant(60)),
-        _campaign("competitor_framing", camouflage=1.0, shops=4, orders=Dist.constant(60)),
-        _campaign("post_promo_return", camouflage=1.0, shops=4, orders=Dist.constant(60)),
+        _campaign("competitor_framing", camouflage=0.5, shops=4, orders=Dist.constant(60)),
+        _campaign("post_promo_return", camouflage=0.5, shops=4, orders=Dist.constant(60)),
     )
     return generate(small_scenario(name="careful_mix", fraud=fraud), seed=7)
 

@@ -34,7 +34,7 @@ CAREFUL_SCENARIOS = [n for n in FRAUD_SCENARIOS if n.endswith("_careful")]
 def test_careful_rings_leave_no_generator_artefact(name):
     # Issue 17: careful rings must be told apart by behaviour, not by how the generator made
     # them (event order, constant delays, default categories, campaign accounts' attributes).
-    # Naive rings trip these probes by behaviour (fresh accounts, search-only scripts, refunds
+    # Naive rings trip these probes by behaviour (fresh accounts on one phone, refunds
     # within hours), so only the careful scenarios are held to them.
     from brushbench.audit import ARTEFACT_PROBES
 

@@ -70,7 +70,8 @@ def test_round_trip_new_eval_reveal_verify(here, capsys):
     assert results.suite.hash == doc["commitment"]["value"]
     assert results.extra["round"]["commitment"] == doc["commitment"]["value"]
     assert [(r.seed, r.train_seed) for r in results.runs] == [(0, None), (1, None)]
-    assert all(r.ok and r.value("orders.average_precision") > 0.5 for r in results.runs)
+    assert all(r.ok and r.value("orders.average_precision") > 0.5 for r in results.runs), [
+        (r.status, r.reason, r.ok and r.value("orders.average_precision")) for r in results.runs]
     # Generated in a private folder, removed afterwards: no dataset (whose folder names would
     # carry the seeds) in the shared cache; only the seed-free memo of checked scipy laws.
     assert not (here / "cache" / "datasets").exists()

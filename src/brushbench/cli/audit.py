@@ -3,7 +3,7 @@
 ``--probes`` picks the leak probes (formats, ids, nulls, row order; the default), the artefact
 probes (event order, constant delays, default categories, account attributes) or both. The
 artefact probes are not the default: a naive ring trips them by its behaviour (fresh accounts,
-a search-only script, refunds within hours), while careful scenarios pass them;
+one shared phone, refunds within hours), while careful scenarios pass them;
 ``--shortcut-with OTHER`` adds the shortcut probe, a model trained on OTHER (another seed).
 """
 

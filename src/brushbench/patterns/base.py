@@ -359,21 +359,16 @@ class CampaignContext:
         ))
 
     def channels(self, n: int) -> np.ndarray:
-        """How ``n`` brushing orders reach the shop: by search when naive, as shoppers do
-        when careful (each order one or the other, with probability ``camouflage``).
+        """How ``n`` brushing orders reach the shop: as shoppers' orders do, in the scenario's
+        ``traffic.channels`` shares (search, recommendations, promotion pages, shared and
+        affiliate links; an affiliate order gets a distributor as organic ones do).
 
-        A brushing task (刷单任务) scripts the route: search the keyword, browse, find the shop,
-        because lifting the item's search rank is what the shop pays for, and a naive ring
-        follows the script to the letter. A careful one arrives like ordinary traffic, through
-        recommendations, promotion pages, shared and affiliate links in the scenario's
-        ``traffic.channels`` shares (an affiliate order gets a distributor as organic ones do),
-        so that the channel is no trace of its own.
+        Naive and careful rings alike: a brushing task's script may start from a keyword
+        search, but a channel every fake order shares would be a default of the generator,
+        not a trace of the fraud (issue 17). A pattern whose orders must come through one
+        channel (a distributor's own link) names it.
         """
-        careful = self.rng.random(n) < self.camouflage
-        code = np.full(n, CHANNEL["search"], dtype=np.int8)
-        code[careful] = draw_channels(self.rng, self.scenario.traffic.channels,
-                                      int(careful.sum()))
-        return code
+        return draw_channels(self.rng, self.scenario.traffic.channels, n)
 
     def label(self, entity_type: str, indices: np.ndarray | int, role: str) -> None:
         """Record entities (``account``, ``shop``, ``device``, ``distributor``) and their role."""
