@@ -165,8 +165,11 @@ def plot_png(result: AttackResult) -> bytes | None:
             if by in ("extra_orders", "rank_gain"):
                 curve = frontier(result.trials, by)
                 if curve:
-                    ax.step([p[by] for p in curve], [p["recall"] for p in curve], where="post",
-                            color="tab:blue", linewidth=1.0, label="robustness curve")
+                    # Ascending payoff; between two levels the curve takes the higher one's
+                    # recall (a campaign earning x must earn at least the next level up).
+                    ax.step([p[by] for p in curve[::-1]], [p["recall"] for p in curve[::-1]],
+                            where="pre", color="tab:blue", linewidth=1.0,
+                            label="robustness curve")
             if by == "extra_orders" and math.isfinite(result.floor_orders):
                 ax.axvline(result.floor_orders, color="tab:orange", linestyle="--",
                            linewidth=0.9, label=f"floor ({result.floor_orders:g})")
@@ -255,7 +258,12 @@ def _svg(result: AttackResult, width: int = 560, height: int = 300) -> str:
                      "stroke-dasharray='4 3'><title>floor</title></line>")
     curve = frontier(result.trials)
     if curve:
-        points = " ".join(f"{px(p['extra_orders']):.1f},{py(p['recall']):.1f}" for p in curve)
+        steps = []  # drawn as a step: each level's recall holds down to the next level
+        for here, lower in zip(curve, [*curve[1:], None], strict=True):
+            steps.append((here["extra_orders"], here["recall"]))
+            if lower is not None:
+                steps.append((lower["extra_orders"], here["recall"]))
+        points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in steps)
         parts.append(f"<polyline points='{points}' fill='none' stroke='steelblue'/>")
     for t in scored:
         assert t.payoff is not None and t.recall is not None
