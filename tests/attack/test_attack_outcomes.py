@@ -29,7 +29,7 @@ def test_null_is_at_the_base_rate_whatever_the_attacker_tries(null_result):
 
 def test_the_curve_only_falls_as_the_payoff_asked_for_falls(null_result):
     curve = frontier(null_result.trials)
-    levels = [p["extra_orders"] for p in curve]
+    levels = [p["rank_gain"] for p in curve]
     assert levels == sorted(levels, reverse=True)
     recalls = [p["recall"] for p in curve]
     assert recalls == sorted(recalls, reverse=True)
@@ -51,7 +51,7 @@ def test_a_floor_no_campaign_earns_is_reported(tmp_path, capsys):
 
     doc = json.loads((tmp_path / "out" / "attack.json").read_text())
     assert doc["summary"]["found"] is False and doc["summary"]["best"] is None
-    assert doc["floor"]["extra_orders"] == 100000
+    assert doc["floor"] == {"given": "100000", "measure": "rank_gain", "value": 100000}
 
 
 def test_the_command_prints_the_evasion_and_writes_a_scenario_that_generates(tmp_path, capsys):

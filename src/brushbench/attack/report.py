@@ -35,7 +35,12 @@ SCHEMA = 1
 EVASIONS = 3
 
 
-def frontier(trials: Sequence[Trial], by: str = "extra_orders") -> list[dict[str, float]]:
+#: How each payoff measure reads in a sentence.
+WORDS = {"rank_gain": "places climbed in the sales ranking",
+         "extra_orders": "extra legitimate orders"}
+
+
+def frontier(trials: Sequence[Trial], by: str = "rank_gain") -> list[dict[str, float]]:
     """The robustness curve: for each payoff level reached (``by``: ``extra_orders`` or
     ``rank_gain``), the lowest recall among scored campaigns that earned at least as much.
 
@@ -88,14 +93,15 @@ def to_json(result: AttackResult) -> dict[str, Any]:
         "seed": result.seed,
         "budget": result.budget,
         "review_budget": result.review_budget,
-        "floor": {"given": str(result.floor), "extra_orders": result.floor_orders},
+        "floor": {"given": str(result.floor), "measure": result.floor.measure,
+                  "value": result.floor_value},
         "knobs": [k.to_json() for k in result.knobs],
         "seconds": round(result.seconds, 3),
         "candidates_per_minute": (round(60.0 * len(result.trials) / result.seconds, 1)
                                   if result.seconds > 0 else None),
         "summary": summary(result),
-        "curve": {"extra_orders": frontier(result.trials, "extra_orders"),
-                  "rank_gain": frontier(result.trials, "rank_gain")},
+        "curve": {"rank_gain": frontier(result.trials, "rank_gain"),
+                  "extra_orders": frontier(result.trials, "extra_orders")},
         "trials": [t.to_json() for t in result.trials],
     }
 
@@ -149,8 +155,8 @@ def plot_png(result: AttackResult) -> bytes | None:
     with matplotlib.style.context("default"):
         fig = Figure(figsize=(11, 3.6), dpi=100)
         axes = fig.subplots(1, 3, sharey=True)
-        for ax, by, label in ((axes[0], "extra_orders", "extra legitimate orders (payoff)"),
-                              (axes[1], "rank_gain", "places climbed in the sales ranking"),
+        for ax, by, label in ((axes[0], "rank_gain", "places climbed in the sales ranking"),
+                              (axes[1], "extra_orders", "extra legitimate orders"),
                               (axes[2], "orders", "brushing orders placed (cost)")):
             pays = [t for t in scored if t.pays]
             other = [t for t in scored if not t.pays]
@@ -170,9 +176,9 @@ def plot_png(result: AttackResult) -> bytes | None:
                     ax.step([p[by] for p in curve[::-1]], [p["recall"] for p in curve[::-1]],
                             where="pre", color="tab:blue", linewidth=1.0,
                             label="robustness curve")
-            if by == "extra_orders" and math.isfinite(result.floor_orders):
-                ax.axvline(result.floor_orders, color="tab:orange", linestyle="--",
-                           linewidth=0.9, label=f"floor ({result.floor_orders:g})")
+            if by == result.floor.measure and math.isfinite(result.floor_value):
+                ax.axvline(result.floor_value, color="tab:orange", linestyle="--",
+                           linewidth=0.9, label=f"floor ({result.floor_value:g})")
             ax.set(xlabel=label, ylim=(-0.02, 1.02))
             ax.grid(True, linewidth=0.4, alpha=0.5)
         axes[0].set_ylabel(f"recall at {result.review_budget:g} of orders reviewed")
@@ -196,8 +202,8 @@ def page(result: AttackResult, doc: dict[str, Any]) -> str:
             f"of {esc(result.scenario.name)}</h1>")
     if best is None:
         verdict = (f"<p><b>No paying evasion found</b> in {len(result.trials)} candidates: no "
-                   f"campaign earned the floor of {result.floor_orders:g} extra legitimate "
-                   "orders.</p>")
+                   f"campaign earned the floor of {result.floor_value:g} "
+                   f"{WORDS[result.floor.measure]}.</p>")
     else:
         verdict = (f"<p>Best paying evasion: recall <b>{best['recall']:.3f}</b> "
                    f"(the scenario's campaign: {_fmt(s['reference']['recall'])}), "
@@ -226,13 +232,15 @@ def _fmt(value: float | None) -> str:
 
 
 def _svg(result: AttackResult, width: int = 560, height: int = 300) -> str:
-    """Recall (y) against extra legitimate orders (x): trials as dots, the frontier, the floor."""
+    """Recall (y) against the floor's payoff measure (x): trials as dots, the frontier, the
+    floor."""
     scored = [t for t in result.trials if t.payoff is not None and t.recall is not None]
     if not scored:
         return "<p>No scored candidate to draw.</p>"
-    xs = [float(t.payoff.extra_orders) for t in scored if t.payoff is not None]
+    by = result.floor.measure
+    xs = [result.floor.of(t.payoff) for t in scored]
     x0 = min(0.0, *xs)
-    x1 = max(max(xs), result.floor_orders if math.isfinite(result.floor_orders) else 0.0, 1.0)
+    x1 = max(max(xs), result.floor_value if math.isfinite(result.floor_value) else 0.0, 1.0)
     pad = 40
 
     def px(x: float) -> float:
@@ -245,32 +253,34 @@ def _svg(result: AttackResult, width: int = 560, height: int = 300) -> str:
              f"<line x1='{pad}' y1='{py(0)}' x2='{width - pad}' y2='{py(0)}' stroke='#888'/>",
              f"<line x1='{pad}' y1='{py(0)}' x2='{pad}' y2='{py(1)}' stroke='#888'/>",
              f"<text x='{width / 2}' y='{height - 8}' font-size='11' text-anchor='middle'>"
-             "extra legitimate orders</text>",
+             f"{WORDS[by]}</text>",
              f"<text x='12' y='{height / 2}' font-size='11' transform='rotate(-90 12 "
              f"{height / 2})' text-anchor='middle'>recall at {result.review_budget:g}</text>",
              f"<text x='{pad - 4}' y='{py(1) + 4}' font-size='10' text-anchor='end'>1</text>",
              f"<text x='{pad - 4}' y='{py(0) + 4}' font-size='10' text-anchor='end'>0</text>",
              f"<text x='{px(x1)}' y='{py(0) + 14}' font-size='10' text-anchor='end'>{x1:g}"
              "</text>"]
-    if math.isfinite(result.floor_orders):
-        fx = px(min(result.floor_orders, x1))
+    if math.isfinite(result.floor_value):
+        fx = px(min(result.floor_value, x1))
         parts.append(f"<line x1='{fx}' y1='{py(0)}' x2='{fx}' y2='{py(1)}' stroke='orange' "
                      "stroke-dasharray='4 3'><title>floor</title></line>")
-    curve = frontier(result.trials)
+    curve = frontier(result.trials, by)
     if curve:
         steps = []  # drawn as a step: each level's recall holds down to the next level
         for here, lower in zip(curve, [*curve[1:], None], strict=True):
-            steps.append((here["extra_orders"], here["recall"]))
+            steps.append((here[by], here["recall"]))
             if lower is not None:
-                steps.append((lower["extra_orders"], here["recall"]))
+                steps.append((lower[by], here["recall"]))
         points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in steps)
         parts.append(f"<polyline points='{points}' fill='none' stroke='steelblue'/>")
     for t in scored:
         assert t.payoff is not None and t.recall is not None
         colour = "red" if t.index == 0 else ("steelblue" if t.pays else "#aaa")
-        parts.append(f"<circle cx='{px(t.payoff.extra_orders):.1f}' cy='{py(t.recall):.1f}' "
+        parts.append(f"<circle cx='{px(result.floor.of(t.payoff)):.1f}' "
+                     f"cy='{py(t.recall):.1f}' "
                      f"r='{5 if t.index == 0 else 3}' fill='{colour}'><title>#{t.index}: "
-                     f"recall {t.recall:.3f}, {t.payoff.extra_orders} extra orders</title>"
+                     f"recall {t.recall:.3f}, {result.floor.of(t.payoff):g} {WORDS[by]}"
+                     "</title>"
                      "</circle>")
     parts.append("</svg>")
     return "".join(parts)

@@ -6,8 +6,8 @@ its score on a pattern is its **robust recall**: its recall at the review budget
 paying evasion the attack found (the scenario's own campaign counts among the candidates, so
 the score is never above the recall on it). ``None`` when no candidate paid.
 
-Regenerate the committed results after a change of the generator (one command, a few minutes
-per detector)::
+Regenerate the committed results after a change of the generator (one command, a minute or
+two per attack on an idle machine)::
 
     python -m brushbench.attack.robustness baselines/*.py --out leaderboard/robustness
 
@@ -18,6 +18,7 @@ reason.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -30,15 +31,15 @@ from ..scenario.bundled import resolve
 from .report import frontier, summary
 from .run import REVIEW_BUDGET, AttackProgress, attack, slug, versions
 
-#: (scenario, pattern, scale) of each attack: the scale is the standard suite's for the
-#: scenario, where candidates cost a second or two.
+#: (scenario, pattern, scale) of each attack: ~50k orders each, where a candidate costs about
+#: a second on an idle machine.
 ATTACKS: tuple[tuple[str, str, float], ...] = (
-    ("double11_phone_war_naive", "self_purchase", 0.1),
-    ("double11_phone_war_naive", "post_promo_return", 0.1),
-    ("click_farm_naive", "click_farm", 0.2),
+    ("double11_phone_war_naive", "self_purchase", 0.05),
+    ("double11_phone_war_naive", "post_promo_return", 0.05),
+    ("click_farm_naive", "click_farm", 0.1),
 )
 #: Candidates per attack, and the floor (half what the scenario's own campaign earns).
-BUDGET, FLOOR = 24, "0.5x"
+BUDGET, FLOOR = 16, "0.5x"
 SCHEMA = 1
 
 
@@ -51,16 +52,15 @@ def robustness(target: str, *, budget: int = BUDGET, seed: int = 0, floor: str =
     detector: dict[str, Any] = {}
     for scenario_name, pattern, scale in attacks:
         label = f"{scenario_name}/{pattern}"
+        tick = None if progress is None else functools.partial(progress, label)
         result = attack(target, load_scenario(resolve(scenario_name)), pattern, budget=budget,
-                        seed=seed, floor=floor, scale=scale, timeout=timeout,
-                        progress=None if progress is None else (
-                            lambda p, label=label: progress(label, p)))
+                        seed=seed, floor=floor, scale=scale, timeout=timeout, progress=tick)
         detector = result.detector
         head = summary(result)
         rows.append({"scenario": scenario_name, "pattern": pattern, "scale": scale,
                      "budget": budget, "seed": seed, "floor": {"given": floor,
-                                                               "extra_orders":
-                                                               result.floor_orders},
+                                                               "measure": result.floor.measure,
+                                                               "value": result.floor_value},
                      "reference_recall": result.reference.recall,
                      "robust_recall": result.robust_recall, **head,
                      "curve": frontier(result.trials),

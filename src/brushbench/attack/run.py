@@ -54,45 +54,59 @@ from .space import Knob, apply, knob_values, search_space, units_of
 SCORED_TABLES = ("orders", "labels")
 #: Default share of the orders the review team looks at.
 REVIEW_BUDGET = 0.01
-#: Default floor: half the extra legitimate orders the scenario's own campaign earns.
+#: Default floor: half the payoff of the scenario's own campaign.
 DEFAULT_FLOOR = "0.5x"
+#: What a campaign's payoff is measured by (:class:`~.payoff.Payoff` fields); the first is the
+#: default.
+MEASURES = ("rank_gain", "extra_orders")
 
 
 @dataclass(frozen=True)
 class Floor:
-    """The economic floor: the extra legitimate orders a campaign must earn to count.
+    """The economic floor: the payoff a campaign must earn to count.
 
-    ``relative`` floors are a multiple of what the scenario's own campaign earns (resolved
-    once that campaign, the first candidate, has been generated); at least one order.
+    ``measure`` is ``rank_gain`` (places the brushed shop climbs in the window's sales
+    ranking, against the log without the campaign) or ``extra_orders`` (legitimate orders it
+    gains through the re-ranking). ``relative`` floors are a multiple of what the scenario's own
+    campaign earns (resolved once that campaign, the first candidate, has been generated), and
+    at least 1.
     """
 
     value: float
     relative: bool
+    measure: str = MEASURES[0]
 
     @classmethod
-    def parse(cls, text: str | float) -> Floor:
-        """``"0.5x"`` (a multiple of the reference campaign's payoff) or ``"40"`` (orders).
+    def parse(cls, text: str | float, measure: str = MEASURES[0]) -> Floor:
+        """``"0.5x"`` (a multiple of the reference campaign's payoff) or ``"40"`` (places
+        or orders).
 
         Raises
         ------
         AttackError
-            Not a number, a negative one, or not finite.
+            Not a number, a negative one, or not finite; an unknown measure.
         """
+        if measure not in MEASURES:
+            raise AttackError(f"--payoff {measure!r}: expected one of {', '.join(MEASURES)}")
         raw = str(text).strip()
         relative = raw.lower().endswith("x")
         try:
             value = float(raw[:-1] if relative else raw)
         except ValueError:
-            raise AttackError(f"--floor {text!r}: expected extra legitimate orders (e.g. 40) "
-                              "or a multiple of the scenario campaign's (e.g. 0.5x)") from None
+            raise AttackError(f"--floor {text!r}: expected a payoff (e.g. 40) or a multiple of "
+                              "the scenario campaign's (e.g. 0.5x)") from None
         if not math.isfinite(value) or value < 0:
             raise AttackError(f"--floor {text!r}: must be a finite number >= 0")
-        return cls(value, relative)
+        return cls(value, relative, measure)
 
-    def orders(self, reference_extra: int) -> float:
+    def of(self, payoff: Payoff | None) -> float:
+        """The measured payoff of a campaign (0 when it was not scored)."""
+        return 0.0 if payoff is None else float(getattr(payoff, self.measure))
+
+    def threshold(self, reference: Payoff | None) -> float:
         if not self.relative:
             return self.value
-        return max(1.0, self.value * max(reference_extra, 0))
+        return max(1.0, self.value * max(self.of(reference), 0.0))
 
     def __str__(self) -> str:
         return f"{self.value:g}x" if self.relative else f"{self.value:g}"
@@ -115,9 +129,8 @@ class Trial:
     seconds: float = 0.0
     scenario_hash: str = ""
 
-    def key(self, floor: float) -> tuple[float, float, float]:
-        extra = self.payoff.extra_orders if self.payoff is not None else 0
-        return objective(self.pays, self.recall, extra, floor)
+    def key(self, floor: Floor, threshold: float) -> tuple[float, float, float]:
+        return objective(self.pays, self.recall, floor.of(self.payoff), threshold)
 
     def to_json(self) -> dict[str, Any]:
         return {"index": self.index, "phase": self.phase, "status": self.status,
@@ -140,7 +153,7 @@ class AttackResult:
     budget: int
     review_budget: float
     floor: Floor
-    floor_orders: float
+    floor_value: float
     knobs: tuple[Knob, ...]
     trials: list[Trial]
     seconds: float
@@ -151,7 +164,8 @@ class AttackResult:
 
     def ranked(self) -> list[Trial]:
         """The trials, best evasion first (:func:`~.search.objective`)."""
-        return sorted(self.trials, key=lambda t: (t.key(self.floor_orders), t.index))
+        return sorted(self.trials, key=lambda t: (t.key(self.floor, self.floor_value),
+                                                  t.index))
 
     def evasions(self) -> list[Trial]:
         """The paying trials, best first (lowest recall, then largest payoff)."""
@@ -187,7 +201,8 @@ class AttackProgress:
 
 
 def attack(target: str, scenario: Scenario, pattern: str, *, budget: int = 40, seed: int = 0,
-           floor: Floor | str | float = DEFAULT_FLOOR, review_budget: float = REVIEW_BUDGET,
+           floor: Floor | str | float = DEFAULT_FLOOR, payoff_measure: str = MEASURES[0],
+           review_budget: float = REVIEW_BUDGET,
            scale: float = 0.02, which: int = 1, knobs: Sequence[str] | None = None,
            timeout: float = 600.0, memory_mb: int | None = None,
            cache_root: os.PathLike[str] | None = None,
@@ -208,8 +223,10 @@ def attack(target: str, scenario: Scenario, pattern: str, *, budget: int = 40, s
         Seeds the search and is the candidates' test seed; the detector trains on
         ``seed + TRAIN_SEED_OFFSET`` as in ``eval``.
     floor : Floor or str
-        Extra legitimate orders a campaign must earn (``"40"``), or a multiple of what the
-        scenario's own campaign earns (``"0.5x"``).
+        The payoff a campaign must earn (``"40"``), or a multiple of what the scenario's own
+        campaign earns (``"0.5x"``), measured by ``payoff_measure``: ``rank_gain`` (places
+        climbed in the window's sales ranking) or ``extra_orders`` (legitimate orders gained
+        through the re-ranking).
     review_budget : float
         Share of the orders reviewers look at; recall is counted inside it.
     knobs : sequence of str, optional
@@ -227,7 +244,7 @@ def attack(target: str, scenario: Scenario, pattern: str, *, budget: int = 40, s
         raise AttackError(f"--budget must be >= 1, got {budget}")
     if not 0 < review_budget <= 1:
         raise AttackError(f"--review-budget must be in (0, 1], got {review_budget}")
-    floor = floor if isinstance(floor, Floor) else Floor.parse(floor)
+    floor = floor if isinstance(floor, Floor) else Floor.parse(floor, payoff_measure)
     index = campaign_index(scenario, pattern, which)
     written = scenario.fraud[index]
     try:
@@ -251,7 +268,7 @@ def attack(target: str, scenario: Scenario, pattern: str, *, budget: int = 40, s
     search = Search(len(space), budget, units_of(written, space), seed)
     trials: list[Trial] = []
     done: dict[str, Trial] = {}
-    floor_orders = math.inf
+    floor_value = math.inf
     with tempfile.TemporaryDirectory(prefix="brushbench-attack-") as tmp:
         for phase, point in search.points():
             spec = apply(written, space, point)
@@ -268,20 +285,20 @@ def attack(target: str, scenario: Scenario, pattern: str, *, budget: int = 40, s
                            review_budget=review_budget, timeout=timeout, memory_mb=memory_mb)
                 done[digest] = trial
             if not trials:  # the reference fixes a relative floor
-                floor_orders = floor.orders(trial.payoff.extra_orders
-                                            if trial.payoff is not None else 0)
+                floor_value = floor.threshold(trial.payoff)
             if trial.payoff is not None and trial.status == "ok":
-                trial.pays = trial.payoff.extra_orders >= floor_orders
+                trial.pays = floor.of(trial.payoff) >= floor_value
             trials.append(trial)
-            search.tell(point, trial.key(floor_orders))
+            search.tell(point, trial.key(floor, floor_value))
             if progress is not None:
                 paying = [t for t in trials if t.pays]
-                best = min(paying, key=lambda t: (t.key(floor_orders), t.index), default=None)
+                best = min(paying, key=lambda t: (t.key(floor, floor_value), t.index),
+                           default=None)
                 progress(AttackProgress(len(trials), budget, trial, best))
     return AttackResult(
         detector=detector.identity(), scenario=scenario, pattern=pattern, index=index,
         scale=scale, seed=seed, budget=budget, review_budget=review_budget, floor=floor,
-        floor_orders=floor_orders, knobs=space, trials=trials,
+        floor_value=floor_value, knobs=space, trials=trials,
         seconds=time.perf_counter() - started)
 
 
@@ -345,5 +362,5 @@ def versions() -> dict[str, str]:
     return {"brushbench": __version__, "generator": GENERATOR_VERSION}
 
 
-__all__ = ["DEFAULT_FLOOR", "REVIEW_BUDGET", "AttackProgress", "AttackResult", "Floor", "Trial",
-           "attack", "campaign_recall"]
+__all__ = ["DEFAULT_FLOOR", "MEASURES", "REVIEW_BUDGET", "AttackProgress", "AttackResult",
+           "Floor", "Trial", "attack", "campaign_recall"]

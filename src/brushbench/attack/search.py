@@ -31,7 +31,7 @@ EXPLORE_SHARE = 0.5
 STEP_START, STEP_END = 0.25, 0.04
 
 
-def objective(pays: bool | None, recall: float | None, extra_orders: float, floor: float
+def objective(pays: bool | None, recall: float | None, gain: float, floor: float
               ) -> tuple[float, float, float]:
     """The sort key of a candidate (lower is better for the attacker).
 
@@ -41,8 +41,8 @@ def objective(pays: bool | None, recall: float | None, extra_orders: float, floo
     if pays is None or recall is None:
         return (2.0, 0.0, 0.0)
     if not pays:
-        return (1.0, float(floor - extra_orders), 0.0)
-    return (0.0, float(recall), -float(extra_orders))
+        return (1.0, float(floor - gain), 0.0)
+    return (0.0, float(recall), -float(gain))
 
 
 @dataclass

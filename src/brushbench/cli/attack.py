@@ -9,11 +9,17 @@ from pathlib import Path
 
 from .errors import EXIT_FAILURE, UserError, writing_file
 
+#: ``brushbench.attack.report.WORDS``.
+WORDS = {"rank_gain": "places climbed in the sales ranking",
+         "extra_orders": "extra legitimate orders"}
+
 #: Defaults, written here so that ``attack --help`` imports nothing heavy (the library's own
 #: values: ``brushbench.attack.run.DEFAULT_FLOOR`` and ``REVIEW_BUDGET``).
 DEFAULT_FLOOR = "0.5x"
 DEFAULT_REVIEW_BUDGET = 0.01
 DEFAULT_SCALE = 0.1
+#: ``brushbench.attack.run.MEASURES``.
+MEASURES = ("rank_gain", "extra_orders")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,9 +48,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0,
                    help="seeds the search and is the candidates' test seed (default 0)")
     p.add_argument("--floor", default=DEFAULT_FLOOR, metavar="X",
-                   help="extra legitimate orders a campaign must earn to count, e.g. 5, or a "
-                        "multiple of what the scenario's own campaign earns, e.g. 0.5x "
+                   help="the payoff a campaign must earn to count, e.g. 20, or a multiple of "
+                        "what the scenario's own campaign earns, e.g. 0.5x "
                         f"(default {DEFAULT_FLOOR})")
+    p.add_argument("--payoff", choices=MEASURES, default=MEASURES[0],
+                   help="what the floor measures: rank_gain, the places the brushed shop climbs "
+                        "in the window's sales ranking; extra_orders, the legitimate orders it "
+                        "gains through the re-ranking (both against the log without the "
+                        f"campaign; default {MEASURES[0]})")
     p.add_argument("--review-budget", type=float, default=DEFAULT_REVIEW_BUDGET, metavar="SHARE",
                    help="share of the orders reviewers look at, where recall is counted "
                         f"(default {DEFAULT_REVIEW_BUDGET})")
@@ -106,12 +117,14 @@ def run(args: argparse.Namespace) -> int:
     def tick(p) -> None:
         best = p.best
         detail = ("no paying evasion yet" if best is None else
-                  f"best recall {best.recall:.3f}, +{best.payoff.extra_orders} orders")
+                  f"best recall {best.recall:.3f}, +{best.payoff.rank_gain:g} places, "
+                  f"+{best.payoff.extra_orders} orders")
         bar.update(p.done, p.total, detail)
 
     try:
         result = attack(args.target, scenario, args.pattern, budget=args.budget, seed=args.seed,
-                        floor=args.floor, review_budget=args.review_budget, scale=args.scale,
+                        floor=args.floor, payoff_measure=args.payoff,
+                        review_budget=args.review_budget, scale=args.scale,
                         which=args.campaign, knobs=knobs, timeout=args.timeout,
                         memory_mb=args.memory, progress=tick)
     except (AttackError, DetectorLoadError, DatasetError) as exc:
@@ -137,14 +150,15 @@ def run(args: argparse.Namespace) -> int:
 def summary_text(result) -> str:
     """The printed summary: the scenario's campaign, then the best paying evasion (or none)."""
     ref, best = result.reference, result.best
+    words = WORDS[result.floor.measure]
     lines = [f"{result.detector.get('name')} vs the {result.pattern} campaign of "
              f"{result.scenario.name} (scale {result.scale:g}, seed {result.seed}, "
              f"{len(result.trials)} candidates in {result.seconds:.0f} s, review budget "
-             f"{result.review_budget:g}, floor {result.floor_orders:g} extra orders)"]
+             f"{result.review_budget:g}, floor: {result.floor_value:g} {words})"]
     lines.append("  the scenario's campaign: " + _line(ref))
     if best is None:
         lines.append(f"  no paying evasion found: no candidate earned the floor of "
-                     f"{result.floor_orders:g} extra legitimate orders")
+                     f"{result.floor_value:g} {words}")
     else:
         lines.append("  best paying evasion:     " + _line(best))
         changed = {k: v for k, v in best.knobs.items() if ref.knobs.get(k) != v}
