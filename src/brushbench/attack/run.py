@@ -271,7 +271,9 @@ def attack(target: str, scenario: Scenario, pattern: str, *, budget: int = 40, s
     floor_value = math.inf
     with tempfile.TemporaryDirectory(prefix="brushbench-attack-") as tmp:
         for phase, point in search.points():
-            spec = apply(written, space, point)
+            # The reference is the campaign exactly as written (its count distributions
+            # too); every other point sets each knob to one value.
+            spec = written if phase == "scenario" else apply(written, space, point)
             run_spec = replace(spec, shops=scaled_spec.shops)
             candidate = candidate_scenario(scaled, index, run_spec)
             digest = scenario_hash(candidate)
