@@ -72,3 +72,13 @@ def test_the_space_follows_the_spec_ranges():
     again = apply(spec, space, units_of(spec, space))
     assert again.camouflage == spec.camouflage and again.empty_parcels == spec.empty_parcels
     assert again.duration == spec.duration
+
+
+def test_the_command_line_lists_the_library_values():
+    from brushbench.attack import report, run
+    from brushbench.cli import _choices
+
+    assert _choices.ATTACK_FLOOR == run.DEFAULT_FLOOR
+    assert _choices.ATTACK_REVIEW_BUDGET == run.REVIEW_BUDGET
+    assert _choices.PAYOFF_MEASURES == run.MEASURES
+    assert _choices.PAYOFF_WORDS == report.WORDS

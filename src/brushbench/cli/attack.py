@@ -7,19 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._choices import ATTACK_FLOOR as DEFAULT_FLOOR
+from ._choices import ATTACK_REVIEW_BUDGET as DEFAULT_REVIEW_BUDGET
+from ._choices import PAYOFF_MEASURES as MEASURES
+from ._choices import PAYOFF_WORDS as WORDS
 from .errors import EXIT_FAILURE, UserError, writing_file
 
-#: ``brushbench.attack.report.WORDS``.
-WORDS = {"rank_gain": "places climbed in the sales ranking",
-         "extra_orders": "extra legitimate orders"}
-
-#: Defaults, written here so that ``attack --help`` imports nothing heavy (the library's own
-#: values: ``brushbench.attack.run.DEFAULT_FLOOR`` and ``REVIEW_BUDGET``).
-DEFAULT_FLOOR = "0.5x"
-DEFAULT_REVIEW_BUDGET = 0.01
+#: The scale of ``attack`` (~100k orders for the Double 11 scenarios: the standard suite's).
 DEFAULT_SCALE = 0.1
-#: ``brushbench.attack.run.MEASURES``.
-MEASURES = ("rank_gain", "extra_orders")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
