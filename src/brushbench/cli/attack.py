@@ -156,7 +156,7 @@ def summary_text(result) -> str:
                      f"{result.floor_value:g} {words}")
     else:
         lines.append("  best paying evasion:     " + _line(best))
-        changed = {k: v for k, v in best.knobs.items() if ref.knobs.get(k) != v}
+        changed = {k: v for k, v in best.knobs.items() if not _same(ref.knobs.get(k), v)}
         knobs = ", ".join(f"{k}={_value(v)}" for k, v in changed.items()) or "as written"
         lines.append(f"    knobs: {knobs}")
     return "\n".join(lines)
@@ -169,6 +169,13 @@ def _line(trial) -> str:
     return (f"recall {trial.recall:.3f}, +{p.extra_orders} legitimate orders, rank "
             f"{p.rank_before:g} -> {p.rank_after:g} (+{p.rank_gain:g}), {p.orders} orders from "
             f"{p.accounts} accounts ({p.hired_share:.0%} hired)")
+
+
+def _same(a, b) -> bool:
+    """Equal knob values (floats that went through a log scale's round trip, equal to 9 digits)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+    return a == b
 
 
 def _value(v) -> str:
