@@ -111,13 +111,15 @@ def evasion_yaml(result: AttackResult, trial: Trial, name: str) -> str:
     ``brushbench generate FILE --scale S``, add it to a suite."""
     scenario = result.evasion_scenario(trial, name)
     recall = "n/a" if trial.recall is None else f"{trial.recall:.3f}"
-    extra = trial.payoff.extra_orders if trial.payoff is not None else "n/a"
+    p = trial.payoff
+    paid = ("n/a" if p is None else f"rank {p.rank_before:g} -> {p.rank_after:g} (+"
+            f"{p.rank_gain:g} places), {p.extra_orders} extra legitimate orders")
     head = (f"# Found by `brushbench attack` (brushbench {versions()['brushbench']}, generator "
             f"{versions()['generator']}): the {result.pattern} campaign of\n"
             f"# {result.scenario.name}, tuned against {result.detector.get('name')}. At scale "
-            f"{result.scale:g}, seed {result.seed}: recall {recall} at a "
-            f"{result.review_budget:g} review budget,\n# {extra} extra legitimate orders for "
-            "the brushed shop. The tuned campaign is the last entry of `fraud`.\n")
+            f"{result.scale:g}, seed {result.seed}:\n# recall {recall} at a "
+            f"{result.review_budget:g} review budget; the brushed shop: {paid}.\n"
+            "# The tuned campaign is the last entry of `fraud`.\n")
     return head + yaml.safe_dump(to_plain(scenario), allow_unicode=True, sort_keys=False,
                                  width=100)
 
