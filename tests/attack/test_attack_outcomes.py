@@ -68,3 +68,15 @@ def test_the_command_prints_the_evasion_and_writes_a_scenario_that_generates(tmp
     loaded = load_scenario(evasion)
     assert loaded.fraud[-1].empty_parcels <= 1.0
     assert len(loaded.fraud) == 1
+
+
+def test_an_attack_into_a_used_folder_leaves_no_stale_evasion(tmp_path, capsys):
+    scenario = write_scenario(tmp_path)
+    stale = tmp_path / "out" / "evasions" / "old_evasion.yaml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("name: old\n", encoding="utf-8")
+    code = main(["attack", baseline("null"), "--scenario", str(scenario),
+                 "--pattern", "self_purchase", "--budget", "1", "--scale", str(SCALE),
+                 "--floor", "100000", "--out", str(tmp_path / "out")])
+    assert code == 0
+    assert not stale.exists()

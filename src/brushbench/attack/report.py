@@ -140,6 +140,12 @@ def write(result: AttackResult, out: str | Path) -> dict[str, Path]:
         name = slug(f"{result.scenario.name}_evades_{result.detector.get('name')}_{rank}")
         written[f"evasion{rank}"] = write_file_atomic(out / "evasions" / f"{name}.yaml",
                                                       evasion_yaml(result, trial, name))
+    # An earlier attack into the same folder may have left evasions this one did not find:
+    # left there, they would read as this attack's.
+    kept = set(written.values())
+    for old in sorted((out / "evasions").glob("*.yaml")):
+        if old not in kept:
+            old.unlink()
     return written
 
 

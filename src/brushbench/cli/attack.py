@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                         review_budget=args.review_budget, scale=args.scale,
                         which=args.campaign, knobs=knobs, timeout=args.timeout,
                         memory_mb=args.memory, progress=tick)
-    except (AttackError, DetectorLoadError, DatasetError) as exc:
+    except (AttackError, DetectorLoadError, DatasetError, LimitError) as exc:
         raise UserError(str(exc)) from None
     bar.finish()
     out = Path(args.out) if args.out else Path("attacks") / slug(
