@@ -80,3 +80,24 @@ def test_an_attack_into_a_used_folder_leaves_no_stale_evasion(tmp_path, capsys):
                  "--floor", "100000", "--out", str(tmp_path / "out")])
     assert code == 0
     assert not stale.exists()
+
+
+def test_robustness_mode_writes_the_leaderboard_file(tmp_path, capsys, monkeypatch):
+    import json
+
+    from brushbench.attack import robustness
+
+    monkeypatch.setattr(robustness, "ATTACKS",
+                        (("double11_phone_war_naive", "self_purchase", SCALE),))
+    code = main(["attack", baseline("null"), "--robustness", "--budget", "2",
+                 "--out", str(tmp_path / "rob")])
+    assert code == 0
+    doc = json.loads((tmp_path / "rob" / "null.json").read_text())
+    assert list(doc["robust_recall"]) == ["self_purchase"]
+    assert doc["robust_recall"]["self_purchase"] == pytest.approx(0.01, abs=1e-3)
+    assert "self_purchase: robust recall 0.010" in capsys.readouterr().out
+
+
+def test_one_attack_needs_a_scenario_and_a_pattern(capsys):
+    assert main(["attack", baseline("null"), "--pattern", "self_purchase"]) == 2
+    assert "--scenario and --pattern" in capsys.readouterr().err

@@ -44,17 +44,19 @@ SCHEMA = 1
 
 
 def robustness(target: str, *, budget: int = BUDGET, seed: int = 0, floor: str = FLOOR,
-               attacks: Sequence[tuple[str, str, float]] = ATTACKS, timeout: float = 600.0,
+               attacks: Sequence[tuple[str, str, float]] | None = None, timeout: float = 600.0,
+               memory_mb: int | None = None,
                progress: Callable[[str, AttackProgress], None] | None = None
                ) -> dict[str, Any]:
     """Run :data:`ATTACKS` against ``target``; the robustness document of the detector."""
     rows = []
     detector: dict[str, Any] = {}
-    for scenario_name, pattern, scale in attacks:
+    for scenario_name, pattern, scale in ATTACKS if attacks is None else attacks:
         label = f"{scenario_name}/{pattern}"
         tick = None if progress is None else functools.partial(progress, label)
         result = attack(target, load_scenario(resolve(scenario_name)), pattern, budget=budget,
-                        seed=seed, floor=floor, scale=scale, timeout=timeout, progress=tick)
+                        seed=seed, floor=floor, scale=scale, timeout=timeout,
+                        memory_mb=memory_mb, progress=tick)
         detector = result.detector
         head = summary(result)
         rows.append({"scenario": scenario_name, "pattern": pattern, "scale": scale,

@@ -13,6 +13,8 @@ from ._choices import PAYOFF_MEASURES as MEASURES
 from ._choices import PAYOFF_WORDS as WORDS
 from .errors import EXIT_FAILURE, UserError, writing_file
 
+#: Candidates of one attack.
+DEFAULT_BUDGET = 40
 #: The scale of ``attack`` (~100k orders for the Double 11 scenarios: the standard suite's).
 DEFAULT_SCALE = 0.1
 
@@ -34,12 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "met, 2 for bad input.")
     p.add_argument("target", metavar="TARGET",
                    help="module, module:attr, file.py[:attr] or installed detector name")
-    p.add_argument("--scenario", required=True, help="the attacked scenario (file or bundled name)")
-    p.add_argument("--pattern", required=True, help="the pattern of the attacked campaign")
+    p.add_argument("--scenario", help="the attacked scenario (file or bundled name)")
+    p.add_argument("--pattern", help="the pattern of the attacked campaign")
+    p.add_argument("--robustness", action="store_true",
+                   help="instead of one attack, the leaderboard's fixed set (one campaign per "
+                        "pattern, brushbench.attack.robustness.ATTACKS): writes "
+                        "--out/<detector>.json with the robust recall per pattern, which "
+                        "`brushbench leaderboard build` shows when the folder is "
+                        "leaderboard/robustness (default --out)")
     p.add_argument("--campaign", type=int, default=1, metavar="N",
                    help="which of the scenario's campaigns of that pattern, from 1 (default 1)")
-    p.add_argument("--budget", type=int, default=40, metavar="N",
-                   help="candidates to try, the scenario's own campaign included (default 40)")
+    p.add_argument("--budget", type=int, default=None, metavar="N",
+                   help="candidates to try, the scenario's own campaign included (default 40; "
+                        "16 per attack with --robustness)")
     p.add_argument("--seed", type=int, default=0,
                    help="seeds the search and is the candidates' test seed (default 0)")
     p.add_argument("--floor", default=DEFAULT_FLOOR, metavar="X",
@@ -95,6 +104,12 @@ def run(args: argparse.Namespace) -> int:
     except LimitError as exc:
         raise UserError(f"--scale: {exc}") from None
     args.memory = memory_limit(args.memory)
+    if args.robustness:
+        return _robustness(args)
+    if args.scenario is None or args.pattern is None:
+        raise UserError("attack needs --scenario and --pattern (or --robustness)")
+    if args.budget is None:
+        args.budget = DEFAULT_BUDGET
     if args.pattern not in pattern_names():
         raise UserError(f"--pattern {args.pattern}: unknown fraud pattern (known: "
                         f"{', '.join(pattern_names())})")
@@ -139,6 +154,43 @@ def run(args: argparse.Namespace) -> int:
     if (args.fail_below is not None and result.robust_recall is not None
             and result.robust_recall < args.fail_below):
         return EXIT_FAILURE
+    return 0
+
+
+def _robustness(args: argparse.Namespace) -> int:
+    """``--robustness``: the leaderboard's fixed set of attacks; one file for the detector."""
+    import json
+
+    from ..attack import AttackError
+    from ..attack.robustness import BUDGET, robustness
+    from ..attack.run import slug
+    from ..dataset import DatasetError
+    from ..dataset._fs import write_file_atomic
+    from ..runtime.detectors import DetectorLoadError
+
+    if args.scenario is not None or args.pattern is not None:
+        raise UserError("--robustness runs its own attacks: drop --scenario and --pattern")
+
+    def tick(label, p) -> None:
+        if p.done == p.total:
+            best = "no paying evasion" if p.best is None else f"{p.best.recall:.3f}"
+            print(f"  {label}: {p.total} candidates, robust recall {best}", file=sys.stderr)
+
+    try:
+        doc = robustness(args.target, budget=args.budget or BUDGET, seed=args.seed,
+                         floor=args.floor, timeout=args.timeout, memory_mb=args.memory,
+                         progress=tick)
+    except (AttackError, DetectorLoadError, DatasetError) as exc:
+        raise UserError(str(exc)) from None
+    target = Path(args.target)
+    name = slug(target.stem if target.suffix == ".py" else args.target)
+    path = Path(args.out or "leaderboard/robustness") / f"{name}.json"
+    with writing_file(path):
+        write_file_atomic(path, json.dumps(doc, indent=1) + "\n")
+    for pattern, value in doc["robust_recall"].items():
+        shown = "no paying evasion found" if value is None else f"{value:.3f}"
+        print(f"{pattern}: robust recall {shown}")
+    print(f"robustness: {path}")
     return 0
 
 
