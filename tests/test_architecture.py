@@ -30,7 +30,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"generator"}),
     frozenset({"audit", "results", "runtime"}),
     frozenset({"harness"}),
-    frozenset({"teaching", "leaderboard", "rounds"}),
+    frozenset({"teaching", "leaderboard", "rounds", "attack"}),
     frozenset({"cli", "api"}),
 )
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}

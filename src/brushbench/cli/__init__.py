@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("patterns", "patterns", "list the fraud patterns a scenario can inject"),
     ("audit", "audit", "check a labelled dataset for leaks"),
     ("eval", "evaluate", "evaluate detectors on a suite of scenarios"),
+    ("attack", "attack", "search for the paying campaigns a detector misses"),
     ("check", "check", "check a detector on a tiny dataset in seconds"),
     ("compare", "compare", "compare two results files; exit 1 on a regression"),
     ("leaderboard", "leaderboard", "build the leaderboard from results files"),

@@ -34,3 +34,10 @@ DEFAULT_METRICS = (
     "stream.latency_p99_seconds",
     "stream.time_to_detect.median_seconds",
 )
+#: ``brushbench.attack.run``: ``DEFAULT_FLOOR``, ``REVIEW_BUDGET``, ``MEASURES`` (the first is
+#: the default of ``attack --payoff``); ``brushbench.attack.report.WORDS``.
+ATTACK_FLOOR = "0.5x"
+ATTACK_REVIEW_BUDGET = 0.01
+PAYOFF_MEASURES = ("rank_gain", "extra_orders")
+PAYOFF_WORDS = {"rank_gain": "places climbed in the sales ranking",
+                "extra_orders": "extra legitimate orders"}

@@ -33,6 +33,7 @@ from ..scenario.build import Builder, suggest
 from ..scenario.errors import Issue
 from ..scenario.model import param
 from ..scenario.yamlnodes import Map, parse
+from .robustness import read_robustness
 
 #: The optional file of the results folder that gives each entry's status and description.
 ENTRIES_FILE = "entries.yaml"
@@ -73,6 +74,9 @@ class Entry:
     link: str = ""
     patterns: tuple[str, ...] = ()
     role: str = "detector"
+    #: ``robustness/<name>.json`` beside the results folder, when there is one
+    #: (:mod:`brushbench.leaderboard.robustness`).
+    robustness: Any = None
 
     @property
     def verified(self) -> bool:
@@ -162,7 +166,9 @@ def load_leaderboard(results_dir: str | os.PathLike[str]) -> Leaderboard:
             refused.append(Refused(name, f"{name}.json",
                                    f"not comparable with the {len(chosen)} ranked "
                                    f"entr{'y' if len(chosen) == 1 else 'ies'} ({label}): {why}"))
-    entries = tuple(Entry(name, f"{name}.json", docs[name], **_spec_fields(specs.get(name)))
+    attacks = read_robustness(folder, chosen)
+    entries = tuple(Entry(name, f"{name}.json", docs[name], **_spec_fields(specs.get(name)),
+                          robustness=attacks.get(name))
                     for name in sorted(chosen))
     scenarios: dict[str, tuple[str, str, Any]] = {}
     for run in reference.runs:

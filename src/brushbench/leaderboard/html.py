@@ -22,7 +22,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from . import discrimination, notes
+from . import discrimination, notes, robustness
 from .entries import Leaderboard
 from .markdown import one_line
 from .ranking import ranked
@@ -194,6 +194,7 @@ def render_html(board: Leaderboard, stats: list[EntryStats], heatmap_png: bytes,
         out.append("</ul>")
     else:
         out.append("<p>None: every run of every ranked entry was ok.</p>")
+    out += robustness.html_lines([(st.entry.name, st.entry.robustness) for st in stats])
     for section in extra:
         out += section.html_lines()
     out += ["<h2>Entries</h2>", '<div class="scroll"><table>',

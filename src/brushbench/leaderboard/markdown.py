@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..results.model import Run
-from . import discrimination, notes
+from . import discrimination, notes, robustness
 from .entries import Leaderboard
 from .ranking import ranked
 from .sections import Section
@@ -97,6 +97,9 @@ def render_markdown(board: Leaderboard, stats: list[EntryStats],
     failed = failed_lines(stats)
     out += ["", "## Failed runs", ""]
     out += failed or ["None: every run of every ranked entry was ok."]
+    attacked = robustness.markdown_lines([(st.entry.name, st.entry.robustness) for st in stats])
+    if attacked:
+        out += ["", *attacked]
     for section in extra:
         out += ["", *section.markdown_lines()]
     out += ["", "## Entries", "", *entries_table(stats)]

@@ -29,6 +29,7 @@ from ..dataset.tables import LEGIT_KINDS
 from ..metrics.aggregate import MeanSD, mean, mean_sd
 from ..results.model import Run, count_statuses
 from .entries import Entry, Leaderboard
+from .robustness import robust_recall
 
 #: The legitimate kinds whose false alarms the leaderboard shows (organic traffic is the bulk,
 #: not a hard negative).
@@ -67,6 +68,8 @@ class EntryStats:
     ap_per_pattern: dict[str, float | None]
     base_rate_per_scenario: dict[str, float | None]
     curves: dict[str, Curve | None]
+    #: Mean robust recall under attack (:mod:`.robustness`); None without a robustness file.
+    robust_recall: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -98,6 +101,7 @@ def entry_stats(board: Leaderboard, entry: Entry) -> EntryStats:
         base_rate_per_scenario={s: mean_defined([r for r in ok if r.scenario == s],
                                                  "orders.base_rate") for s in scenarios},
         curves={s: _mean_curve([r for r in ok if r.scenario == s]) for s in scenarios},
+        robust_recall=robust_recall(entry.robustness),
     )
 
 

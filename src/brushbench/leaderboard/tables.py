@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..metrics.registry import HIGHER, LOWER, direction, spec
 from .ranking import ranked, ranks
+from .robustness import HEADER as ROBUST
 from .stats import (
     AP,
     HARD_NEGATIVES,
@@ -146,6 +147,10 @@ def main_table(stats: list[EntryStats]) -> Table:
                 for p in pattern_names()]
     columns += [metric_column(k, false_alarm_metric(k), "false alarms at 1% (per legitimate "
                               "kind)", "FA@1%") for k in HARD_NEGATIVES]
+    attacked = any(st.robust_recall is not None for st in stats)
+    if attacked:  # only once robustness files exist (leaderboard/robustness.py)
+        columns.append(Column(ROBUST, HIGHER, group="robustness under attack (mean over "
+                              "the attacked patterns)"))
     columns += [metric_column("orders/s", "cost.orders_per_second"), Column("runs", text=True)]
     table = Table(columns)
     for lead, st in zip(lead_cells(stats), stats, strict=True):
@@ -162,6 +167,8 @@ def main_table(stats: list[EntryStats]) -> Table:
                 for p in pattern_names()]
         row += [number_cell(st.false_alarms[k], metric_format(false_alarm_metric(k)))
                 for k in HARD_NEGATIVES]
+        if attacked:
+            row.append(number_cell(st.robust_recall, fixed(3)))
         row += [number_cell(st.orders_per_second, metric_format("cost.orders_per_second")),
                 Cell(status_text(st))]
         table.rows.append(row)
