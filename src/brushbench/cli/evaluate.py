@@ -6,7 +6,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._choices import DEFAULT_BATCH, LABEL_LEVELS, PRESETS
 from .compare import add_gate_arguments, gate_options, report
@@ -70,6 +70,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "a detector with only score_stream always streams")
     p.add_argument("--batch", default=DEFAULT_BATCH, metavar="WINDOW",
                    help="streaming batch window, e.g. 30m, 1h, 1d (default: 1h)")
+    p.add_argument("--attack", action="store_true",
+                   help="also attack each detector (the fixed attacks of `brushbench attack "
+                        "--robustness`: one campaign per pattern, searched for the paying "
+                        "evasion it misses) and add its robust recall per pattern to the "
+                        "results (key `robustness`); minutes per detector")
     p.add_argument("--compare", metavar="BASE.json",
                    help="compare the results with BASE.json (as `brushbench compare` does)")
     add_gate_arguments(p)
@@ -118,6 +123,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--timeout must be positive")
     with user_errors(LimitError, prefix="--"):
         check_scale(args.scale)
+    if args.attack and args.data is not None:
+        raise UserError("--attack applies to a suite (it generates its own campaigns), not to "
+                        "--data")
     if args.compare and len(args.targets) != 1:
         raise UserError("--compare takes exactly one TARGET")
     try:
@@ -155,11 +163,15 @@ def run(args: argparse.Namespace) -> int:
                                batch=args.batch)
         except (DetectorLoadError, DatasetError) as exc:
             raise UserError(str(exc)) from None
+        if args.attack:
+            results = _with_robustness(results, target, args)
         out = _out_path(args, results, len(args.targets))
         write_results(results, out)
         print(render_table(results))
         if data_dir is not None:
             print(_entity_line(results))
+        if args.attack:
+            print(_robustness_line(results))
         print(f"results: {out}")
         if any(not r.ok for r in results.runs):
             exit_code = EXIT_FAILURE
@@ -171,6 +183,33 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(str(exc)) from None
             exit_code = max(exit_code, report(comparison, args))
     return exit_code
+
+
+def _with_robustness(results: Results, target: str, args: argparse.Namespace) -> Results:
+    """``results`` with the robustness document of ``target`` (:mod:`brushbench.attack`)."""
+    import dataclasses
+
+    from ..attack import robustness as fixed
+
+    def tick(label: str, p: Any) -> None:
+        if p.done == p.total:
+            best = "no paying evasion" if p.best is None else f"robust recall {p.best.recall:.3f}"
+            print(f"  attack {label}: {p.total} candidates, {best}", file=sys.stderr)
+
+    doc = fixed.robustness(target, budget=fixed.BUDGET, attacks=fixed.ATTACKS,
+                           timeout=args.timeout, memory_mb=args.memory, progress=tick)
+    return dataclasses.replace(results, extra={**results.extra, "robustness": doc})
+
+
+def _robustness_line(results: Results) -> str:
+    """Robust recall per pattern, beside the recall on the scenario's own campaign."""
+    doc = results.extra.get("robustness") or {}
+    parts = []
+    for row in doc.get("attacks", []):
+        robust = row.get("robust_recall")
+        shown = "no paying evasion" if robust is None else f"{robust:.3f}"
+        parts.append(f"{row['pattern']} {shown} (its own campaign {row['reference_recall']:.3f})")
+    return f"robust R@{doc.get('review_budget', 0.01):.0%} under attack: " + "; ".join(parts)
 
 
 def _data_dir(args: argparse.Namespace) -> Path | None:

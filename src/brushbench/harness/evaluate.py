@@ -104,6 +104,11 @@ def evaluate(target: str, suite: Suite | str | os.PathLike[str] = "quick", *,
                   else list(range(seeds or suite.seeds)))
     root = None if cache_root is None else Path(cache_root)
     items = [(entry, seed) for entry in suite.entries for seed in test_seeds]
+    # Generate what the cache lacks before any detector runs, so that no run's timing shares
+    # the machine with the generator (the pipeline below then only copies and scores).
+    for entry, seed in items:
+        for s in (seed, seed + TRAIN_SEED_OFFSET):
+            generated_dataset(entry.scenario, s, root=root)
     # A pipeline, so that the harness's own work does not add to the detector's: while one
     # run's detector works in its process, a worker thread scores the run before it and
     # copies the data of the run after it. Runs still go one at a time (their timings must
