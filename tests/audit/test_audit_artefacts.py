@@ -21,6 +21,8 @@ import brushbench
 from brushbench.audit import ARTEFACT_PROBES, audit_dataset
 from brushbench.dataset import Dataset
 
+from audit_helpers import rebuild, set_column
+
 DAY = 86_400
 ORDERS = 40_000
 
@@ -37,17 +39,6 @@ def careful() -> Dataset:
 
 
 # -- helpers --------------------------------------------------------------------------------------
-
-def rebuild(data: Dataset, **tables: pa.Table) -> Dataset:
-    all_tables = {name: data.arrow(name) for name in data.table_names}
-    all_tables.update(tables)
-    return Dataset(all_tables, data.manifest)
-
-
-def set_column(table: pa.Table, name: str, values) -> pa.Table:
-    i = table.schema.get_field_index(name)
-    return table.set_column(i, name, pa.array(values, type=table.schema.field(name).type))
-
 
 def pattern_of(data: Dataset, table: str = "orders") -> np.ndarray:
     """Per row of ``table``: the pattern of its order ("" for a legitimate one)."""

@@ -151,7 +151,9 @@ def test_account_ages_stay_below_the_cap_without_a_point_mass(scale, cap, seed):
     age = draw_account_ages(np.random.default_rng(seed), spec, 2000)
     assert (age >= min(1.0, cap)).all() and (age <= cap).all()
     seconds = np.rint(age * 86400)
-    assert np.unique(seconds, return_counts=True)[1].max() <= 3
+    # 2,000 ages over at least a day of seconds: chance alone puts up to four or five in one
+    # second when the cap leaves a single day; the point mass this guards against held 1%.
+    assert np.unique(seconds, return_counts=True)[1].max() <= 8
 
 
 # -- finding 6: the careful click farm at two scales ------------------------------------------

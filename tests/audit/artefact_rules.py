@@ -1,6 +1,6 @@
 """Artefact rules: a held-out detector made of issue 17's short rules, not of fraud behaviour.
 
-Not a bundled baseline (``brushbench evaluate tests/detectors/artefact_rules.py`` runs it like
+Not a bundled baseline (``brushbench eval tests/audit/artefact_rules.py`` runs it like
 any detector file): it exists to check the claim that careful rings stay under 0.9 AP
 (README, leaderboard checks) against the generator shortcuts issue 17 found. Each rule is a
 yes/no flag per order; ``fit`` learns each rule's precision on the training seed (smoothed

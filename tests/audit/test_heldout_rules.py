@@ -1,6 +1,6 @@
 """The claim "careful rings stay under 0.9 AP" against a held-out detector of generator shortcuts.
 
-``tests/detectors/artefact_rules.py`` combines issue 17's short rules (refund before delivery,
+``tests/audit/artefact_rules.py`` combines issue 17's short rules (refund before delivery,
 one-wallet sites, a fixed refund delay, the default channel, shared registration seconds,
 rare cities, flat levels). It learns on the training seed and scores the test seed as
 ``brushbench evaluate`` does (training seed = test seed + ``TRAIN_SEED_OFFSET``). A careful
@@ -21,7 +21,7 @@ import brushbench
 from brushbench.harness.evaluate import TRAIN_SEED_OFFSET
 from brushbench.metrics.ranking import average_precision
 
-DETECTOR = Path(__file__).parent / "detectors" / "artefact_rules.py"
+DETECTOR = Path(__file__).parent / "artefact_rules.py"
 #: Careful scenarios and their orders: the quick suite's sizes (about 20,000 orders), more for
 #: the scenarios whose rings are too small there to give an AP worth the name.
 CAREFUL = {
