@@ -214,8 +214,6 @@ def _robustness_line(results: Results) -> str:
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
     """The dataset folder ``--data`` names (an order log is imported first); None without it."""
-    from ..userdata import ImportLogError, import_log, is_dataset_folder, parse_columns
-
     log_options = [f"--{name.replace('_', '-')}" for name in ("columns", "labels",
                                                                "label_level", "timezone")
                    if getattr(args, name) is not None]
@@ -226,6 +224,10 @@ def _data_dir(args: argparse.Namespace) -> Path | None:
             raise UserError("--train only applies with --data (a suite trains on its own "
                             "training seeds)")
         return None
+    # Imported only now: the importer needs pandas, which a suite's evaluation imports later,
+    # off its start-up path.
+    from ..userdata import ImportLogError, import_log, is_dataset_folder, parse_columns
+
     if args.train is not None and not is_dataset_folder(Path(args.train)):
         raise UserError(f"--train {args.train}: not a brushbench dataset folder (no "
                         "manifest.json); make one with `brushbench generate SCENARIO --out DIR`")

@@ -111,7 +111,10 @@ def _read_parquet(path: Path, schema: pa.Schema, *, table: str,
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     # Parquet has no second-precision timestamps; conform() casts ms back to s safely.
-    data = pq.read_table(path, columns=None if columns is None else list(columns))
+    # ParquetFile rather than read_table: one file needs no dataset layer, and read_table's
+    # imports pandas, which a harness that only copies tables should not pay for.
+    with pq.ParquetFile(path) as file:
+        data = file.read(columns=None if columns is None else list(columns))
     return conform(table, data, schema)
 
 
