@@ -177,3 +177,22 @@ def test_the_current_folder_and_the_detector_file_are_never_hidden(tmp_path, mon
     folders = (tmp_path / "work", tmp_path / "data", None)
     assert _to_hide("det.py", folders) == [str(tmp_path / "data")]
     assert _to_hide(str(tmp_path / "data" / "det.py") + ":Det", folders) == []
+
+
+def test_a_view_is_copied_row_group_by_row_group(tmp_path):
+    # A large table is copied one Parquet row group at a time (bounded memory): the view's
+    # table is the source's, in order, whatever its row groups.
+    import pyarrow.parquet as pq
+
+    from brushbench.dataset.manifest import file_entry, read_manifest, write_manifest
+
+    data = brushbench.generate("mixed_naive", seed=3, scale=0.003)
+    data.write(tmp_path / "src")
+    orders = tmp_path / "src" / "orders.parquet"
+    pq.write_table(pq.read_table(orders), orders, row_group_size=1000)
+    assert pq.ParquetFile(orders).num_row_groups > 3
+    manifest = read_manifest(tmp_path / "src")
+    manifest["tables"]["orders"] = file_entry(orders, data.arrow("orders").num_rows)
+    write_manifest(tmp_path / "src", manifest)
+    view = brushbench.load(prepare_view(tmp_path / "src", tmp_path / "view", answer_key=False))
+    assert view.arrow("orders").equals(data.arrow("orders"))

@@ -28,11 +28,15 @@ detector that rewrote a table could rewrite its hash too).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, formats
+from brushbench.dataset.conform import conform
 from brushbench.dataset.manifest import (
     MANIFEST_NAME,
     entry_path,
@@ -70,15 +74,37 @@ def _convert_checked(source: Path, dest: Path, sha256: str, *, name: str, fmt: s
     parses it once, during the run before (:func:`brushbench.harness.evaluate`)."""
     if sha256_file(source) != sha256:
         raise DatasetError(f"{source}: sha256 does not match the manifest (damaged or edited)")
-    table = formats.read_table_file(source, table_schema(name, timezone), fmt, name)
-    sink = formats.ARROW.open_sink(dest, table.schema)
+    schema = table_schema(name, timezone)
+    sink = formats.ARROW.open_sink(dest, schema)
     try:
-        sink.write(table)
+        for part in _parts(source, schema, fmt, name):
+            sink.write(part)
         sink.close()
     except BaseException:
         sink.abort()
         raise
-    return file_entry(dest, table.num_rows)
+    return file_entry(dest, sink.rows)
+
+
+def _parts(source: Path, schema: pa.Schema, fmt: str, name: str) -> Iterator[pa.Table]:
+    """The table of ``source`` read back to ``schema``: a Parquet file row group by row group
+    (so that copying a large table holds one group in memory, not the table), another format
+    whole."""
+    if fmt != formats.PARQUET.name:
+        yield formats.read_table_file(source, schema, fmt, name)
+        return
+    try:
+        file = pq.ParquetFile(source)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise DatasetError(f"{source}: cannot read table {name}: {exc}") from None
+    with file:
+        for group in range(max(file.num_row_groups, 1)):
+            try:
+                data = (file.read_row_group(group) if file.num_row_groups
+                        else file.read())
+                yield conform(name, data, schema)
+            except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
+                raise DatasetError(f"{source}: cannot read table {name}: {exc}") from None
 
 
 def prepare_view(source: str | os.PathLike[str], dest: str | os.PathLike[str], *,
