@@ -103,9 +103,14 @@ def shown(kind: str, value: Any, reference: Any) -> str:
         return _fmt(value)
     if kind == "quantiles":
         levels = list(reference) if isinstance(reference, dict) else list(value)
+        # a line, not a page: the upper half of the distribution when all levels are stored
+        levels = [k for k in levels if k in _SHOWN_LEVELS] or levels
         return " / ".join(_fmt(value[k]) for k in levels if k in value) + \
             f" (p{'/'.join(f'{float(k) * 100:g}' for k in levels)})"
     return f"{value[0]:.3f} first bin"
+
+
+_SHOWN_LEVELS = ("0.5", "0.75", "0.9", "0.95", "0.99")
 
 
 def _ratio(value: float, reference: float) -> float | None:
