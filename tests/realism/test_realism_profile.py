@@ -134,3 +134,33 @@ def test_the_scl2020_profile_holds_the_figures_of_the_sources_page():
 
 def test_the_command_lines_copy_of_the_bundled_names_matches():
     assert _choices.REALISM_PROFILES == BUNDLED
+
+
+def _doc(**stats) -> dict:
+    return {"profile_version": 1, "name": "x", "statistics": stats}
+
+
+def test_ratios_distances_and_tolerances_by_kind():
+    import math
+
+    ref = _doc(
+        repeat_gap={"kind": "quantiles", "quantiles": {"0.5": 10, "0.99": 100}},
+        pairs_one_order={"kind": "scalar", "value": 0.8, "tolerance": {"ratio": 1.25}},
+        orders_per_buyer_mean={"kind": "scalar", "value": 2.0},
+        shops_per_buyer={"kind": "histogram", "bins": ["1", "2", "3+"], "shares": [6, 3, 1]})
+    mine = _doc(
+        repeat_gap={"kind": "quantiles", "quantiles": {"0.25": 1, "0.5": 10, "0.99": 50}},
+        pairs_one_order={"kind": "scalar", "value": 1.0},   # exactly at its own bound 1.25
+        orders_per_buyer_mean={"kind": "scalar", "value": 2.7},  # 1.35 > the default 1.3
+        shops_per_buyer={"kind": "histogram", "bins": ["1", "2", "3+"],
+                         "shares": [0.5, 0.4, 0.1]})
+    rows = {r.name: r for r in compare(mine, ref).rows}
+    gap = rows["repeat_gap"]
+    assert (gap.ratio, gap.ratio_at, gap.within) == (0.5, "p99", False)
+    assert gap.distance == pytest.approx(abs(math.log(51) - math.log(101)) / 2)
+    assert set(gap.value) == {"0.5", "0.99"}  # only the reference's levels are compared
+    assert rows["pairs_one_order"].within is True
+    assert rows["orders_per_buyer_mean"].within is False
+    hist = rows["shops_per_buyer"]  # cumulative 0.5/0.9 against 0.6/0.9: KS 0.1 > 0.05
+    assert hist.distance == pytest.approx(0.1) and hist.within is False
+    assert not compare(mine, ref).passed

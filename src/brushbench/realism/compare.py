@@ -43,6 +43,8 @@ class Row:
     tolerance: dict[str, float]
     within: bool | None  # None: not computable
     note: str = ""
+    #: for quantiles: the level whose ratio is shown (the one furthest from 1)
+    ratio_at: str = ""
 
     @property
     def status(self) -> str:
@@ -75,7 +77,7 @@ class Comparison:
         for r in self.rows:
             lines.append((r.name, shown(r.kind, r.value, r.reference),
                           shown(r.kind, r.reference, r.reference),
-                          "-" if r.ratio is None else f"{r.ratio:.2f}",
+                          ratio_text(r),
                           "-" if r.distance is None else f"{r.distance_name} {r.distance:.3f}",
                           r.status if r.within is not None else f"n/a: {r.note}"))
         widths = [max(len(line[i]) for line in lines) for i in range(5)]
@@ -108,6 +110,12 @@ def shown(kind: str, value: Any, reference: Any) -> str:
         return " / ".join(_fmt(value[k]) for k in levels if k in value) + \
             f" (p{'/'.join(f'{float(k) * 100:g}' for k in levels)})"
     return f"{value[0]:.3f} first bin"
+
+
+def ratio_text(row: Row) -> str:
+    if row.ratio is None:
+        return "-"
+    return f"{row.ratio:.2f}" + (f" ({row.ratio_at})" if row.ratio_at else "")
 
 
 _SHOWN_LEVELS = ("0.5", "0.75", "0.9", "0.95", "0.99")
@@ -150,14 +158,15 @@ def compare(profile: dict[str, Any], reference: dict[str, Any]) -> Comparison:
                                 "the profile stores none of the reference's quantile levels"))
                 continue
             ratios = [_ratio(mine["quantiles"][k], ref["quantiles"][k]) for k in levels]
-            worst = max(ratios, key=lambda r: math.inf if r in (None, 0)
-                        else abs(math.log(r)))
+            at = max(range(len(levels)), key=lambda i: math.inf if ratios[i] in (None, 0)
+                     else abs(math.log(ratios[i])))  # type: ignore[arg-type]
             dist = sum(abs(math.log1p(max(mine["quantiles"][k], 0))
                            - math.log1p(max(ref["quantiles"][k], 0))) for k in levels) / len(
                 levels)
             within = all(_inside(r, tol["ratio"]) for r in ratios)
             rows.append(Row(name, kind, {k: mine["quantiles"][k] for k in levels},
-                            ref["quantiles"], worst, dist, "W1(ln)", tol, within, note))
+                            ref["quantiles"], ratios[at], dist, "W1(ln)", tol, within, note,
+                            f"p{float(levels[at]) * 100:g}"))
         else:
             a = _normalised(mine["shares"])
             b = _normalised(ref["shares"])

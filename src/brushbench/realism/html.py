@@ -11,7 +11,7 @@ import html
 import math
 from typing import Any
 
-from .compare import Comparison, shown
+from .compare import Comparison, ratio_text, shown
 from .stats import STATISTICS
 
 __all__ = ["render_html"]
@@ -90,7 +90,7 @@ def render_html(report: Comparison, profile: dict[str, Any], reference: dict[str
     for r in report.rows:
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in (
             r.name, shown(r.kind, r.value, r.reference), shown(r.kind, r.reference, r.reference),
-            "-" if r.ratio is None else f"{r.ratio:.2f}",
+            ratio_text(r),
             "-" if r.distance is None else f"{r.distance_name} {r.distance:.3f}",
             r.status, r.note)) + "</tr>")
     sources = "".join(f"<li>{html.escape(s)}</li>" for s in report.sources)
