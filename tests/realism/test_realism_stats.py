@@ -95,3 +95,33 @@ def test_ids_of_any_size_and_order_give_the_same_statistics(log):
     # Ids are random 64-bit numbers: the statistics must not depend on their values.
     big = Log.of_times(log.shop * 2**58 + 12345, -log.buyer, log.t, TZ)
     assert compute_all(big) == compute_all(log)
+
+
+def test_the_scl_rule_flags_a_shop_with_three_orders_per_buyer_in_some_hour():
+    # shop 1: buyer 7 at 10, 20, 30 min past, buyer 8 at 0 and buyer 9 at 65: the window
+    # starting 2 min past holds only buyer 7's three orders (no window anchored at an order
+    # does); shop 2: three buyers, one order each; shop 3: buyer 7 three times in 61 minutes.
+    minutes = [0, 10, 20, 30, 65, 0, 1, 2, 0, 30, 61]
+    log = Log.of_times([1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3], [8, 7, 7, 7, 9, 1, 2, 3, 7, 7, 7],
+                       np.array(minutes) * 60 + 1_600_000_000, "UTC")
+    assert _value(log, "scl_rule_shops") == pytest.approx(1 / 3)
+
+
+def test_the_scl_rule_flags_the_shops_the_reference_baseline_flags():
+    import importlib.util
+    from pathlib import Path
+
+    import brushbench
+    from brushbench.realism.sclrule import flagged_shops
+
+    path = Path(__file__).resolve().parents[2] / "baselines" / "concentrate_rate.py"
+    spec = importlib.util.spec_from_file_location("baseline_concentrate_rate", path)
+    baseline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(baseline)
+    orders = brushbench.generate("mixed_naive", scale=0.02, seed=1).orders
+    rule = baseline.brushing_orders(orders["shop_id"], orders["buyer_id"], orders["created_at"])
+    expected = set(orders.loc[rule["in_brushing"].to_numpy(), "shop_id"])
+    codes, uniques = pd.factorize(orders["shop_id"])
+    log = Log.of_times(orders["shop_id"], orders["buyer_id"], orders["created_at"], "UTC")
+    got = set(uniques[flagged_shops(codes, pd.factorize(orders["buyer_id"])[0], log.t)])
+    assert len(expected) >= 5 and got == expected

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .sclrule import flagged_shops
+
 __all__ = ["LEVELS", "STATISTICS", "Log", "NotComputable", "Statistic", "compute_all"]
 
 #: Quantile levels stored for a distribution (a reference may store fewer).
@@ -277,6 +279,10 @@ STATISTICS: dict[str, Statistic] = {s.name: s for s in (
     Statistic("repeat_gap", "quantiles", "seconds",
               "seconds between consecutive orders of one buyer in one shop",
               lambda log: _quantiles(_repeat_gaps(log))),
+    Statistic("scl_rule_shops", "scalar", "share",
+              "share of shops the SCL 2020 rule flags (3+ orders per unique buyer in some hour)",
+              lambda log: float(len(flagged_shops(log.shop_code, log.buyer_code, log.t))
+                                / (log.shop_code.max() + 1))),
     Statistic("hour_of_day", "histogram", "share of orders",
               "orders by local hour of day",
               lambda log: (np.bincount((log.local // 3600) % 24, minlength=24)
