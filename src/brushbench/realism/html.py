@@ -29,11 +29,13 @@ def _polyline(points: list[tuple[float, float]], colour: str, dashed: bool) -> s
             + dots)
 
 
-def _plot(title: str, labels: list[str], series: dict[str, list[float]], log_y: bool) -> str:
-    """A small line plot: one polyline per series over the same labelled x positions."""
-    ys = [y for values in series.values() for y in values]
+def _plot(title: str, labels: list[str], series: dict[str, list[float | None]],
+          log_y: bool) -> str:
+    """A small line plot: one polyline per series over the same labelled x positions (None:
+    the series has no value there). Shares start at 0; a log scale at the smallest value."""
+    ys = [y for values in series.values() for y in values if y is not None]
     f = (lambda v: math.log10(1 + max(v, 0))) if log_y else (lambda v: v)
-    lo, hi = min(map(f, ys)), max(map(f, ys))
+    lo, hi = (min(map(f, ys)) if log_y else 0.0), max(map(f, ys))
     hi = hi if hi > lo else lo + 1
     n = len(labels)
 
@@ -51,11 +53,12 @@ def _plot(title: str, labels: list[str], series: dict[str, list[float]], log_y: 
         x, _ = xy(i, 0)
         parts.append(f'<text x="{x:.1f}" y="{_H - _PAD + 14}" font-size="10" '
                      f'text-anchor="middle">{html.escape(labels[i])}</text>')
-    top = (10 ** hi - 1) if log_y else hi
+    top, bottom = ((10 ** hi - 1), (10 ** lo - 1)) if log_y else (hi, lo)
     parts.append(f'<text x="2" y="{_PAD}" font-size="10">{top:,.3g}</text>')
+    parts.append(f'<text x="2" y="{_H - _PAD}" font-size="10">{bottom:,.3g}</text>')
     for name, values in series.items():
-        parts.append(_polyline([xy(i, v) for i, v in enumerate(values)], _COLOURS[name],
-                               name == "reference"))
+        parts.append(_polyline([xy(i, v) for i, v in enumerate(values) if v is not None],
+                               _COLOURS[name], name == "reference"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -72,13 +75,11 @@ def _figures(profile: dict[str, Any], reference: dict[str, Any]) -> list[str]:
                 series["reference"] = [x / total for x in ref["shares"]]
             out.append(_plot(f"{name} ({stat.unit})", list(stat.bins), series, False))
         elif stat.kind == "quantiles" and "quantiles" in mine:
-            levels = list(mine["quantiles"])
-            series = {"dataset": [mine["quantiles"][k] for k in levels]}
+            # the dataset's whole quantile function; the reference at the levels it stores
+            levels = sorted({*mine["quantiles"], *ref.get("quantiles", {})}, key=float)
+            series = {"dataset": [mine["quantiles"].get(k) for k in levels]}
             if "quantiles" in ref:
-                levels = [k for k in levels if k in ref["quantiles"]] or levels
-                series = {"dataset": [mine["quantiles"][k] for k in levels]}
-                if all(k in ref["quantiles"] for k in levels):
-                    series["reference"] = [ref["quantiles"][k] for k in levels]
+                series["reference"] = [ref["quantiles"].get(k) for k in levels]
             out.append(_plot(f"{name}: {stat.unit} at each quantile (log scale)",
                              [f"p{float(k) * 100:g}" for k in levels], series, True))
     return out
