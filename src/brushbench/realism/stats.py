@@ -82,11 +82,12 @@ class Log:
     @classmethod
     def of_times(cls, shop: Any, buyer: Any, created_at: Any, timezone: str,
                  **optional: Any) -> Log:
-        """A log from order arrays; ``created_at`` as epoch seconds or datetimes."""
-        stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(created_at), utc=True,
-                                                 unit="s" if np.issubdtype(
-                                                     np.asarray(created_at).dtype, np.number)
-                                                 else None))
+        """A log from order arrays; ``created_at`` as epoch seconds or datetimes (time-zone
+        aware, or naive in UTC); hours and days are then read in ``timezone``."""
+        raw = created_at if isinstance(created_at, pd.Series | pd.Index) \
+            else np.asarray(created_at)
+        unit = "s" if pd.api.types.is_numeric_dtype(raw) else None
+        stamps = pd.DatetimeIndex(pd.to_datetime(raw, utc=True, unit=unit))
         t = stamps.as_unit("s").asi8
         local = stamps.tz_convert(timezone).tz_localize(None).as_unit("s").asi8
         arrays = {k: None if v is None else np.asarray(v) for k, v in optional.items()}
