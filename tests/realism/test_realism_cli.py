@@ -61,6 +61,12 @@ def test_profile_of_a_log_with_only_the_scl_columns(capsys, scl_log, tmp_path):
     # a profile is compared with itself (given as the DATASET) within tolerance
     code, printed, _ = _run(capsys, "realism", str(out), "--against", str(out))
     assert code == 0 and "0 beyond it" in printed
+    # against a reference of which it can compute nothing: bad input, not "realistic"
+    only = tmp_path / "basket.json"
+    only.write_text(json.dumps({"profile_version": 1, "statistics": {"basket_value": {
+        "kind": "quantiles", "quantiles": {"0.5": 30}}}}))
+    code, printed, err = _run(capsys, "realism", str(out), "--against", str(only))
+    assert code == 2 and "none of the statistics" in err and "orders.paid_amount" in err
 
 
 def test_exit_1_beyond_tolerance_with_the_table(capsys, dataset, tmp_path):

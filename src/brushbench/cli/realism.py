@@ -119,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     if not report.rows:
         raise UserError(f"--against {args.against}: the reference holds no statistic to "
                         "compare")
+    if all(row.within is None for row in report.rows):
+        # exit 0 would read as "realistic" when nothing was measured
+        raise UserError(f"{args.dataset}: none of the statistics of {args.against} can be "
+                        f"computed on it ({report.rows[0].name}: {report.rows[0].note})")
     if args.json:
         from ..dataset._fs import write_file_atomic
         with writing_file(args.json):
