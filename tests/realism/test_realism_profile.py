@@ -100,6 +100,7 @@ def test_the_profile_round_trips_through_json(profile, tmp_path):
      "levels in (0, 1)"),
     ({"profile_version": 1, "statistics": {"pairs_one_order": {
         "kind": "scalar", "value": 0.8, "tolerance": {"ratio": 0.5}}}}, "'tolerance'"),
+    ({"profile_version": 1, "tolerance": {"ks": -1}, "statistics": {}}, ": tolerance: expected"),
 ])
 def test_a_bad_profile_file_is_one_line_naming_it(tmp_path, doc, problem):
     path = tmp_path / "bad.json"

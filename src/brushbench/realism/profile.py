@@ -98,6 +98,7 @@ def check_profile(doc: Any, where: str) -> dict[str, Any]:
     if doc.get("profile_version") != PROFILE_VERSION:
         raise ProfileError(f"{where}: profile_version {doc.get('profile_version')!r}, "
                            f"expected {PROFILE_VERSION}")
+    _check_tolerance(doc.get("tolerance", {}), f"{where}: tolerance")
     for key, entry in doc["statistics"].items():
         at = f"{where}: statistics.{key}"
         if key not in STATISTICS:
@@ -122,12 +123,15 @@ def check_profile(doc: Any, where: str) -> dict[str, Any]:
                 and sum(entry["shares"]) > 0):
             raise ProfileError(f"{at}: expected 'bins' {list(STATISTICS[key].bins)} and as "
                                "many non-negative 'shares'")
-        tolerance = entry.get("tolerance", {})
-        if not (isinstance(tolerance, dict) and set(tolerance) <= {"ratio", "ks"}
-                and all(_number(v) and v > 0 for v in tolerance.values())
-                and tolerance.get("ratio", 2) >= 1):
-            raise ProfileError(f"{at}: 'tolerance' is {{\"ratio\": R >= 1, \"ks\": D > 0}}")
+        _check_tolerance(entry.get("tolerance", {}), f"{at}: 'tolerance'")
     return doc
+
+
+def _check_tolerance(tolerance: Any, at: str) -> None:
+    if not (isinstance(tolerance, dict) and set(tolerance) <= {"ratio", "ks"}
+            and all(_number(v) and v > 0 for v in tolerance.values())
+            and tolerance.get("ratio", 2) >= 1):
+        raise ProfileError(f"{at}: expected {{\"ratio\": R >= 1, \"ks\": D > 0}}")
 
 
 def _number(x: Any) -> bool:
