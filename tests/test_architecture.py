@@ -24,7 +24,7 @@ PACKAGE = Path(brushbench.__file__).resolve().parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_version", "_lifetime", "_lazy"}),
     frozenset({"dataset"}),
-    frozenset({"scenario", "metrics", "userdata"}),
+    frozenset({"scenario", "metrics", "userdata", "realism"}),
     frozenset({"market"}),
     frozenset({"patterns"}),
     frozenset({"generator"}),

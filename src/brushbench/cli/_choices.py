@@ -41,3 +41,6 @@ ATTACK_REVIEW_BUDGET = 0.01
 PAYOFF_MEASURES = ("rank_gain", "extra_orders")
 PAYOFF_WORDS = {"rank_gain": "places climbed in the sales ranking",
                 "extra_orders": "extra legitimate orders"}
+#: ``brushbench.realism.BUNDLED``: the bundled reference profiles; the first is the default of
+#: ``realism --against``.
+REALISM_PROFILES = ("scl2020", "double11")
