@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from brushbench.harness import Scores
+from brushbench.realism.sclrule import closed_windows, distinct_buyers
 
 PATTERNS: tuple[str, ...] = ()  # a general reference rule
 HOUR = 3600
@@ -82,38 +83,6 @@ def _epoch_seconds(values: pd.Series) -> np.ndarray:
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     return values.to_numpy(dtype="datetime64[s]").astype(np.int64)
-
-
-def _windows(key: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every distinct non-empty content ``[lo, hi)`` (positions in ``key``, sorted) of a closed
-    window ``[t, t + window]`` over real ``t``, with ``lo`` and ``hi`` both non-decreasing."""
-    # Two sorted runs: a stable sort merges them in linear time (np.unique would hash).
-    events = np.sort(np.concatenate((key, key - window)), kind="stable")
-    events = events[np.concatenate(([True], events[1:] != events[:-1]))]
-    hi = np.repeat(np.searchsorted(key, events + window, "right"), 2)
-    # At an event e the closed window [e, e+w], then (e, e+w]: what t just above e holds.
-    lo = np.column_stack((np.searchsorted(key, events, "left"),
-                          np.searchsorted(key, events, "right"))).ravel()
-    keep = lo < hi
-    keep[1:] &= (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    return lo[keep], hi[keep]
-
-
-def _distinct(lo: np.ndarray, hi: np.ndarray, prev: np.ndarray) -> np.ndarray:
-    """Unique buyers of each window: the orders in it whose buyer's previous order in the shop
-    (``prev``, -1 for none) is before it.
-
-    Order ``p`` counts in window ``k`` when ``prev[p] < lo[k] <= p < hi[k]``; as ``lo`` and ``hi``
-    are non-decreasing in ``k`` those windows are one run of ``k``, added by a difference array.
-    """
-    m = len(lo)
-    p = np.arange(len(prev))
-    start = np.maximum(np.searchsorted(lo, prev + 1, "left"), np.searchsorted(hi, p, "right"))
-    end = np.searchsorted(lo, p, "right")
-    ok = start < end
-    diff = (np.bincount(start[ok], minlength=m + 1)
-            - np.bincount(end[ok], minlength=m + 1))
-    return np.cumsum(diff[:m])
 
 
 def _range_max(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -191,8 +160,8 @@ def brushing_orders(shop: pd.Series, buyer: pd.Series, time: pd.Series, *,
     pair_of[by_pair] = np.concatenate(([0], np.cumsum(~same)))
     pair_shop = sh[by_pair[np.concatenate(([True], ~same))]]
 
-    lo, hi = _windows(key, window)
-    rate = (hi - lo) / _distinct(lo, hi, prev)
+    lo, hi = closed_windows(key, window)
+    rate = (hi - lo) / distinct_buyers(lo, hi, prev)
     p = np.arange(n)
     max_rate = _range_max(rate, np.searchsorted(hi, p, "right"), np.searchsorted(lo, p, "right"))
     in_brushing = max_rate >= threshold

@@ -3,9 +3,9 @@
 A shop is flagged when some closed 1-hour window ``[t, t + 1h]``, for any real ``t``, holds at
 least 3 orders per unique buyer (``docs/sources.md#scl-rule``; the ``exact`` reading of
 ``#scl-windows``, which gives the 315 shops of the official key). The reference
-implementation, which also scores orders and buyers, is ``baselines/concentrate_rate.py``;
-baselines are files outside the package, so the few steps the flag needs are repeated here
-(tests/realism check that both flag the same shops).
+implementation, which also scores orders and buyers, is ``baselines/concentrate_rate.py``; it
+takes its windows and unique-buyer counts from here (:func:`closed_windows`,
+:func:`distinct_buyers`), and tests/realism check that both flag the same shops.
 
 Vectorised: orders sorted by shop and time on one axis (gaps capped, shops kept apart), every
 distinct window content by ``np.searchsorted``, unique buyers per window by a difference
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["flagged_shops"]
+__all__ = ["closed_windows", "distinct_buyers", "flagged_shops"]
 
 HOUR = 3600
 THRESHOLD = 3.0
 
 
-def _windows(key: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+def closed_windows(key: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Every distinct non-empty content ``[lo, hi)`` (positions in the sorted ``key``) of a
     closed window ``[t, t + window]`` over real ``t``; ``lo`` and ``hi`` non-decreasing."""
     events = np.sort(np.concatenate((key, key - window)), kind="stable")
@@ -36,7 +36,7 @@ def _windows(key: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     return lo[keep], hi[keep]
 
 
-def _distinct(lo: np.ndarray, hi: np.ndarray, prev: np.ndarray) -> np.ndarray:
+def distinct_buyers(lo: np.ndarray, hi: np.ndarray, prev: np.ndarray) -> np.ndarray:
     """Unique buyers per window: orders in it whose buyer's previous order in the shop
     (``prev``, -1 for none) lies before it; those windows are one run, added by a difference
     array."""
@@ -64,6 +64,6 @@ def flagged_shops(shop_code: np.ndarray, buyer_code: np.ndarray, t: np.ndarray,
     same = pair[by_pair[1:]] == pair[by_pair[:-1]]
     prev = np.full(len(sh), -1, dtype=np.int64)
     prev[by_pair[1:][same]] = by_pair[:-1][same]
-    lo, hi = _windows(key, window)
-    rate = (hi - lo) / _distinct(lo, hi, prev)
+    lo, hi = closed_windows(key, window)
+    rate = (hi - lo) / distinct_buyers(lo, hi, prev)
     return np.unique(sh[lo[rate >= threshold]])
