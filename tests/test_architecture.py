@@ -28,7 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"market"}),
     frozenset({"patterns"}),
     frozenset({"generator"}),
-    frozenset({"audit", "results", "runtime"}),
+    frozenset({"audit", "results", "runtime", "fit"}),
     frozenset({"harness"}),
     frozenset({"teaching", "leaderboard", "rounds", "attack"}),
     frozenset({"cli", "api"}),

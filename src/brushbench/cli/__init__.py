@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("patterns", "patterns", "list the fraud patterns a scenario can inject"),
     ("audit", "audit", "check a labelled dataset for leaks"),
     ("realism", "realism", "compare a dataset's statistics with a real log's profile"),
+    ("fit", "fit", "fit a scenario to an order log (legitimate traffic shaped like it)"),
     ("eval", "evaluate", "evaluate detectors on a suite of scenarios"),
     ("attack", "attack", "search for the paying campaigns a detector misses"),
     ("check", "check", "check a detector on a tiny dataset in seconds"),
