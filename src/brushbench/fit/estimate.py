@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
 from ..generator.plan import ORDERS_PER_REGULAR
+from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
 from ..scenario.model import Reranking
 from .burst import fit_burstiness, shop_hour_counts
 from .clock import Rhythm, fit_rhythm

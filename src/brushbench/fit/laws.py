@@ -142,7 +142,7 @@ def fit_counts(counts: np.ndarray, orders: int, *, strength: float = 0.0,
     lam = _means(w, n, orders, strength, top_slots)
     # d ln(seen) / d ln(n) with the rates fixed: 1 - (mean lam e^-lam) / (mean 1 - e^-lam).
     elasticity = 1.0 - float(np.mean(lam * np.exp(-lam)) / np.mean(-np.expm1(-lam)))
-    return CountFit(family, float(shape), max(int(round(n)), observed), d,
+    return CountFit(family, float(shape), max(round(n), observed), d,
                     max(elasticity, 0.05))
 
 

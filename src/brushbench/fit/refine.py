@@ -89,10 +89,10 @@ def _apply(est: Estimate, x: np.ndarray, observed_shops: int, observed_buyers: i
     lo_s, hi_s = FAMILIES[est.shops.family]
     lo_b, hi_b = FAMILIES[est.buyers.family]
     shops = est.shops.__class__(est.shops.family, float(np.clip(x[1], lo_s, hi_s)),
-                                max(int(round(math.exp(x[0]))), observed_shops),
+                                max(round(math.exp(x[0])), observed_shops),
                                 est.shops.distance, est.shops.elasticity)
     buyers = est.buyers.__class__(est.buyers.family, float(np.clip(x[3], lo_b, hi_b)),
-                                  max(int(round(math.exp(x[2]))), observed_buyers),
+                                  max(round(math.exp(x[2])), observed_buyers),
                                   est.buyers.distance, est.buyers.elasticity)
     return est.with_values(shops=shops, buyers=buyers,
                            repeat_share=float(np.clip(x[4], 0.0, MAX_REPEAT_SHARE)),
