@@ -83,3 +83,15 @@ def test_bad_options(log, tmp_path, capsys):
                                          str(tmp_path / "x.yaml"))
     assert ".yaml" in _error(capsys, str(log), "--out", str(tmp_path / "x.json"))
     assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_a_log_of_a_few_orders_still_gives_a_scenario(tmp_path, rows):
+    log = tmp_path / "few.csv"
+    log.write_text("orderid,shopid,userid,event_time\n" + "".join(
+        f"{i},{5 + i % 2},{9 + i},2020-01-0{1 + i % 2} 1{i}:00:00\n" for i in range(rows)))
+    out = tmp_path / "few.yaml"
+    assert main(["fit", str(log), "--columns", "scl2020", "--out", str(out)]) == 0
+    scenario = load_scenario(out)
+    assert scenario.traffic.orders == rows and scenario.marketplace.shops >= min(rows, 2)
+    assert "first estimate, not refined" in out.read_text()

@@ -34,10 +34,11 @@ import numpy as np
 
 from ..generator.run import generate
 from ..realism.stats import Log
+from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
 from ..scenario.model import Scenario
 from .burst import shop_hour_counts
 from .estimate import MAX_REPEAT_SHARE, Estimate
-from .laws import FAMILIES
+from .laws import FAMILIES, CountFit
 
 __all__ = ["REFINE_ORDERS", "Refinement", "refine", "targets"]
 
@@ -88,12 +89,13 @@ def _apply(est: Estimate, x: np.ndarray, observed_shops: int, observed_buyers: i
            ) -> Estimate:
     lo_s, hi_s = FAMILIES[est.shops.family]
     lo_b, hi_b = FAMILIES[est.buyers.family]
-    shops = est.shops.__class__(est.shops.family, float(np.clip(x[1], lo_s, hi_s)),
-                                max(round(math.exp(x[0])), observed_shops),
-                                est.shops.distance, est.shops.elasticity)
-    buyers = est.buyers.__class__(est.buyers.family, float(np.clip(x[3], lo_b, hi_b)),
-                                  max(round(math.exp(x[2])), observed_buyers),
-                                  est.buyers.distance, est.buyers.elasticity)
+    # Never fewer entities than the log shows, nor more than a scenario may hold.
+    n_shops = min(max(round(math.exp(x[0])), observed_shops), MAX_SHOPS)
+    n_buyers = min(max(round(math.exp(x[2])), observed_buyers), MAX_BUYERS)
+    shops = CountFit(est.shops.family, float(np.clip(x[1], lo_s, hi_s)), n_shops,
+                     est.shops.distance, est.shops.elasticity)
+    buyers = CountFit(est.buyers.family, float(np.clip(x[3], lo_b, hi_b)), n_buyers,
+                      est.buyers.distance, est.buyers.elasticity)
     return est.with_values(shops=shops, buyers=buyers,
                            repeat_share=float(np.clip(x[4], 0.0, MAX_REPEAT_SHARE)),
                            burstiness=float(np.clip(x[5], 0.0, 4.0)))
@@ -130,11 +132,13 @@ def refine(est: Estimate, log: Log, build: Callable[[Estimate], Scenario], seed:
         for r in range(repeats):
             runs += 1
             orders = generate(scenario, seed=seed + r, scale=scale).arrow("orders")
-            got.append(targets(Log.of_tables(orders, scenario.window.timezone)))
-        return np.mean(got, axis=0) - want
+            if orders.num_rows:  # a run of a very small log may draw no order at all
+                got.append(targets(Log.of_tables(orders, scenario.window.timezone)))
+        return np.mean(got, axis=0) - want if got else np.full(6, np.inf)
 
     def loss(f: np.ndarray) -> float:
-        return float(np.sum((f / _SCALE) ** 2))
+        value = float(np.sum((f / _SCALE) ** 2))
+        return value if np.isfinite(value) else np.inf
 
     x = _vector(est)
     f = residual(x)

@@ -30,6 +30,8 @@ __all__ = ["Fit", "FitError", "fit_log", "write_fit"]
 
 #: Seed of the fitted scenario and of the fit's own simulations.
 SEED = 1
+#: The fewest orders a log needs for the refinement (smaller logs keep the first estimate).
+MIN_REFINE_ORDERS = 100
 
 
 @dataclass(frozen=True)
@@ -81,14 +83,17 @@ def fit_log(path: str | os.PathLike[str], *, columns: Any = None, timezone: str 
 
     est = estimate(source, SEED)
     refinement = None
-    if refine_rounds:
+    # A log of a few dozen orders has too little to refine against: its own noise would
+    # steer the steps.
+    if refine_rounds and source.rows >= MIN_REFINE_ORDERS:
         est, refinement = refine(est, source.log, build, SEED)
     doc = scenario_dict(est, name, line, SEED)
     scenario = load_scenario_text(scenario_text(doc, []))
     scale = min(1.0, REFINE_ORDERS / source.rows)
     generated = generate(scenario, seed=SEED, scale=scale).arrow("orders")
-    comparison = compare(_profile(Log.of_tables(generated, scenario.window.timezone),
-                                  f"{name} (generated)"), _profile(source.log, source.name))
+    mine = (_profile(Log.of_tables(generated, scenario.window.timezone), f"{name} (generated)")
+            if generated.num_rows else {"name": name, "statistics": {}})
+    comparison = compare(mine, _profile(source.log, source.name))
     header = _header(source, line, comparison, scale, refinement)
     text = scenario_text(doc, header)
     return Fit(text, load_scenario_text(text), est, refinement, comparison, source)
