@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 _HOUR, _DAY = 3600, 86_400
-#: Rounds of proportional fitting: it converges in a handful, 50 leaves no visible residue.
-_ROUNDS = 50
+#: Most rounds of proportional fitting: a log with orders in most hours converges in a
+#: handful; a sparse one (a few orders) can creep towards a boundary solution much longer.
+_ROUNDS = 2000
+_TOLERANCE = 1e-10
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,15 @@ def fit_rhythm(local: np.ndarray) -> Rhythm:
     n_days = int(day.max()) + 1
     profile, trend = np.ones(24), np.ones(n_days)
     for _ in range(_ROUNDS):
+        before = trend
         exposure = np.bincount(hod, weights=trend[day], minlength=24)
         profile = np.divide(np.bincount(hod, weights=counts, minlength=24), exposure,
                             out=np.zeros(24), where=exposure > 0)
         exposure = np.bincount(day, weights=profile[hod], minlength=n_days)
         trend = np.divide(np.bincount(day, weights=counts, minlength=n_days), exposure,
                           out=np.zeros(n_days), where=exposure > 0)
+        if np.max(np.abs(trend - before)) <= _TOLERANCE * np.max(trend):
+            break
     # Hours of day the window never holds keep the mean rate rather than 0 (the log says
     # nothing about them, and a window extended later should not go dark there).
     seen = np.bincount(hod, minlength=24) > 0

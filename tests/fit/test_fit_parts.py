@@ -1,0 +1,47 @@
+"""The fit's parts on their own: the daily rhythm and the law of unseen entities."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brushbench.fit.clock import fit_rhythm
+from brushbench.fit.laws import fit_counts
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 9 * 86400 - 1), min_size=1, max_size=300),
+       st.integers(0, 86399))
+def test_the_rhythm_gives_back_the_orders_per_hour_of_day_and_per_day(offsets, start):
+    local = 1_600_000_000 + start + np.sort(np.asarray(offsets, dtype=np.int64))
+    rhythm = fit_rhythm(local)
+    # The window holds every order, in whole hours.
+    assert rhythm.start_local <= local.min() and local.max() < rhythm.start_local + rhythm.duration
+    assert rhythm.start_local % 3600 == 0 and rhythm.duration % 3600 == 0
+    assert rhythm.day_trend[0] == 1 or rhythm.day_trend[0] == 0
+    # Poisson maximum likelihood of rate = profile x trend: the expected orders match the log's
+    # per hour of day and per day (the margins), whatever the window's start.
+    expected = rhythm.hour_shares() * len(local)
+    hours = rhythm.start_local // 3600 + np.arange(rhythm.hours)
+    day0 = rhythm.start_local // 86400
+    of = (local // 3600) % 24
+    assert np.allclose(np.bincount(hours % 24, weights=expected, minlength=24),
+                       np.bincount(of, minlength=24), atol=0.01 * len(local) + 0.02)
+    days = hours * 3600 // 86400 - day0
+    assert np.allclose(np.bincount(days, weights=expected),
+                       np.bincount(local // 86400 - day0, minlength=days.max() + 1),
+                       atol=0.01 * len(local) + 0.02)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(0.4, 2.2), st.integers(300, 3000), st.integers(0, 2**32 - 1))
+def test_unseen_entities_are_extrapolated_from_the_law(s, n, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.lognormal(0.0, s, n)
+    counts = rng.poisson(10 * n * w / w.sum())
+    seen = counts[counts > 0]
+    fit = fit_counts(seen, int(seen.sum()))
+    assert fit.n >= len(seen)
+    # The truth's n, within what a few thousand draws of a law can tell.
+    assert n / 1.35 <= fit.n <= n * 1.35
