@@ -39,8 +39,8 @@ def test_a_city_table_loads_and_is_well_formed(locale):
     assert ((table.lon > lon_lo) & (table.lon < lon_hi)).all()
     assert (table.population > 0).all() and (np.diff(table.population) <= 0).all()
     # The file cites its source and licence in its header.
-    text = resources.files("brushbench.market").joinpath(
-        "data", f"cities_{locale}.csv").read_text(encoding="utf-8")
+    text = resources.files("brushbench.market").joinpath("data").joinpath(
+        f"cities_{locale}.csv").read_text(encoding="utf-8")
     assert "GeoNames" in text and "CC BY 4.0" in text
 
 
@@ -90,7 +90,7 @@ def _distances(locale, shipments):
 
 
 def test_cities_in_the_data_are_the_tables_real_ones(zh_data):
-    scenario, data = zh_data
+    _, data = zh_data
     names = set(city_table("zh_CN").names)
     assert set(data.buyers.city) <= names and set(data.shops.warehouse_city) <= names
     assert set(data.shipments.origin_city) | set(data.shipments.dest_city) <= names

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
+from ..dataset.tables import PLATFORMS
 from ..market.drafts import (
     CHANNEL,
     KIND,
@@ -29,7 +30,6 @@ from ..market.drafts import (
     UNSET,
     OrderDraft,
 )
-from ..dataset.tables import PLATFORMS
 from ..market.marketplace import with_price_endings
 from ..market.seeds import integer_key
 from .ids import ORDER_BITS, scramble
@@ -175,7 +175,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         order_id=order_ids(plan, row) if order_id is None else order_id,
         created_at=draft.time, buyer=buyer, shop=shop, item=item, quantity=draft.quantity,
         unit_price=unit_price, paid_amount=paid, coupon_amount=coupon, channel=draft.channel,
-        device=device, platform=platform, ip=ip, payment=payment, household=address, distributor=distributor,
+        device=device, platform=platform, ip=ip, payment=payment, household=address,
+        distributor=distributor,
         status=status, kind=kind, carrier=parcel.carrier, tracking_no=tracking,
         shipped=status != STATUS_CANCELLED, shipped_at=parcel.shipped_at,
         delivered_at=parcel.delivered_at, declared_weight_g=parcel.declared_weight_g,

@@ -166,7 +166,8 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
 
 
 def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, end: int,
-                    cities: Geography, curve: Curve) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
+                    cities: Geography, curve: Curve
+                    ) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
     """Run each fraud entry's pattern; each campaign draws from its own named stream."""
     campaigns, drafts = [], [OrderDraft.empty()]
     for i, spec in enumerate(scenario.fraud):

@@ -62,13 +62,13 @@ class Geography:
         return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def city_table(locale: str) -> Geography | None:
     """The whole bundled table of ``locale``, most populous first; None when it has none."""
     if locale not in TABLE_LOCALES:
         return None
-    text = resources.files(__package__).joinpath("data", f"cities_{locale}.csv").read_text(
-        encoding="utf-8")
+    text = resources.files(__package__).joinpath("data").joinpath(
+        f"cities_{locale}.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(
         "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#")))))
     population = np.array([float(r["population"]) for r in rows])
