@@ -26,7 +26,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..dataset.tables import PLATFORMS
 from .sclrule import flagged_shops
+
+#: The platforms of orders placed from a phone.
+_PHONES = ("app", "mobile_web")
 
 __all__ = ["LEVELS", "STATISTICS", "Log", "NotComputable", "Statistic", "compute_all"]
 
@@ -240,11 +244,13 @@ def _basket(log: Log) -> dict[str, float]:
 
 
 def _mobile(log: Log) -> float:
+    # Over the orders whose platform is one of the documented codes: an imported log may
+    # leave some empty or write its own values, which say nothing about the phone.
     (platform,) = log.need("platform")
-    known = platform != None  # noqa: E711 (an object array: None where a log did not say)
+    known = np.isin(platform, PLATFORMS)
     if not known.any():
-        raise NotComputable("the log has no orders.platform")
-    return float(np.isin(platform[known], ("app", "mobile_web")).mean())
+        raise NotComputable(f"orders.platform holds none of {', '.join(PLATFORMS)}")
+    return float(np.isin(platform[known], _PHONES).mean())
 
 
 _PAIR_EDGES = (1, 2, 3, 4, 5, 10)
@@ -317,7 +323,7 @@ STATISTICS: dict[str, Statistic] = {s.name: s for s in (
               _peak_minute),
     Statistic("mobile_share", "scalar", "share",
               "share of orders placed from a phone (orders.platform `app` or `mobile_web`, "
-              "over the orders that say)", _mobile),
+              "over the orders whose platform is one of the documented codes)", _mobile),
 )}
 
 
