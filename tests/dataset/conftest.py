@@ -32,6 +32,7 @@ def build_tables(n_orders: int = 12, tz: str = TZ, seed: int = 0) -> dict[str, p
             "paid_amount": rng.integers(100, 99_900, n_orders), "coupon_amount": [0] * n_orders,
             "channel": ["search", "flash_sale,\"quoted\"", "", None] * (n_orders // 4),
             "device_id": rng.integers(1, 2**62, n_orders),
+            "platform": ["app", "mobile_web", "pc", None] * (n_orders // 4),
             "ip": [f"10.0.{i}.1" for i in range(n_orders)],
             "payment_account_id": rng.integers(1, 2**62, n_orders),
             "address_id": rng.integers(1, 2**62, n_orders), "distributor_id": distributor,

@@ -10,8 +10,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brushbench.dataset.tables import OBSERVED_TABLES
+from brushbench.dataset.tables import OBSERVED_TABLES, PLATFORMS
 from brushbench.generator.run import generate
+from brushbench.market.geography import city_table
 from brushbench.scenario.distributions import Dist
 from brushbench.scenario.model import (
     BulkBuyers,
@@ -30,6 +31,15 @@ from brushbench.scenario.model import (
 from builders import small_scenario
 
 TIMEZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "UTC", "Asia/Kolkata"]
+
+
+@st.composite
+def platform_shares(draw):
+    """Shares over a non-empty subset of the platforms, some of them possibly zero."""
+    names = draw(st.lists(st.sampled_from(PLATFORMS), min_size=1, unique=True))
+    shares = {name: draw(st.floats(0, 1)) for name in names}
+    shares[names[0]] += 0.1  # a positive sum
+    return shares
 
 
 @st.composite
@@ -70,7 +80,7 @@ def scenarios(draw):
             households=Households(size=Dist.of("geom", p=draw(st.floats(0.3, 1.0))))),
         traffic=Traffic(orders=draw(st.integers(0, 3000)), promotions=promotions,
                         burstiness=draw(st.floats(0, 2)),
-                        repeat_share=draw(st.floats(0, 1))),
+                        repeat_share=draw(st.floats(0, 1)), platforms=draw(platform_shares())),
         flash_sales=flash, redirects=redirects,
         bulk_buyers=BulkBuyers(accounts=draw(st.integers(0, 5)), orders=draw(st.integers(0, 40))),
         refunds=Refunds(rate=draw(st.floats(0, 0.5)), cancel_rate=draw(st.floats(0, 0.3)),
@@ -122,6 +132,18 @@ def check_invariants(scenario, data) -> None:
     assert data.buyers.buyer_id.is_unique and data.shops.shop_id.is_unique
     # Distributors exactly on affiliate orders.
     assert (o.distributor_id.notna() == (o.channel == "affiliate")).all()
+    # Platforms are the documented codes, none the scenario gives no share; a device is a
+    # phone or a PC in all its orders.
+    shares = scenario.traffic.platforms
+    assert set(o.platform) <= {p for p in PLATFORMS if shares.get(p, 0) > 0}
+    assert ((o.platform == "pc").groupby(o.device_id).nunique() <= 1).all()
+    # Cities: the locale's real ones, at most as many as the scenario asks for.
+    cities = set(data.buyers.city) | set(s.origin_city) | set(s.dest_city)
+    homes = set(data.buyers.city) | set(data.shops.warehouse_city)
+    assert len(homes) <= scenario.marketplace.cities
+    table = city_table(scenario.locale)
+    if table is not None:
+        assert cities <= set(table.names)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -49,19 +49,37 @@ def _shifted(data: Dataset, factor: float) -> Dataset:
     return Dataset(tables, data.manifest)
 
 
-def test_a_generated_dataset_is_within_tolerance_of_itself(profile):
+def _without_platform(data: Dataset) -> Dataset:
+    """The dataset with ``orders.platform`` empty, as an imported log that lacks it."""
+    orders = data.arrow("orders")
+    tables = {name: data.arrow(name) for name in ("shipments", "refunds")}
+    tables["orders"] = orders.set_column(orders.schema.get_field_index("platform"), "platform",
+                                         pa.nulls(orders.num_rows, pa.string()))
+    return Dataset(tables, data.manifest)
+
+
+def test_a_generated_dataset_is_within_tolerance_of_itself(profile, data):
     report = compare(profile, profile)
     computable = [r for r in report.rows if r.within is not None]
-    assert len(computable) >= 15 and report.passed
+    assert len(computable) >= 16 and report.passed
     assert all(r.distance == pytest.approx(0) for r in computable)
+    assert "mobile_share" in {r.name for r in computable}
     # what neither side can compute is not compared
-    assert "mobile_share" not in {r.name for r in report.rows}
+    lacking = profile_of(_without_platform(data))
+    assert "mobile_share" not in {r.name for r in compare(lacking, lacking).rows}
 
 
-def test_what_the_dataset_cannot_compute_is_reported_and_neither_passes_nor_fails(profile):
-    # brushbench's tables have no device type; the double11 reference has a mobile share
+def test_the_mobile_share_is_read_from_the_platform_column(profile):
+    # the default platform shares: 90% of orders from phones (Double 11 2017)
     row = next(r for r in compare(profile, bundled("double11")).rows if r.name == "mobile_share")
-    assert row.within is None and row.value is None and "device type" in row.note
+    assert row.within is True and row.value == pytest.approx(0.9, abs=0.03)
+
+
+def test_what_the_dataset_cannot_compute_is_reported_and_neither_passes_nor_fails(data):
+    # a log without orders.platform; the double11 reference has a mobile share
+    lacking = profile_of(_without_platform(data))
+    row = next(r for r in compare(lacking, bundled("double11")).rows if r.name == "mobile_share")
+    assert row.within is None and row.value is None and "orders.platform" in row.note
 
 
 def test_a_shifted_dataset_is_not(data, profile):

@@ -125,3 +125,12 @@ def test_the_scl_rule_flags_the_shops_the_reference_baseline_flags():
     log = Log.of_times(orders["shop_id"], orders["buyer_id"], orders["created_at"], "UTC")
     got = set(uniques[flagged_shops(codes, pd.factorize(orders["buyer_id"])[0], log.t)])
     assert len(expected) >= 5 and got == expected
+
+
+def test_the_mobile_share_counts_phones_over_the_orders_with_a_documented_platform(log):
+    platform = np.array(["app", "pc", None, "mobile_web", "android"], dtype=object)
+    with_platform = Log(log.shop, log.buyer, log.t, log.local, platform=platform)
+    assert _value(with_platform, "mobile_share") == pytest.approx(2 / 3)
+    unknown = Log(log.shop, log.buyer, log.t, log.local,
+                  platform=np.array(["android"] * 5, dtype=object))
+    assert "none of app, mobile_web, pc" in compute_all(unknown)["mobile_share"]["not_computable"]

@@ -108,7 +108,8 @@ def _per_buyer_table(view: OrderView, values: np.ndarray) -> np.ndarray:
 
 
 def _city_popularity(view: OrderView) -> np.ndarray:
-    """Share of all buyer accounts that give the same city: label-free, Zipf for real buyers."""
+    """Share of all buyer accounts that give the same city: label-free (buyers live in a city
+    in proportion to its population)."""
     city = view.data.arrow("buyers")["city"].to_pandas()
     share = city.map(city.value_counts(normalize=True)).to_numpy(dtype=np.float64)
     return _per_buyer_table(view, np.log(share))
@@ -269,7 +270,7 @@ def _build() -> tuple[Probe, ...]:
            "account)", _per_account(partial(_codes_where, source="buyers.city",
                                             refunded_only=False))),
         _p("popularity", "buyers.city", "accounts", NUMERIC, (),
-           "accounts in rarer (or commoner) cities than buyers' Zipf law gives: log share of "
+           "accounts in rarer (or commoner) cities than the buyers' law gives: log share of "
            "all accounts in the account's city (one order per account)",
            _per_account(_city_popularity)),
         _p("level_share", "buyers.level", "accounts", SHARE, (),

@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from brushbench.dataset.tables import CHANNELS, ORDER_STATUSES, table_schema
+from brushbench.dataset.tables import CHANNELS, ORDER_STATUSES, PLATFORMS, table_schema
 
 from .stats import to_codes as value_codes
 from .view import OrderView
@@ -117,7 +117,7 @@ TIMESTAMP_COLUMNS = {
 #: address, a text by the campaign's template is one decision, whatever the number of orders.
 #: A tracking number's format is the carrier's, hence the shop's.
 STRING_COLUMNS = {
-    "orders.channel": (), "orders.ip": (), "orders.status": (),
+    "orders.channel": (), "orders.ip": (), "orders.status": (), "orders.platform": (),
     "shipments.carrier": ("orders.shop_id",),
     "shipments.tracking_id": ("orders.shop_id",),
     "shipments.origin_city": ("orders.shop_id",),
@@ -453,6 +453,9 @@ def _text_format_probes() -> list[Probe]:
         _probe("known_code", "orders.status", "format", NUMERIC, (),
                "a status that is not one of the documented codes",
                partial(_known_code, source="orders.status", codes=ORDER_STATUSES)),
+        _probe("known_code", "orders.platform", "format", NUMERIC, (),
+               "a platform that is not one of the documented codes",
+               partial(_known_code, source="orders.platform", codes=PLATFORMS)),
         _probe("dotted_quad", "orders.ip", "format", NUMERIC, (),
                "an IP written another way (not a dotted quad)",
                partial(_matches, source="orders.ip", regex=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")),

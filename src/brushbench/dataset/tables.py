@@ -22,13 +22,15 @@ from typing import Any
 import pyarrow as pa
 
 __all__ = ["ANSWER_KEY_TABLES", "CHANNELS", "LEGIT_KINDS", "OBSERVED_TABLES", "ORDER_STATUSES",
-           "TABLES", "TABLE_SPECS", "TIMESTAMP", "ColumnSpec", "TableSpec", "build_table",
-           "table_schema", "table_spec"]
+           "PLATFORMS", "TABLES", "TABLE_SPECS", "TIMESTAMP", "ColumnSpec", "TableSpec",
+           "build_table", "table_schema", "table_spec"]
 
 #: What ``labels.legit_kind`` says of a legitimate order (null for brushing orders).
 LEGIT_KINDS = ("organic", "flash_sale", "split_order", "bulk", "household", "redirect")
 ORDER_STATUSES = ("completed", "refunded", "cancelled")
 CHANNELS = ("search", "recommend", "campaign", "affiliate", "share_link", "external")
+#: What ``orders.platform`` says an order was placed on.
+PLATFORMS = ("app", "mobile_web", "pc")
 
 #: The type of a timestamp column as declared: seconds, in the dataset's time zone, which
 #: :meth:`ColumnSpec.arrow_type` fills in.
@@ -122,6 +124,9 @@ _DECLARED = (
                             "promotion page), `affiliate` (a distributor's link), `share_link`, "
                             "`external` (the shop's own website)"),
         _C("device_id", _I64, "the phone or computer it was placed from"),
+        _C("platform", _STR, "what it was placed on: `app` (the marketplace's phone app), "
+                             "`mobile_web` (its pages in a phone's browser) or `pc` (a "
+                             "computer)"),
         _C("ip", _STR, "the IP address it came from (mobile networks put many users behind one "
                        "address)"),
         _C("payment_account_id", _I64, "the payment account charged"),

@@ -10,12 +10,14 @@ to it; :mod:`.tables` cuts it into the published tables once a time block is sor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import ndtri
 
+from ..dataset.tables import PLATFORMS
 from ..market.drafts import (
     CHANNEL,
     KIND,
@@ -52,6 +54,8 @@ NULL = -1
 SECOND_ADDRESS_USE = 0.3
 #: Share of orders shipped from a shop's second warehouse, outside both warehouses' cities.
 SECOND_WAREHOUSE_USE = 0.3
+#: Code of ``pc`` in :data:`PLATFORMS` (the phones' platforms come before it).
+PLATFORM_PC = PLATFORMS.index("pc")
 
 
 @dataclass
@@ -69,6 +73,7 @@ class OrderColumns:
     coupon_amount: np.ndarray
     channel: np.ndarray
     device: np.ndarray
+    platform: np.ndarray       # index into PLATFORMS
     ip: np.ndarray             # index into households' home IPs, then the CGNAT pool
     payment: np.ndarray
     household: np.ndarray      # the address index
@@ -155,7 +160,7 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     u = plan.uniforms.bind(row)
     buyer, shop, item = draft.buyer, draft.shop, draft.item
     home = market.buyer_household[buyer]
-    device, payment, ip, kind = _identity(plan, draft, u, home)
+    device, platform, payment, ip, kind = _identity(plan, draft, u, home)
     address = _address(plan, draft, u, home)
     promo = _promotion_of(plan, draft.time)
     unit_price, coupon, paid = _price(plan, draft, u, promo)
@@ -170,7 +175,8 @@ def complete_orders(plan: Plan, draft: OrderDraft,
         order_id=order_ids(plan, row) if order_id is None else order_id,
         created_at=draft.time, buyer=buyer, shop=shop, item=item, quantity=draft.quantity,
         unit_price=unit_price, paid_amount=paid, coupon_amount=coupon, channel=draft.channel,
-        device=device, ip=ip, payment=payment, household=address, distributor=distributor,
+        device=device, platform=platform, ip=ip, payment=payment, household=address,
+        distributor=distributor,
         status=status, kind=kind, carrier=parcel.carrier, tracking_no=tracking,
         shipped=status != STATUS_CANCELLED, shipped_at=parcel.shipped_at,
         delivered_at=parcel.delivered_at, declared_weight_g=parcel.declared_weight_g,
@@ -186,10 +192,11 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     )
 
 
-def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms,
-              household: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Device, payment account, IP and legitimate kind: a personal device, or the household's
-    shared one; likewise for payment. An organic order on a shared one is a household order."""
+def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms, household: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Device, platform, payment account, IP and legitimate kind: a personal device, or the
+    household's shared one; likewise for payment. An organic order on a shared one is a
+    household order. A PC orders from the home IP; a phone over mobile data or at home."""
     sc = plan.scenario
     market = plan.market
     buyer = draft.buyer
@@ -204,15 +211,43 @@ def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms,
     shared_pay = market.household_payment[household]
     use_shared_pay = (shared_pay >= 0) & (u("shared_payment") < 0.5)
     payment = np.where(use_shared_pay, shared_pay, payment)
-    mobile = u("mobile") < sc.marketplace.network.mobile_share
     forced_mobile = draft.column("mobile")
+    platform = _platform(plan, device, u, forced_mobile == 1)
+    phone = platform != PLATFORM_PC
+    # Over mobile data only from a phone: so many of the phones' orders that the share of all
+    # orders stays the scenario's mobile_share (where the phones' share allows it).
+    phones = _platform_shares(sc.traffic.platforms)[:PLATFORM_PC].sum()
+    mobile_given_phone = min(sc.marketplace.network.mobile_share / max(phones, 1e-12), 1.0)
+    mobile = phone & (u("mobile") < mobile_given_phone)
     mobile = np.where(forced_mobile >= 0, forced_mobile == 1, mobile)
     n_households = len(market.household_ip)
     ip = np.where(mobile, n_households + (u("cgnat") * len(market.cgnat_ips)).astype(np.int64),
                   household)
     kind = draft.kind.copy()
     kind[(kind == KIND["organic"]) & (use_shared_dev | use_shared_pay)] = KIND["household"]
-    return device, payment, ip, kind
+    return device, platform, payment, ip, kind
+
+
+def _platform_shares(platforms: Mapping[str, float]) -> np.ndarray:
+    """The scenario's platform shares in :data:`PLATFORMS` order, summing to 1."""
+    w = np.array([platforms.get(name, 0.0) for name in PLATFORMS], dtype=np.float64)
+    return np.asarray(w / w.sum())
+
+
+def _platform(plan: Plan, device: np.ndarray, u: RowUniforms,
+              forced_phone: np.ndarray) -> np.ndarray:
+    """What each order was placed on: whether the device is a PC is drawn once per device
+    (keyed by it: a device is a phone or a computer in every order it places); on a phone,
+    the app or the mobile web pages, per order. A draft forcing mobile data (a click farm's
+    racks of phones) is on a phone."""
+    shares = _platform_shares(plan.scenario.traffic.platforms)
+    pc = (plan.uniforms(device.astype(np.uint64), "device_is_pc") < shares[PLATFORM_PC]) \
+        & ~forced_phone
+    phones = shares[:PLATFORM_PC].sum()
+    app_given_phone = shares[PLATFORMS.index("app")] / phones if phones > 0 else 1.0
+    on_phone = np.where(u("platform") < app_given_phone, PLATFORMS.index("app"),
+                        PLATFORMS.index("mobile_web"))
+    return np.where(pc, PLATFORM_PC, on_phone).astype(np.int8)
 
 
 def _address(plan: Plan, draft: OrderDraft, u: RowUniforms, home: np.ndarray) -> np.ndarray:
@@ -322,7 +357,10 @@ def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
     local = origin == dest
     transit = np.empty(len(draft.row))
     transit[local] = lg.transit_days_local.ppf(u.subset(local)("transit"))
-    transit[~local] = lg.transit_days_remote.ppf(u.subset(~local)("transit"))
+    # Between cities: the remote law, plus days that grow with the great-circle distance.
+    km = plan.pools.geography.distance_km(origin[~local], dest[~local])
+    transit[~local] = (lg.transit_days_remote.ppf(u.subset(~local)("transit"))
+                       + lg.transit_days_per_1000km * km / 1000)
     delivered = shipped + np.rint(np.maximum(transit, 0.05) * 86400).astype(np.int64)
     declared = market.item_weight_g[draft.item] * draft.quantity
     packaging = np.maximum(lg.packaging_g.ppf(u("packaging")), 5)

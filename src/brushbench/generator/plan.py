@@ -20,6 +20,7 @@ from .. import patterns
 from ..market.clock import to_epoch
 from ..market.curves import Curve, build_curve
 from ..market.drafts import OrderDraft
+from ..market.geography import Geography
 from ..market.marketplace import Market, build_market
 from ..market.seeds import integer_key, stream
 from ..patterns.base import CampaignContext
@@ -117,7 +118,7 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
     mkt = scenario.marketplace
     pools = build_pools(scenario.locale, mkt.cities, scenario.logistics.carriers,
                         integer_key(seed, "pools", "faker"), stream(seed, "pools"))
-    market = build_market(mkt, len(pools.cities), len(pools.carriers), start, seed)
+    market = build_market(mkt, pools.geography, len(pools.carriers), start, seed)
     traffic = scenario.traffic
     curve = build_curve(traffic, start, scenario.window.duration, tz)
     uniforms_key = integer_key(seed, "uniforms")
@@ -127,14 +128,14 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
         drafts.append(plan_flash_sale(sale, i, market, tz, end, stream(seed, "flash_sale", i)))
     for i, redirect in enumerate(scenario.redirects):
         draft, market = plan_redirect(redirect, i, traffic, market, mkt, tz, end,
-                                      len(pools.cities), stream(seed, "redirect", i))
+                                      pools.geography, stream(seed, "redirect", i))
         drafts.append(draft)
     draft, market = plan_bulk(scenario.bulk_buyers, market, mkt, traffic.channels, tz, start,
-                              end, len(pools.cities), stream(seed, "bulk"))
+                              end, pools.geography, stream(seed, "bulk"))
     drafts.append(draft)
     legit = OrderDraft.concat(drafts)
     campaigns, fraud, market = _plan_campaigns(scenario, seed, market, start, end,
-                                               len(pools.cities), curve)
+                                               pools.geography, curve)
     events = OrderDraft.concat([legit, fraud])
     events = events.take(np.argsort(events.time, kind="stable"))
 
@@ -165,13 +166,14 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
 
 
 def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, end: int,
-                    n_cities: int, curve: Curve) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
+                    cities: Geography, curve: Curve
+                    ) -> tuple[tuple[Campaign, ...], OrderDraft, Market]:
     """Run each fraud entry's pattern; each campaign draws from its own named stream."""
     campaigns, drafts = [], [OrderDraft.empty()]
     for i, spec in enumerate(scenario.fraud):
         name = name_of(spec)
         ctx = CampaignContext(scenario, market, i, name, stream(seed, "campaign", i), start, end,
-                              n_cities, scenario.marketplace.distributors, curve,
+                              cities, scenario.marketplace.distributors, curve,
                               camouflage=float(spec.camouflage))
         patterns.get(name).plan(spec, ctx)
         market = ctx.market

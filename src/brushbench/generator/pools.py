@@ -1,8 +1,10 @@
-"""Text pools filled once per run by Faker, in the scenario's locale.
+"""Text pools filled once per run, in the scenario's locale: cities, carriers, review texts.
 
 Faker is slow per call (tens of microseconds), so it never runs per order: it fills small pools
-(city names, review sentences) once, and rows pick from the pools by index. Faker is seeded from a
-named stream, so the pools are part of the deterministic output.
+(review sentences and, for a locale without a city table, city names) once, and rows pick from
+the pools by index. Faker is seeded from a named stream, so the pools are part of the
+deterministic output. Cities come from the locale's bundled table of real cities where there is
+one (:mod:`brushbench.market.geography`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from ..market.geography import Geography, invented_geography, table_geography
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -64,20 +68,30 @@ REVIEWS_PER_GROUP = 10_000
 
 @dataclass(frozen=True)
 class Pools:
-    cities: tuple[str, ...]
+    geography: Geography  # the cities: names, positions, populations
     carriers: tuple[str, ...]
     carrier_prefixes: tuple[str, ...]
     reviews: tuple[tuple[str, ...], ...]  # REVIEW_GROUPS groups of REVIEWS_PER_GROUP texts
 
+    @property
+    def cities(self) -> tuple[str, ...]:
+        """City names by index."""
+        return self.geography.names
+
 
 def build_pools(locale: str, n_cities: int, carriers: tuple[str, ...], faker_seed: int,
                 rng: np.random.Generator) -> Pools:
-    """Fill the pools for one run; ``faker_seed`` and ``rng`` make them reproducible."""
+    """Fill the pools for one run; ``faker_seed`` and ``rng`` make them reproducible.
+
+    Cities: the ``n_cities`` most populous of the locale's table, or, for a locale without
+    one, ``n_cities`` Faker names placed by :func:`invented_geography`.
+    """
     import faker  # here, not at the top: only a run that fills pools pays for Faker's import
 
     fake = faker.Faker(locale)
     fake.seed_instance(faker_seed)
-    cities = _unique_cities(fake, n_cities)
+    geography = table_geography(locale, n_cities)
+    names = () if geography is not None else tuple(_unique_cities(fake, n_cities))
     if not carriers:
         carriers = _CARRIERS.get(locale, _CARRIERS["en_US"])
     prefixes = tuple(_CARRIER_PREFIX.get(c, _prefix(c)) for c in carriers)
@@ -89,7 +103,9 @@ def build_pools(locale: str, n_cities: int, carriers: tuple[str, ...], faker_see
         sentences = [fake.sentence(nb_words=int(n))
                      for n in rng.integers(4, 12, size=_SENTENCES_PER_GROUP)]
         reviews.append(_compose(phrases, sentences, joiner, rng))
-    return Pools(tuple(cities), tuple(carriers), prefixes, tuple(reviews))
+    if geography is None:  # placed after the reviews' draws, which stay as they were
+        geography = invented_geography(names, rng)
+    return Pools(geography, tuple(carriers), prefixes, tuple(reviews))
 
 
 def _compose(phrases: list[str], sentences: list[str], joiner: str,

@@ -10,7 +10,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..dataset.tables import CHANNELS, LEGIT_KINDS, ORDER_STATUSES, build_table, table_schema
+from ..dataset.tables import (
+    CHANNELS,
+    LEGIT_KINDS,
+    ORDER_STATUSES,
+    PLATFORMS,
+    build_table,
+    table_schema,
+)
 from ..market.seeds import integer_key
 from .complete import NULL, REFUND_REASONS, OrderColumns
 from .ids import scramble
@@ -67,6 +74,7 @@ def order_tables(plan: Plan, cols: OrderColumns, ids: IdMaker) -> dict[str, pa.T
         "coupon_amount": pa.array(cols.coupon_amount),
         "channel": _strings(CHANNELS, cols.channel),
         "device_id": pa.array(ids("device", cols.device)),
+        "platform": _strings(PLATFORMS, cols.platform),
         "ip": plan.ip_strings.take(pa.array(cols.ip)),
         "payment_account_id": pa.array(ids("payment", cols.payment)),
         "address_id": pa.array(ids("address", cols.household)),

@@ -17,6 +17,7 @@ import numpy as np
 from ..scenario.limits import LimitError
 from ..scenario.model import Marketplace as MarketSpec
 from .drafts import CHANNEL
+from .geography import Geography
 from .seeds import stream
 
 
@@ -79,6 +80,9 @@ MAX_CARRIERS = 3
 # Shares of shops shipping with 1, 2 or 3 carriers (an assumption: small shops keep to one
 # contract, larger ones add a fast and a cheap carrier).
 _CARRIER_COUNT_P = (0.45, 0.35, 0.2)
+#: Added to ``city_skew`` for where shops keep their warehouses: more in the big cities than
+#: the buyers (an assumption: warehouses gather around logistics hubs).
+WAREHOUSE_SKEW = 0.5
 #: Share of shops with a second warehouse in another city (an assumption).
 SECOND_WAREHOUSE_SHARE = 0.2
 #: Share of buyers who ship some orders to a second address (an assumption).
@@ -108,11 +112,6 @@ def _positive_ints(values: np.ndarray, low: int = 1) -> np.ndarray:
     return np.maximum(np.rint(np.nan_to_num(values, nan=low)), low).astype(np.int64)
 
 
-def _zipf_weights(n: int, exponent: float) -> np.ndarray:
-    w = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** exponent
-    return w / w.sum()
-
-
 def _public_ipv4(rng: np.random.Generator, size: int) -> np.ndarray:
     """Random addresses outside 0/8, 10/8, 127/8, 172.16/12, 192.168/16 and multicast."""
     first = rng.choice(np.array([27, 36, 39, 42, 49, 58, 59, 60, 61, 101, 106, 110, 111, 112,
@@ -123,13 +122,15 @@ def _public_ipv4(rng: np.random.Generator, size: int) -> np.ndarray:
     return (first << np.uint32(24)) | rest
 
 
-def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start: int,
+def build_market(spec: MarketSpec, cities: Geography, n_carriers: int, window_start: int,
                  seed: int) -> Market:
     """Draw the marketplace of a scenario; each part from its own named stream."""
+    n_cities = len(cities)
     # Sorted by name: a mapping's order must not change the data (the scenario hash ignores it).
     names = sorted(spec.categories)
     categories = [spec.categories[name] for name in names]
-    city_w = city_weights(n_cities, spec.city_skew)
+    city_w = city_weights(cities, spec.city_skew)
+    warehouse_w = city_weights(cities, spec.city_skew + WAREHOUSE_SKEW)
 
     # Shops: heavy-tailed popularity; warehouses concentrate in the big cities.
     rng = stream(seed, "marketplace", "shops")
@@ -140,7 +141,7 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     rank_before[shop_by_rank] = np.arange(1, n_shops + 1, dtype=np.int32)
     cat_p = np.array([c.share for c in categories]) / sum(c.share for c in categories)
     shop_category = rng.choice(len(categories), size=n_shops, p=cat_p)
-    shop_city = rng.choice(n_cities, size=n_shops, p=_zipf_weights(n_cities, spec.city_skew + 0.5))
+    shop_city = rng.choice(n_cities, size=n_shops, p=warehouse_w)
     shop_carrier = rng.integers(0, n_carriers, size=n_shops)
     item_count = _positive_ints(spec.items_per_shop.sample(rng, n_shops))
     item_offset = np.concatenate(([0], np.cumsum(item_count)[:-1]))
@@ -204,7 +205,7 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
     cgnat = _public_ipv4(rng, spec.network.cgnat_ips)
 
     shop_carriers, carrier_count, shop_second_city = _warehouses(
-        seed, shop_city, shop_carrier, n_carriers, n_cities, spec.city_skew + 0.5)
+        seed, shop_city, shop_carrier, n_carriers, warehouse_w)
     rng = stream(seed, "marketplace", "price_endings")
     price = with_price_endings(price, rng.random(len(price)))
     # Second addresses are address rows of their own, after the households' (no account
@@ -239,7 +240,7 @@ def build_market(spec: MarketSpec, n_cities: int, n_carriers: int, window_start:
 
 
 def _warehouses(seed: int, shop_city: np.ndarray, main_carrier: np.ndarray, n_carriers: int,
-                n_cities: int, skew: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                city_w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each shop's carriers (1-3 distinct, its main one first) and second warehouse city."""
     rng = stream(seed, "marketplace", "warehouses")
     n_shops = len(shop_city)
@@ -253,7 +254,7 @@ def _warehouses(seed: int, shop_city: np.ndarray, main_carrier: np.ndarray, n_ca
     carriers = np.empty((n_shops, MAX_CARRIERS), dtype=np.int64)
     carriers[:, :perm.shape[1]] = perm
     carriers[:, perm.shape[1]:] = perm[:, :1]  # fewer carriers than slots: repeat the main one
-    second = rng.choice(n_cities, size=n_shops, p=_zipf_weights(n_cities, skew))
+    second = rng.choice(len(city_w), size=n_shops, p=city_w)
     has_second = (rng.random(n_shops) < SECOND_WAREHOUSE_SHARE) & (second != shop_city)
     return carriers, count.astype(np.int64), np.where(has_second, second, -1).astype(np.int64)
 
@@ -290,15 +291,16 @@ def account_level(age_days: np.ndarray, activity_quantile: np.ndarray | float) -
 # the helpers below, so that none of them tells an account opened by a ring from a shopper's:
 # what is left to tell them apart is what the fraud forces (a batch sign-up, a shared site).
 
-def city_weights(n_cities: int, skew: float) -> np.ndarray:
-    """Share of accounts living in each city: a Zipf law of exponent ``skew`` (city 0 the
-    largest), as the marketplace's buyers live."""
-    return _zipf_weights(n_cities, skew)
+def city_weights(cities: Geography, skew: float) -> np.ndarray:
+    """Share of accounts living in each city: its population raised to ``skew``
+    (:meth:`Geography.weights`), as the marketplace's buyers live."""
+    return cities.weights(skew)
 
 
-def draw_cities(rng: np.random.Generator, spec: MarketSpec, n_cities: int, n: int) -> np.ndarray:
+def draw_cities(rng: np.random.Generator, spec: MarketSpec, cities: Geography,
+                n: int) -> np.ndarray:
     """``n`` cities drawn where the marketplace's buyers live (:func:`city_weights`)."""
-    return rng.choice(n_cities, size=n, p=city_weights(n_cities, spec.city_skew))
+    return rng.choice(len(cities), size=n, p=city_weights(cities, spec.city_skew))
 
 
 #: Rounds of redrawing an account age that falls outside ``[1 day, max_account_age_days]``.

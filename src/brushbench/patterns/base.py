@@ -35,6 +35,7 @@ from ..market.drafts import (
     OrderDraft,
     pack_rows,
 )
+from ..market.geography import Geography
 from ..market.marketplace import (
     Market,
     add_accounts,
@@ -107,6 +108,8 @@ class CampaignContext:
         from it, so campaigns never collide.
     rng : numpy.random.Generator
         The campaign's own named stream: nothing else draws from it.
+    cities : Geography
+        The scenario's cities (names, positions, populations), for the accounts it opens.
     curve : Curve
         The organic traffic's rate over the window, for the orders a shop can expect.
     camouflage : float
@@ -115,7 +118,7 @@ class CampaignContext:
     """
 
     def __init__(self, scenario: Scenario, market: Market, index: int, name: str,
-                 rng: np.random.Generator, start: int, end: int, n_cities: int,
+                 rng: np.random.Generator, start: int, end: int, cities: Geography,
                  n_distributors: int, curve: Curve, camouflage: float = 0.0) -> None:
         self.scenario = scenario
         self.camouflage = camouflage
@@ -125,10 +128,15 @@ class CampaignContext:
         self.name = name
         self.rng = rng
         self.window_start, self.window_end = start, end
-        self.n_cities = n_cities
+        self.cities = cities
         self.n_distributors = n_distributors
         self.result = CampaignResult()
         self._extra_distributors = 0
+
+    @property
+    def n_cities(self) -> int:
+        """How many cities there are (city indices are 0..n_cities-1)."""
+        return len(self.cities)
 
     # -- time ---------------------------------------------------------------------------------
     def epoch(self, moment: datetime) -> int:
@@ -314,7 +322,7 @@ class CampaignContext:
         """Cities for ring addresses: the shop's own warehouse city, or, when careful, anywhere
         buyers live (big cities more often, as :func:`draw_cities` draws the buyers')."""
         home = np.full(n, self.market.shop_city[shop])
-        anywhere = draw_cities(self.rng, self.scenario.marketplace, self.n_cities, n)
+        anywhere = draw_cities(self.rng, self.scenario.marketplace, self.cities, n)
         return np.where(self.rng.random(n) < camouflage, anywhere, home)
 
     # -- output -------------------------------------------------------------------------------

@@ -26,7 +26,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..dataset.tables import PLATFORMS
 from .sclrule import flagged_shops
+
+#: The platforms of orders placed from a phone.
+_PHONES = ("app", "mobile_web")
 
 __all__ = ["LEVELS", "STATISTICS", "Log", "NotComputable", "Statistic", "compute_all"]
 
@@ -72,6 +76,8 @@ class Log:
     order_id: np.ndarray | None = None
     paid: np.ndarray | None = None
     status: np.ndarray | None = None
+    #: what each order was placed on: app, mobile_web or pc
+    platform: np.ndarray | None = None
     #: shipments: weighed and declared weight, one row per parcel
     weighed: np.ndarray | None = None
     declared: np.ndarray | None = None
@@ -104,6 +110,7 @@ class Log:
         return cls.of_times(
             shop, buyer, created, timezone, order_id=_column(orders, "order_id"),
             paid=_column(orders, "paid_amount"), status=_column(orders, "status"),
+            platform=_column(orders, "platform"),
             weighed=_column(shipments, "weighed_weight_g"),
             declared=_column(shipments, "declared_weight_g"),
             refund_order=_column(refunds, "order_id"),
@@ -137,6 +144,7 @@ class Log:
     def need(self, *names: str) -> tuple[np.ndarray, ...]:
         """The optional arrays ``names``; NotComputable naming the missing ones."""
         where = {"paid": "orders.paid_amount", "status": "orders.status",
+                 "platform": "orders.platform",
                  "order_id": "orders.order_id", "weighed": "shipments.weighed_weight_g",
                  "declared": "shipments.declared_weight_g", "refund_order": "refunds.order_id",
                  "refund_requested": "refunds.requested_at"}
@@ -236,9 +244,13 @@ def _basket(log: Log) -> dict[str, float]:
 
 
 def _mobile(log: Log) -> float:
-    # brushbench's tables say which device an order came from, not what kind it is.
-    raise NotComputable("the log has no device type (orders.device_id names a device, not "
-                        "whether it is a phone)")
+    # Over the orders whose platform is one of the documented codes: an imported log may
+    # leave some empty or write its own values, which say nothing about the phone.
+    (platform,) = log.need("platform")
+    known = np.isin(platform, PLATFORMS)
+    if not known.any():
+        raise NotComputable(f"orders.platform holds none of {', '.join(PLATFORMS)}")
+    return float(np.isin(platform[known], _PHONES).mean())
 
 
 _PAIR_EDGES = (1, 2, 3, 4, 5, 10)
@@ -309,8 +321,9 @@ STATISTICS: dict[str, Statistic] = {s.name: s for s in (
     Statistic("peak_minute_over_mean", "scalar", "ratio",
               "orders in the busiest minute over the mean per minute (whole local days)",
               _peak_minute),
-    Statistic("mobile_share", "scalar", "share", "share of orders placed from a phone",
-              _mobile),
+    Statistic("mobile_share", "scalar", "share",
+              "share of orders placed from a phone (orders.platform `app` or `mobile_web`, "
+              "over the orders whose platform is one of the documented codes)", _mobile),
 )}
 
 

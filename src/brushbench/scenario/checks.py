@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..dataset.tables import CHANNELS
+from ..dataset.tables import CHANNELS, PLATFORMS
 from .build import did_you_mean
 from .errors import KeyPath
 from .limits import FIRST_YEAR, LAST_YEAR, MAX_SLICES, SHOP_SLICE_BYTES, memory
@@ -65,6 +65,7 @@ def cross_check(s: Any, report: Report) -> None:
     _check_marketplace(s, report)
     traffic = getattr(s, "traffic", None)
     _check_channels(getattr(traffic, "channels", None), report)
+    _check_platforms(getattr(traffic, "platforms", None), report)
     for key, values in (("hour_profile", getattr(traffic, "hour_profile", None)),
                         ("day_trend", getattr(traffic, "day_trend", None))):
         _check_weights(("traffic", key), values, report)
@@ -156,13 +157,28 @@ def _check_channels(channels: Any, report: Report) -> None:
             report(("traffic", "channels", key),
                    f"expected one of {', '.join(ORGANIC_CHANNELS)}{reserved}, found "
                    f"{key!r}{did_you_mean(key, ORGANIC_CHANNELS)}")
-    weights = [w for w in channels.values() if isinstance(w, float)]
-    for key, weight in channels.items():
+    _check_shares(("traffic", "channels"), channels, report)
+
+
+def _check_platforms(platforms: Any, report: Report) -> None:
+    if not isinstance(platforms, Mapping):
+        return
+    for key in platforms:
+        if key not in PLATFORMS:
+            report(("traffic", "platforms", key),
+                   f"expected one of {', '.join(PLATFORMS)}, found "
+                   f"{key!r}{did_you_mean(key, PLATFORMS)}")
+    _check_shares(("traffic", "platforms"), platforms, report)
+
+
+def _check_shares(path: KeyPath, shares: Mapping[Any, Any], report: Report) -> None:
+    """Relative shares by name: none negative, not all zero."""
+    weights = [w for w in shares.values() if isinstance(w, float)]
+    for key, weight in shares.items():
         if isinstance(weight, float) and weight < 0:
-            report(("traffic", "channels", key), f"expected a weight >= 0, found {weight!r}")
-    if len(weights) == len(channels) and all(w >= 0 for w in weights) and sum(weights) <= 0:
-        report(("traffic", "channels"), "expected weights with a positive sum, found "
-                                        f"{sum(weights)!r}")
+            report((*path, key), f"expected a weight >= 0, found {weight!r}")
+    if len(weights) == len(shares) and all(w >= 0 for w in weights) and sum(weights) <= 0:
+        report(path, f"expected weights with a positive sum, found {sum(weights)!r}")
 
 
 def _check_weights(path: KeyPath, values: Any, report: Report) -> None:

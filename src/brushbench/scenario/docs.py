@@ -303,8 +303,8 @@ key's type and range it checks the rules that involve several keys: `name` uses 
 digits, `_` and `-`; `window.timezone` is a known IANA zone; promotions, flash sales and
 redirects start inside the window; `shop_rank` is at most `marketplace.shops`; there is at least
 one category; channels are among `search`, `recommend`, `campaign`, `affiliate`, `share_link`
-(`external` is reserved for redirects) with weights >= 0 and a positive sum; hour, day and rating
-weights are >= 0 with a positive sum.
+(`external` is reserved for redirects) with weights >= 0 and a positive sum; platforms are among
+`app`, `mobile_web`, `pc`, likewise; hour, day and rating weights are >= 0 with a positive sum.
 
 `brushbench schema` prints the JSON Schema (draft 2020-12) of scenario files, derived from the
 same model. Save it and point your editor at it for completion and inline checks, for instance

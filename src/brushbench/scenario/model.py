@@ -129,7 +129,10 @@ class Network:
 
     mobile_share: Probability = param(Probability(0.6), doc="Share of orders placed over mobile "
                                       "data, behind carrier-grade NAT (many users per IP); the "
-                                      "rest come from the household's home IP.", min=0, max=1)
+                                      "rest come from the household's home IP. Only phone "
+                                      "orders (`traffic.platforms` app, mobile_web) go over "
+                                      "mobile data, so the share is at most theirs.",
+                                      min=0, max=1)
     cgnat_ips: int = param(400, doc="Size of the pool of carrier-grade NAT addresses.", min=1,
                            max=10_000_000)
 
@@ -157,9 +160,15 @@ class Marketplace:
                                         "in 2003); longer draws are drawn again (the law "
                                         "conditioned on this cap, with no pile-up at it).",
                                         min=1)
-    cities: int = param(60, doc="Number of cities (names from Faker in the scenario's locale).",
-                        min=1, max=5_000)
-    city_skew: float = param(1.0, doc="Zipf exponent of city sizes.", min=0)
+    cities: int = param(300, doc="Number of cities: the most populous ones of the locale's "
+                        "table of real cities (zh_CN: 296 prefecture-level cities and "
+                        "municipalities; en_US: 300 US cities; all of them when it has fewer, "
+                        "docs/sources.md#geography); other locales: Faker names at invented "
+                        "places, Zipf-sized.", min=1, max=5_000)
+    city_skew: float = param(1.0, doc="How accounts spread over cities: a city's share is its "
+                             "population to this power (1 = in proportion to population, 0 = "
+                             "every city alike; warehouses use it + 0.5, gathering in the big "
+                             "cities).", min=0)
     devices_per_buyer: Dist = param(_cat([1, 2, 3], [0.7, 0.25, 0.05]),
                                     doc="Personal devices per account.")
     payment_accounts_per_buyer: Dist = param(_cat([1, 2], [0.8, 0.2]),
@@ -218,6 +227,9 @@ class Coupons:
                         doc="Coupon value as a fraction of the order value.")
 
 
+# Double 11 2017: 90-93% of orders from phones (2016: 85%; docs/sources.md#double11). The
+# split between the app and mobile web pages is an assumption.
+DEFAULT_PLATFORMS = MappingProxyType({"app": 0.82, "mobile_web": 0.08, "pc": 0.1})
 DEFAULT_CHANNELS = MappingProxyType(dict(sorted({"search": 0.5, "recommend": 0.3, "campaign": 0.1,
                                                  "affiliate": 0.07, "share_link": 0.03}.items())))
 
@@ -245,6 +257,12 @@ class Traffic:
     channels: Mapping[str, float] = param(DEFAULT_CHANNELS, doc="Relative share of each channel "
                                           "('affiliate' orders carry a distributor).")
     coupons: Coupons = param(Coupons(), doc="Coupon use.")
+    platforms: Mapping[str, float] = param(DEFAULT_PLATFORMS, doc="Relative share of orders "
+                                           "by platform: `app`, `mobile_web`, `pc` (default: "
+                                           "90% from phones, Double 11 2017, "
+                                           "docs/sources.md#double11; the app / mobile web "
+                                           "split is an assumption). Whether a device is a PC "
+                                           "is drawn once per device.")
 
 
 @dataclass(frozen=True)
@@ -319,8 +337,14 @@ class Logistics:
                                      min=1)
     transit_days_local: Dist = param(_d("lognorm", s=0.4, scale=1.0),
                                      doc="Days in transit within one city.")
-    transit_days_remote: Dist = param(_d("lognorm", s=0.4, scale=2.5),
-                                      doc="Days in transit between cities.")
+    transit_days_remote: Dist = param(_d("lognorm", s=0.4, scale=1.4),
+                                      doc="Days in transit between two cities, besides the "
+                                          "distance (`transit_days_per_1000km`): pick-up, "
+                                          "sorting hubs, the last mile.")
+    transit_days_per_1000km: float = param(0.9, doc="Days in transit added per 1,000 km of "
+                                           "great-circle distance between two cities (an "
+                                           "assumption: trunk lines cover about 1,000 km a "
+                                           "day, docs/sources.md#geography).", min=0)
     packaging_g: Dist = param(_d("lognorm", s=0.5, scale=120), doc="Packaging weight in grams.")
     scale_error: float = param(0.02, doc="Relative standard error of the carrier's scale.", min=0)
 

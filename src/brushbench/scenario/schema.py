@@ -17,7 +17,7 @@ from __future__ import annotations
 import typing
 from typing import Any
 
-from ..dataset.tables import CHANNELS
+from ..dataset.tables import CHANNELS, PLATFORMS
 from . import registry
 from .canonical import to_plain
 from .checks import NAME_PATTERN
@@ -49,6 +49,10 @@ _EXTRA: dict[tuple[type, str], dict[str, Any]] = {
     (Marketplace, "categories"): {"minProperties": 1},
     (Traffic, "channels"): {
         "propertyNames": {"enum": [c for c in CHANNELS if c != "external"]},
+        "additionalProperties": {"type": "number", "minimum": 0},
+    },
+    (Traffic, "platforms"): {
+        "propertyNames": {"enum": list(PLATFORMS)},
         "additionalProperties": {"type": "number", "minimum": 0},
     },
 }

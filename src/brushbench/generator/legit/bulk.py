@@ -20,6 +20,7 @@ import numpy as np
 
 from ...market.clock import local_calendar
 from ...market.drafts import KIND, NO_PRICE, TAG_BULK, OrderDraft, pack_rows
+from ...market.geography import Geography
 from ...market.marketplace import (
     Market,
     add_accounts,
@@ -35,7 +36,7 @@ from ...scenario.model import Marketplace as MarketSpec
 
 
 def plan_bulk(bulk: BulkBuyers, market: Market, spec: MarketSpec, channels: Mapping[str, float],
-              timezone: str, start: int, end: int, n_cities: int,
+              timezone: str, start: int, end: int, cities: Geography,
               rng: np.random.Generator) -> tuple[OrderDraft, Market]:
     """The bulk buyers' accounts and orders: companies buying cases wherever goods sell, and
     small resellers buying a few units at a time at the one shop whose goods they resell."""
@@ -63,7 +64,7 @@ def plan_bulk(bulk: BulkBuyers, market: Market, spec: MarketSpec, channels: Mapp
     age_days = draw_account_ages(rng, spec, bulk.accounts)
     market, accounts = add_accounts(
         market, registration_times(start, age_days), group,
-        draw_cities(rng, spec, n_cities, n_companies + n_sites), shares_payment, rng,
+        draw_cities(rng, spec, cities, n_companies + n_sites), shares_payment, rng,
         payment_group=payment, level=draw_levels(rng, age_days))
 
     n = int(rng.poisson(bulk.orders))

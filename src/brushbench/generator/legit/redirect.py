@@ -11,6 +11,7 @@ import numpy as np
 
 from ...market.clock import to_epoch
 from ...market.drafts import CHANNEL, KIND, NO_PRICE, TAG_REDIRECT, OrderDraft, pack_rows
+from ...market.geography import Geography
 from ...market.marketplace import (
     Market,
     add_accounts,
@@ -24,7 +25,7 @@ from ...scenario.model import Redirect, Traffic
 
 
 def plan_redirect(redirect: Redirect, index: int, traffic: Traffic, market: Market,
-                  spec: MarketSpec, timezone: str, end: int, n_cities: int,
+                  spec: MarketSpec, timezone: str, end: int, cities: Geography,
                   rng: np.random.Generator) -> tuple[OrderDraft, Market]:
     shop = int(market.shop_by_rank[min(redirect.shop_rank, market.n_shops) - 1])
     start = to_epoch(redirect.at, timezone)
@@ -37,7 +38,7 @@ def plan_redirect(redirect: Redirect, index: int, traffic: Traffic, market: Mark
     # New accounts live where buyers live and get their tier as any account opened outside
     # the population does (the same code as a ring's accounts).
     market, new_buyers = add_accounts(
-        market, signup, np.arange(n_new), draw_cities(rng, spec, n_cities, n_new),
+        market, signup, np.arange(n_new), draw_cities(rng, spec, cities, n_new),
         np.zeros(n_new, dtype=bool), rng,
         level=draw_levels(rng, (time[is_new] - signup) / 86400))
     buyer = buyers_by_activity(market, rng.random(n))
