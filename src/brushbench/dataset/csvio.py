@@ -15,7 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S%Ez"
+from brushbench.dataset.isotime import ISO_FORMAT, iso_column
+
+TIMESTAMP_FORMAT = ISO_FORMAT
 LIST_SEPARATOR = "&"
 
 # "needed" quotes every string value, which is what keeps "" apart from null.
@@ -51,7 +53,7 @@ def _check_range(name: str, column: pa.ChunkedArray) -> None:
 def _encode(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_timestamp(column.type):
         _check_range(name, column)
-        return pc.strftime(column, format=TIMESTAMP_FORMAT)
+        return iso_column(column)
     if pa.types.is_list(column.type):
         as_text = column.cast(pa.list_(pa.string()))
         return pc.binary_join(as_text, LIST_SEPARATOR)
