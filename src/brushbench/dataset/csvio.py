@@ -90,6 +90,36 @@ def _decode(column: pa.ChunkedArray, typ: pa.DataType) -> pa.ChunkedArray:
     return column
 
 
+def csv_convert_options(schema: pa.Schema,
+                        columns: Sequence[str] | None = None) -> pacsv.ConvertOptions:
+    """How the text of a file written by :func:`open_csv_writer` is parsed: ``schema``'s
+    text form, empty fields as nulls, ``""`` as the empty string (``columns``: only those)."""
+    text_schema = csv_schema(schema)
+    return pacsv.ConvertOptions(
+        column_types={f.name: f.type for f in text_schema},
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        true_values=["true"],
+        false_values=["false"],
+        **({} if columns is None else {"include_columns": list(columns)}),
+    )
+
+
+def decode_csv_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows parsed with :func:`csv_convert_options` back to exactly ``schema``.
+
+    Raises
+    ------
+    ValueError
+        If the columns are not the schema's, in order.
+    """
+    if table.column_names != schema.names:
+        raise ValueError(f"header has columns {table.column_names}, expected {schema.names}")
+    columns_read = [_decode(table.column(i), f.type) for i, f in enumerate(schema)]
+    return pa.Table.from_arrays(columns_read, schema=schema)
+
+
 def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema,
                    columns: Sequence[str] | None = None) -> pa.Table:
     """Read a CSV file written by :func:`open_csv_writer` back to exactly ``schema``.
@@ -105,19 +135,7 @@ def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema,
     """
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
-    text_schema = csv_schema(schema)
-    convert = pacsv.ConvertOptions(
-        column_types={f.name: f.type for f in text_schema},
-        null_values=[""],
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=False,
-        true_values=["true"],
-        false_values=["false"],
-        **({} if columns is None else {"include_columns": list(columns)}),
-    )
     parse = pacsv.ParseOptions(newlines_in_values=True)
-    table = pacsv.read_csv(os.fspath(path), parse_options=parse, convert_options=convert)
-    if table.column_names != schema.names:
-        raise ValueError(f"header has columns {table.column_names}, expected {schema.names}")
-    columns_read = [_decode(table.column(i), f.type) for i, f in enumerate(schema)]
-    return pa.Table.from_arrays(columns_read, schema=schema)
+    table = pacsv.read_csv(os.fspath(path), parse_options=parse,
+                           convert_options=csv_convert_options(schema, columns))
+    return decode_csv_table(table, schema)
