@@ -150,6 +150,14 @@ def _brushing(reader: _Reader) -> tuple[np.ndarray, np.ndarray]:
     return all_ids[order], all_patterns[order]
 
 
+def _find(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``ids`` are in ``sorted_ids``, and where."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[at] == ids, at
+
+
 def _pattern_counts(patterns: np.ndarray, pairs: list[np.ndarray],
                     kept_pairs: list[np.ndarray]) -> dict[str, dict[str, int]]:
     """Orders and distinct accounts per pattern, in the log and in the sample."""
@@ -206,10 +214,7 @@ def read_for_audit(path: str | os.PathLike[str], *, max_orders: int = DEFAULT_MA
     for batch in reader.batches("orders"):
         keep = keep_buyers(batch["buyer_id"], rate, key)
         ids = np.asarray(batch["order_id"].to_numpy(), dtype=np.int64)
-        at = np.searchsorted(brushing_ids, ids)
-        hit = (at < len(brushing_ids)) & (brushing_ids[np.minimum(at, len(brushing_ids) - 1)]
-                                           == ids) if len(brushing_ids) else np.zeros(len(ids),
-                                                                                     dtype=bool)
+        hit, at = _find(brushing_ids, ids)
         buyers = np.asarray(batch["buyer_id"].fill_null(-1).to_numpy(zero_copy_only=False),
                             dtype=np.int64)
         pair = np.column_stack([codes[at[hit]], buyers[hit]]) if hit.any() else \
