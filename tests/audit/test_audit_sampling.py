@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import brushbench
 from brushbench.audit import audit_dataset
@@ -125,3 +127,18 @@ def test_keep_buyers_takes_about_the_rate():
     for rate in (0.01, 0.3, 0.9):
         assert keep_buyers(ids, rate, sample_key(0)).mean() == pytest.approx(rate, abs=0.01)
     assert keep_buyers(ids, 1.0, sample_key(0)).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(ids=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=50),
+       low=st.floats(0.0, 1.0), high=st.floats(0.0, 1.0), seed=st.integers(0, 2**32))
+def test_a_smaller_sample_is_part_of_a_larger_one(ids, low, high, seed):
+    import pyarrow as pa
+
+    low, high = sorted((low, high))
+    array = pa.array(ids, pa.int64())
+    small = keep_buyers(array, low, sample_key(seed))
+    large = keep_buyers(array, high, sample_key(seed))
+    assert not (small & ~large).any()  # nested: raising --sample-orders only adds buyers
+    # A buyer's fate depends on its id alone, not on its neighbours in the batch.
+    assert (keep_buyers(array[::-1], low, sample_key(seed)) == small[::-1]).all()
