@@ -142,3 +142,12 @@ def test_a_smaller_sample_is_part_of_a_larger_one(ids, low, high, seed):
     assert not (small & ~large).any()  # nested: raising --sample-orders only adds buyers
     # A buyer's fate depends on its id alone, not on its neighbours in the batch.
     assert (keep_buyers(array[::-1], low, sample_key(seed)) == small[::-1]).all()
+
+
+def test_csv_and_parquet_folders_give_the_same_sample(folders):
+    n = brushbench.load(folders / "clean").arrow("orders").num_rows
+    parquet, a = read_for_audit(folders / "clean", max_orders=n // 2)
+    csv, b = read_for_audit(folders / "clean_csv", max_orders=n // 2)
+    assert a == b
+    for table in parquet.table_names:
+        assert csv.arrow(table).equals(parquet.arrow(table)), table
