@@ -1,4 +1,5 @@
-"""What scoring costs (issue 4 target: all metrics of 10M orders in under 2 seconds).
+"""What scoring costs (issue 4 target: all metrics of 10M orders in under 2 seconds; issue 11:
+in memory that grows with the orders only as columns, never as Python objects per order).
 
     pytest benchmarks/bench_metrics.py --benchmark-only
 
@@ -10,6 +11,8 @@ scores are continuous (every score distinct: the slowest case for the sort) and 
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -17,6 +20,7 @@ import pytest
 
 from brushbench.dataset.tables import LEGIT_KINDS
 from brushbench.metrics import score_orders
+from brushbench.metrics.streaming import time_to_detect
 
 N_ORDERS = 10_000_000
 PATTERNS = ("self_purchase", "post_promo_return", "supplier_buyback", "competitor_framing",
@@ -116,3 +120,60 @@ def test_score_10m_orders_with_detector_buyer_scores(benchmark, data):
         rounds=5, iterations=1, warmup_rounds=1)
     assert result["buyers"]["source"] == "detector"
     _record(benchmark, data)
+
+
+def _streamed(data) -> tuple:
+    """Creation times over one day, in order, and the end of each order's 10-minute batch."""
+    n = len(data["orders"])
+    created = np.sort(np.random.default_rng(1).integers(1_573_401_600, 1_573_488_000, n))
+    orders = data["orders"].assign(created_at=pd.to_datetime(created, unit="s", utc=True)
+                                   .tz_convert("Asia/Shanghai"))
+    return orders, created - created % 600 + 600
+
+
+def test_time_to_detect_10m_orders(benchmark, data):
+    """The streaming section: per campaign, its first fake order to its first alert."""
+    orders, scored_at = _streamed(data)
+    result = benchmark.pedantic(
+        time_to_detect, args=(data["labels"], data["scores"]),
+        kwargs={"orders": orders, "scored_at": scored_at, "campaigns": data["campaigns"]},
+        rounds=5, iterations=1, warmup_rounds=1)
+    assert result["n_campaigns"] == 120
+    _record(benchmark, data)
+
+
+#: Bytes per order each may allocate beyond its inputs (tracemalloc's peak, which sees numpy's
+#: buffers): a few float64, int64 and bool columns (measured 36 and 27). Campaign and pattern
+#: as Python objects for every order cost time_to_detect 16 more (43 before issue 11).
+BYTES_PER_ORDER = {"score_orders": 48, "time_to_detect": 32}
+
+
+@pytest.mark.parametrize("what", ["score_orders", "time_to_detect"])
+def test_memory_per_order_is_a_few_columns(benchmark, data, what):
+    orders, scored_at = _streamed(data)
+    if what == "score_orders":
+        def run():
+            return score_orders(data["labels"], data["scores"], orders=data["orders"],
+                                campaigns=data["campaigns"],
+                                entity_labels=data["entity_labels"])
+    else:
+        def run():
+            return time_to_detect(data["labels"], data["scores"], orders=orders,
+                                  scored_at=scored_at, campaigns=data["campaigns"])
+
+    peaks = []
+
+    def measured():
+        tracemalloc.start()
+        try:
+            return run()
+        finally:
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+
+    benchmark.pedantic(measured, rounds=1, iterations=1)
+    per_order = peaks[0] / N_ORDERS
+    benchmark.extra_info["peak_bytes_per_order"] = per_order
+    print(f"\n{what}: peak {peaks[0] / 2**20:,.0f} MiB beyond its inputs, "
+          f"{per_order:.0f} bytes per order")
+    assert per_order < BYTES_PER_ORDER[what]

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from .artefacts import EXEMPT as ARTEFACT_EXEMPT
 from .probes import CATEGORICAL, EXEMPT, PROBES, SHARE, THRESHOLD, Probe
 from .report import AuditReport, Check, Finding
 from .view import AFTER_SALE, OrderView
+
+if TYPE_CHECKING:
+    from .sampling import Sample
 
 ALL = "all"
 
@@ -270,7 +274,7 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
                   probes: Sequence[Probe] = PROBES, workers: int | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   shortcut_with: Dataset | None = None,
-                  shortcut_max_ap: float = 0.5) -> AuditReport:
+                  shortcut_max_ap: float = 0.5, sample: Sample | None = None) -> AuditReport:
     """Audit a dataset with its answer key for leaks: what tells brushing orders apart that
     should not.
 
@@ -305,6 +309,9 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
         Without scikit-learn the report says so in a note and the other probes still run.
     shortcut_max_ap : float
         The shortcut model's AP on a pattern above which it is a failing finding.
+    sample : Sample, optional
+        When ``data`` is a sample of a larger log (:func:`brushbench.audit.sampling.
+        read_for_audit`), what it is: the report states it.
 
     Returns
     -------
@@ -369,4 +376,6 @@ def audit_dataset(data: Dataset, *, sigmas: float = 5.0, min_margin: float = 0.0
         findings=findings, checks=auditor.checks(), notes=notes, exempt=exempt, params=params,
         n_orders=auditor.view.n, n_brushing=int(labels.brushing.sum()),
         patterns=labels.patterns, n_probes=len(probes),
-        seconds=time.perf_counter() - started)
+        seconds=time.perf_counter() - started,
+        sample_lines=[] if sample is None else sample.lines(),
+        sample=None if sample is None or not sample.sampled else sample.to_dict())

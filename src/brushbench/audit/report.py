@@ -65,6 +65,11 @@ class AuditReport:
     patterns: tuple[str, ...] = ()
     n_probes: int = 0
     seconds: float = 0.0
+    #: Lines stating the sample the audit ran on (:mod:`brushbench.audit.sampling`); empty
+    #: when it read every order.
+    sample_lines: list[str] = field(default_factory=list)
+    #: The sample as data (``rate``, ``orders``, ``orders_kept``, per pattern), or None.
+    sample: dict[str, Any] | None = None
 
     @property
     def leaks(self) -> list[Finding]:
@@ -97,6 +102,7 @@ class AuditReport:
             "exempt": list(self.exempt),
             "findings": [clean({**asdict(f), "name": f.name, "excess": f.excess})
                          for f in self.worst_first()],
+            "sample": self.sample,
             "seconds": round(self.seconds, 3),
         }
 
@@ -118,7 +124,8 @@ class AuditReport:
                 + (f" ({', '.join(self.patterns)})" if self.patterns else ""),
                 f"leak when AP > max(base rate, null mean) + max({p.get('min_margin')}, "
                 f"{p.get('sigmas')} x null std, {p.get('top_hits')} / positives); null from "
-                f"{p.get('permutations')} label permutations, seed {p.get('seed')}"]
+                f"{p.get('permutations')} label permutations, seed {p.get('seed')}",
+                *self.sample_lines]
         lines = [*head, ""]
         rows = self.worst_first()
         leaks = [f for f in rows if not f.passed]

@@ -36,6 +36,16 @@ def _permutations(text: str) -> int:
     return value
 
 
+def _sample_size(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "audit", help="check a labelled dataset for leaks",
@@ -71,6 +81,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shortcut-max-ap", type=_non_negative, default=0.5, metavar="AP",
                    help="the shortcut model's AP on a pattern above which it fails "
                         "(default 0.5)")
+    p.add_argument("--sample-orders", type=_sample_size, default=None, metavar="N",
+                   help="audit a sample of about N orders when the log has more: every order "
+                        "of a share of the buyers, chosen by a keyed hash of buyer_id "
+                        "(default 500,000; 0 reads every order). The report states it")
     p.add_argument("--list-probes", action="store_true",
                    help="print what is probed and why, and exit")
     p.set_defaults(run=run)
@@ -87,7 +101,8 @@ def _selected(which: str) -> tuple[Any, dict[tuple[str, str], str]]:
 
 def run(args: argparse.Namespace) -> int:
     from ..audit import AuditError, audit_dataset, describe_probes
-    from ..dataset import DatasetError, load
+    from ..audit.sampling import DEFAULT_MAX_ORDERS, read_for_audit
+    from ..dataset import DatasetError
 
     probes, exempt = _selected(args.probes)
     if args.list_probes:
@@ -97,12 +112,22 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("audit: give the dataset folder (brushbench audit DIR)")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be >= 1, got {args.workers}")
-    with user_errors(DatasetError):
-        data = load(args.dataset)
-    other = None
-    if args.shortcut_with is not None:
-        with user_errors(DatasetError, prefix="--shortcut-with: "):
-            other = load(args.shortcut_with)
+    max_orders = DEFAULT_MAX_ORDERS if args.sample_orders is None else args.sample_orders
+    reading = ProgressBar(label="audit: reading", unit="rows")
+    try:
+        with user_errors(DatasetError):
+            data, sample = read_for_audit(args.dataset, max_orders=max_orders, seed=args.seed,
+                                          progress=reading.update)
+        other = None
+        if args.shortcut_with is not None:
+            reading.finish()
+            reading = ProgressBar(label="audit: reading --shortcut-with", unit="rows")
+            with user_errors(DatasetError, prefix="--shortcut-with: "):
+                other, _ = read_for_audit(args.shortcut_with, max_orders=max_orders,
+                                          seed=args.seed, progress=reading.update)
+    finally:
+        reading.finish()
+    if other is not None:
         if not other.has_answer_key:
             raise UserError(f"--shortcut-with {args.shortcut_with}: the dataset has no answer "
                             "key (labels): the shortcut model learns from it")
@@ -113,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                                    top_hits=args.top_hits, permutations=args.permutations,
                                    seed=args.seed, workers=args.workers, progress=bar.update,
                                    probes=probes, shortcut_with=other,
-                                   shortcut_max_ap=args.shortcut_max_ap)
+                                   shortcut_max_ap=args.shortcut_max_ap, sample=sample)
     finally:
         bar.finish()
     if args.json:

@@ -15,7 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S%Ez"
+from brushbench.dataset.isotime import ISO_FORMAT, iso_column
+
+TIMESTAMP_FORMAT = ISO_FORMAT
 LIST_SEPARATOR = "&"
 
 # "needed" quotes every string value, which is what keeps "" apart from null.
@@ -51,7 +53,7 @@ def _check_range(name: str, column: pa.ChunkedArray) -> None:
 def _encode(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_timestamp(column.type):
         _check_range(name, column)
-        return pc.strftime(column, format=TIMESTAMP_FORMAT)
+        return iso_column(column)
     if pa.types.is_list(column.type):
         as_text = column.cast(pa.list_(pa.string()))
         return pc.binary_join(as_text, LIST_SEPARATOR)
@@ -88,6 +90,36 @@ def _decode(column: pa.ChunkedArray, typ: pa.DataType) -> pa.ChunkedArray:
     return column
 
 
+def csv_convert_options(schema: pa.Schema,
+                        columns: Sequence[str] | None = None) -> pacsv.ConvertOptions:
+    """How the text of a file written by :func:`open_csv_writer` is parsed: ``schema``'s
+    text form, empty fields as nulls, ``""`` as the empty string (``columns``: only those)."""
+    text_schema = csv_schema(schema)
+    return pacsv.ConvertOptions(
+        column_types={f.name: f.type for f in text_schema},
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+        true_values=["true"],
+        false_values=["false"],
+        **({} if columns is None else {"include_columns": list(columns)}),
+    )
+
+
+def decode_csv_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows parsed with :func:`csv_convert_options` back to exactly ``schema``.
+
+    Raises
+    ------
+    ValueError
+        If the columns are not the schema's, in order.
+    """
+    if table.column_names != schema.names:
+        raise ValueError(f"header has columns {table.column_names}, expected {schema.names}")
+    columns_read = [_decode(table.column(i), f.type) for i, f in enumerate(schema)]
+    return pa.Table.from_arrays(columns_read, schema=schema)
+
+
 def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema,
                    columns: Sequence[str] | None = None) -> pa.Table:
     """Read a CSV file written by :func:`open_csv_writer` back to exactly ``schema``.
@@ -103,19 +135,7 @@ def read_csv_table(path: str | os.PathLike[str], schema: pa.Schema,
     """
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
-    text_schema = csv_schema(schema)
-    convert = pacsv.ConvertOptions(
-        column_types={f.name: f.type for f in text_schema},
-        null_values=[""],
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=False,
-        true_values=["true"],
-        false_values=["false"],
-        **({} if columns is None else {"include_columns": list(columns)}),
-    )
     parse = pacsv.ParseOptions(newlines_in_values=True)
-    table = pacsv.read_csv(os.fspath(path), parse_options=parse, convert_options=convert)
-    if table.column_names != schema.names:
-        raise ValueError(f"header has columns {table.column_names}, expected {schema.names}")
-    columns_read = [_decode(table.column(i), f.type) for i, f in enumerate(schema)]
-    return pa.Table.from_arrays(columns_read, schema=schema)
+    table = pacsv.read_csv(os.fspath(path), parse_options=parse,
+                           convert_options=csv_convert_options(schema, columns))
+    return decode_csv_table(table, schema)
