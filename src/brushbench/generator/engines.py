@@ -134,7 +134,7 @@ class DaskEngine:
                 # so a process per core is what scales, as with the local engine.
                 self._cluster = distributed.LocalCluster(
                     n_workers=self._n, threads_per_worker=1, processes=True,
-                    dashboard_address=None)
+                    dashboard_address=":0")
                 self._client = distributed.Client(self._cluster)
             else:
                 self._client = distributed.Client(self._scheduler, timeout="30s")
