@@ -14,7 +14,6 @@ from brushbench.dataset.cache import is_whole
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.manifest import PARTS_SCHEMA_VERSION, SCHEMA_VERSION, read_manifest
 from brushbench.dataset.parts import PartWriter, RollingParts, part_name
-
 from conftest import TZ
 
 
@@ -197,3 +196,22 @@ def test_a_part_folder_linking_out_of_the_dataset_is_refused(tmp_path, tables):
     (tmp_path / "p" / "orders").symlink_to(outside)
     with pytest.raises(DatasetError, match="outside"):
         load(tmp_path / "p", verify=False)
+
+
+def test_a_detector_view_and_a_snapshot_of_a_partitioned_dataset(tmp_path, tables):
+    from brushbench.runtime.private import changed, prepare_view, snapshot
+
+    _write(tmp_path / "p", tables)
+    view = load(prepare_view(tmp_path / "p", tmp_path / "view", answer_key=True))
+    source = load(tmp_path / "p")
+    for name in source.table_names:
+        assert view.arrow(name).equals(source.arrow(name)), name
+    recorded = snapshot(tmp_path / "p", ["orders", "labels"])
+    assert sorted(recorded)[:3] == [f"labels/{part_name(0, 'parquet')}",
+                                    f"labels/{part_name(1, 'parquet')}",
+                                    f"labels/{part_name(2, 'parquet')}"]
+    assert changed(tmp_path / "p", recorded) == []
+    (tmp_path / "p" / "orders" / part_name(1, "parquet")).write_bytes(b"edited")
+    assert changed(tmp_path / "p", recorded) == [f"orders/{part_name(1, 'parquet')}"]
+    with pytest.raises(DatasetError, match=r"orders/part-00001\.parquet: sha256 does not match"):
+        prepare_view(tmp_path / "p", tmp_path / "view2", answer_key=False)

@@ -3,6 +3,7 @@ layout or the number of workers, and the parts read back as the one-file dataset
 
 from __future__ import annotations
 
+import itertools
 import json
 from unittest import mock
 
@@ -31,7 +32,7 @@ def _files(folder):
     """{relative path: sha256} of every file the manifest lists."""
     manifest = json.loads((folder / "manifest.json").read_text())
     out = {}
-    for name, entry in manifest["tables"].items():
+    for entry in manifest["tables"].values():
         for part in entry.get("parts", [entry]):
             out[f"{entry.get('folder', '.')}/{part['file']}"] = part["sha256"]
     return out
@@ -50,7 +51,7 @@ def test_parts_hold_the_one_file_tables_sorted_by_time_across_parts(tmp_path, sm
     times = [pq.read_table(parted.out / "orders" / p["file"], columns=["created_at"])
              .column(0).to_numpy() for p in entry["parts"]]
     assert all(len(t) for t in times)
-    for before, after in zip(times, times[1:], strict=False):
+    for before, after in itertools.pairwise(times):
         assert before.max() <= after.min()
 
 
@@ -71,7 +72,7 @@ def test_part_bounds_tile_the_window_whatever_the_blocks(small):
     assert parts.part_bounds(other) == bounds
     assert len(other.blocks) > len(bounds)
     assert bounds[0][0] == other.start and bounds[-1][1] == other.end
-    assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in itertools.pairwise(bounds))
 
 
 def test_auto_partitions_large_runs_only(tmp_path, small):
@@ -102,7 +103,8 @@ def test_shard_boundaries_and_workers_never_change_the_bytes(
         tmp_path_factory, block_orders, shop_block, workers, partition):
     with mock.patch.object(parts, "PART_ORDERS", 2000):
         if partition not in _REFERENCE:
-            ref = generate_to(tmp_path_factory.mktemp("ref") / "d", _TINY, seed=6, partition=partition)
+            ref = generate_to(tmp_path_factory.mktemp("ref") / "d", _TINY, seed=6,
+                              partition=partition)
             _REFERENCE[partition] = _files(ref.out)
         with mock.patch.object(plan, "BLOCK_ORDERS", block_orders), \
                 mock.patch.object(plan, "SHOP_BLOCK", shop_block):

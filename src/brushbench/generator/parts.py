@@ -10,6 +10,7 @@ that overlap its part, narrowed to it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ def part_bounds(plan: Plan) -> tuple[tuple[int, int], ...]:
     targets = mass[-1] * np.arange(1, n_parts) / n_parts
     inner = grid[np.searchsorted(mass, targets)]
     cuts = sorted({plan.start, *map(int, inner), plan.end})
-    return tuple(zip(cuts[:-1], cuts[1:], strict=True))
+    return tuple(itertools.pairwise(cuts))
 
 
 def part_blocks(plan: Plan, t0: int, t1: int) -> list[Block]:
