@@ -90,6 +90,15 @@ def test_dask_reads_a_table_folder_in_order(tmp_path, tables):
         "order_id").to_pylist()
 
 
+def test_duckdb_reads_a_table_folder_in_order(tmp_path, tables):
+    duckdb = pytest.importorskip("duckdb", reason="duckdb is not installed")
+    _write(tmp_path / "p", tables, part_rows=4)
+    pattern = str(tmp_path / "p" / "orders" / "*.parquet")
+    rows = duckdb.sql(f"SELECT order_id FROM read_parquet('{pattern}')").fetchall()
+    assert [r[0] for r in rows] == load(tmp_path / "p").arrow("orders").column(
+        "order_id").to_pylist()
+
+
 def test_parts_written_elsewhere_are_added_in_order(tmp_path, tables):
     orders = tables["orders"]
     with DatasetWriter(tmp_path / "d", timezone=TZ, partitioned=True) as writer:

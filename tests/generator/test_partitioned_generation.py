@@ -21,6 +21,8 @@ from builders import small_scenario
 
 #: About 20,000 orders cut into 5 parts.
 PART_ORDERS = 4000
+#: The real size, before the fixture below makes parts small.
+REAL_PART_ORDERS = parts.PART_ORDERS
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +82,14 @@ def test_auto_partitions_large_runs_only(tmp_path, small):
     assert not parts.auto_partition(parts.AUTO_PARTITION_ORDERS)
     done = generate_to(tmp_path / "d", small, seed=1)
     assert done.manifest["schema_version"] == 1 and (done.out / "orders.parquet").is_file()
+
+
+def test_the_dataset_reference_states_the_generators_numbers():
+    from brushbench.dataset.docs import AUTO_PARTITION_TEXT
+
+    assert AUTO_PARTITION_TEXT == (
+        f"when the scenario expects more than {parts.AUTO_PARTITION_ORDERS:,} orders "
+        "(scale included)", f"about {REAL_PART_ORDERS:,} expected orders")
 
 
 def test_progress_reaches_every_shard_and_order(tmp_path, small):
