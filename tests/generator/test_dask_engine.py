@@ -82,3 +82,27 @@ def test_option_mistakes_are_one_line(tmp_path, capsys, args, message):
                  *args])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_url_gets_the_same_files_from_the_cluster(tmp_path, cluster, monkeypatch):
+    pytest.importorskip("fsspec", reason="fsspec comes with the dask extra")
+    monkeypatch.setattr(parts, "PART_ORDERS", 1500)
+    local = generate_to(tmp_path / "local", SCENARIO, seed=8, partition=True)
+    url = f"file://{tmp_path}/remote"
+    done = generate_to(url, SCENARIO, seed=8, partition=True, engine="dask", scheduler=cluster)
+    assert done.out == url
+    assert _files(tmp_path / "remote") == _files(local.out)
+    assert not list(tmp_path.glob("remote/**/.*"))  # no temporary file left beside the parts
+
+
+def test_a_failed_run_to_a_url_leaves_no_dataset(tmp_path, monkeypatch):
+    pytest.importorskip("fsspec", reason="fsspec comes with the dask extra")
+    from brushbench.generator import run
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(run, "_write_static", fail)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        generate_to(f"file://{tmp_path}/remote", SCENARIO, seed=8, partition=True)
+    assert not (tmp_path / "remote" / "manifest.json").exists()

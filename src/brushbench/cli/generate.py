@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Generate a labelled order log from a scenario file or the "
                                    "name of a bundled scenario (see `brushbench scenarios`).")
     p.add_argument("scenario", help="scenario file, or bundled scenario name")
-    p.add_argument("--out", required=True, help="dataset folder to create")
+    p.add_argument("--out", required=True,
+                   help="dataset folder to create, or an fsspec URL (s3://bucket/ds: the files "
+                        "are uploaded as they are done, manifest.json last)")
     p.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
     p.add_argument("--format", dest="fmt", choices=FORMATS, default=FORMATS[0],
                    help=f"file format (default: {FORMATS[0]})")
@@ -49,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..dataset import DatasetError
     from ..generator.engines import EngineError
     from ..generator.run import generate_to
     from ..market.drafts import CapacityError
@@ -78,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                             "engine: drop --partition yes and --engine dask")
         return _withheld(args, scenario, workers, bar)
     try:
-        with writing_folder(CapacityError, LimitError, EngineError):
+        with writing_folder(CapacityError, LimitError, EngineError, DatasetError):
             summary = generate_to(args.out, scenario, seed=args.seed, scale=args.scale,
                                   fmt=args.fmt, workers=workers, overwrite=args.overwrite,
                                   progress=bar, partition=partition, engine=args.engine,

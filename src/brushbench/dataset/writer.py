@@ -270,7 +270,8 @@ class DatasetWriter:
                 has_answer_key=self.answer_key, extra={**self._fields, **(manifest_fields or {})},
             )
             for name in entries if self.partitioned else ():
-                fsync_dir(self._tmp / name)
+                if (self._tmp / name).is_dir():  # parts uploaded elsewhere leave none here
+                    fsync_dir(self._tmp / name)
             write_manifest(self._tmp, manifest)
             fsync_dir(self._tmp)
             _check_replaceable(self.out_dir, self.overwrite)  # it may have appeared meanwhile

@@ -11,12 +11,16 @@ that overlap its part, narrowed to it.
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..dataset.parts import PartWriter
+from ..dataset.remote import RemoteFolder
 from .background import BackgroundWriter
 from .materialize import block_orders
 from .plan import Block, Plan
@@ -71,9 +75,28 @@ class PartDone:
 
 
 def write_part(plan: Plan, index: int, t0: int, t1: int, folder: str, fmt: str,
-               tables: tuple[str, ...]) -> PartDone:
+               tables: tuple[str, ...], upload_to: str | None = None) -> PartDone:
     """Materialise the orders of ``[t0, t1)`` and write part ``index`` of each order table in
-    ``tables`` into the dataset folder ``folder`` (a task: runs in a worker)."""
+    ``tables`` into the dataset folder ``folder`` (a task: runs in a worker).
+
+    With ``upload_to`` (the URL of the run's dataset folder), the parts are written to a
+    temporary folder of the worker's instead and uploaded there (:mod:`..dataset.remote`).
+    """
+    if upload_to is None:
+        return _write_part(plan, index, t0, t1, folder, fmt, tables)
+    local = tempfile.mkdtemp(prefix="brushbench-part-")
+    try:
+        done = _write_part(plan, index, t0, t1, local, fmt, tables)
+        remote = RemoteFolder(upload_to, check=False)
+        for name, entry in done.entries.items():
+            remote.put(Path(local) / name / entry["file"], f"{name}/{entry['file']}")
+    finally:
+        shutil.rmtree(local, ignore_errors=True)
+    return done
+
+
+def _write_part(plan: Plan, index: int, t0: int, t1: int, folder: str, fmt: str,
+                tables: tuple[str, ...]) -> PartDone:
     ids = IdMaker(plan.seed)
     writers = {name: PartWriter(folder, name, index, fmt, plan.timezone)
                for name in ORDER_TABLES if name in tables}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import pyarrow as pa
 
 from .._version import GENERATOR_VERSION
 from ..dataset import Dataset, DatasetWriter
+from ..dataset.remote import RemoteFolder, is_url
 from ..scenario.limits import LimitError, check_scale, check_scaled
 from ..scenario.model import Scenario
 from ..scenario.scale import scale_scenario
@@ -47,7 +49,7 @@ class Progress:
 class Summary:
     """What ``generate_to`` did."""
 
-    out: Path
+    out: Path | str  # a URL stays a string
     rows: dict[str, int]
     seconds: float
     manifest: dict[str, Any]
@@ -126,12 +128,12 @@ def _write_static(plan: Plan, ids: IdMaker, write: Callable[[str, pa.Table], Non
 
 
 def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
-                progress: Callable[[Progress], None] | None) -> None:
+                progress: Callable[[Progress], None] | None, upload_to: str | None) -> None:
     """Each part written by a task (in a worker, or here without an engine); the marketplace
     tables written here meanwhile."""
     bounds = part_bounds(plan)
     shards = [len(part_blocks(plan, t0, t1)) * len(plan.shop_blocks) for t0, t1 in bounds]
-    args = [(i, t0, t1, str(writer.staging), writer.fmt, writer.tables)
+    args = [(i, t0, t1, str(writer.staging), writer.fmt, writer.tables, upload_to)
             for i, (t0, t1) in enumerate(bounds)]
     ids = IdMaker(plan.seed)
 
@@ -167,8 +169,10 @@ def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
 
     Parameters
     ----------
-    out : path
-        Destination folder; it appears only once complete.
+    out : path or str
+        Destination folder; it appears only once complete. Or an fsspec URL
+        (``s3://bucket/ds``): the files are uploaded as they are finished, the manifest last
+        (:mod:`brushbench.dataset.remote`).
     scenario : Scenario
         A validated scenario (see :func:`brushbench.scenario.load_scenario`).
     seed : int, optional
@@ -201,19 +205,46 @@ def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
     check_engine(engine, scheduler)  # Dask missing: say so before any work
     if partition is None:
         partition = auto_partition(float(scenario.traffic.orders) * float(scale))
-    # Open the writer first: a refused destination fails before any work is done.
-    writer = DatasetWriter(out, timezone=scenario.window.timezone, fmt=fmt, overwrite=overwrite,
-                           answer_key=answer_key, partitioned=partition)
+    # A URL: the dataset is made in a local folder, its parts uploaded by the workers that
+    # write them and the rest at the end, the manifest last (dataset/remote.py).
+    remote = RemoteFolder(str(out), overwrite=overwrite) if is_url(out) else None
+    with contextlib.ExitStack() as stack:
+        local: str | Path = out
+        if remote is not None:
+            local = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="brushbench-"))) / "dataset"
+        # Open the writer first: a refused destination fails before any work is done.
+        writer = DatasetWriter(local, timezone=scenario.window.timezone, fmt=fmt,
+                               overwrite=overwrite, answer_key=answer_key,
+                               partitioned=partition)
+        try:
+            manifest = _write(writer, scenario, seed, scale, workers, progress, partition,
+                              engine, scheduler, remote)
+        except BaseException:
+            if remote is not None:
+                remote.abandon()
+            raise
+        if remote is not None:
+            remote.publish(Path(local))
+    where = Path(out) if remote is None else str(out)
+    return Summary(where, dict(writer.rows), time.perf_counter() - started, manifest)
+
+
+def _write(writer: DatasetWriter, scenario: Scenario, seed: int | None, scale: float,
+           workers: int, progress: Callable[[Progress], None] | None, partition: bool,
+           engine: str, scheduler: str | None, remote: RemoteFolder | None) -> dict[str, Any]:
     with writer:
         scaled, seed, plan = _prepare(scenario, seed, scale)
+        if remote is not None:
+            remote.clear()  # a dataset there is replaced: its manifest goes first
         pool = open_engine(engine, plan, workers, scheduler)
         with pool if pool is not None else contextlib.nullcontext():
             if partition:
-                _emit_parts(plan, writer, pool, progress)
+                _emit_parts(plan, writer, pool, progress,
+                            None if remote is None else remote.url)
             else:
                 _emit_single(plan, writer, pool, workers, progress)
-        manifest = writer.close(manifest_fields(scaled, seed, scale, plan))
-    return Summary(Path(out), dict(writer.rows), time.perf_counter() - started, manifest)
+        return writer.close(manifest_fields(scaled, seed, scale, plan))
 
 
 def _emit_single(plan: Plan, writer: DatasetWriter, engine: Engine | None, workers: int,
