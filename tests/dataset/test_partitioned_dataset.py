@@ -14,7 +14,8 @@ from brushbench.dataset.cache import is_whole
 from brushbench.dataset.dataset import Dataset
 from brushbench.dataset.manifest import PARTS_SCHEMA_VERSION, SCHEMA_VERSION, read_manifest
 from brushbench.dataset.parts import PartWriter, RollingParts, part_name
-from conftest import TZ
+
+TZ = "Asia/Shanghai"
 
 
 def _write(folder, tables, *, part_rows=5, batch=None, fmt="parquet", **kw):
