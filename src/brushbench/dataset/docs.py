@@ -76,10 +76,10 @@ def render_markdown() -> str:
         f"file per table has `schema_version` {SCHEMA_VERSION}; a partitioned one has "
         f"`schema_version` {PARTS_SCHEMA_VERSION}, and its manifest lists every part of a "
         "table with its row count, size and sha256:", "",
-        "```json",
-        '"orders": {"folder": "orders", "rows": 10313460, "bytes": 557216914, "parts": [',
-        f'  {{"file": "{part_name(0, "parquet")}", "rows": 1003327, "bytes": 54231790, '
-        '"sha256": "..."},',
+        "```",
+        '"orders": {"folder": "orders", "rows": <sum>, "bytes": <sum>, "parts": [',
+        f'  {{"file": "{part_name(0, "parquet")}", "rows": <n>, "bytes": <n>, '
+        '"sha256": "<64 hex digits>"},',
         "  ...]}",
         "```", "",
         "`brushbench.dataset.load` and every command read both layouts. A table's folder is a "
