@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(pip install 'brushbench[dask]'); the output is the same")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="with --engine dask: the address of a running Dask scheduler "
-                        "(tcp://host:8786); its workers must see the --out folder")
+                        "(tcp://host:8786); its workers must see the --out folder, or write to its "
+                        "URL")
     p.add_argument("--overwrite", action="store_true", help="replace an existing dataset")
     p.add_argument("--withhold-labels", metavar="KEYDIR", default=None,
                    help="write the dataset without labels, entity_labels and campaigns, and "
