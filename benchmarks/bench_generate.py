@@ -4,11 +4,14 @@
 
     pytest benchmarks/bench_generate.py --benchmark-only
     BRUSHBENCH_BENCH_MEMORY=1 pytest benchmarks/bench_generate.py -k memory -s   # ~1 min
+    BRUSHBENCH_BENCH_WORKERS=1 pytest benchmarks/bench_generate.py -k speed_up -s  # ~4 min
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -58,3 +61,44 @@ def test_peak_memory_at_10m_orders(tmp_path):
     print(f"\n{orders:,} orders in {seconds:.1f}s, peak RSS {peak_kib / 1024:.0f} MiB")
     assert orders > 9_000_000
     assert peak_kib / 1024 < 1536
+
+
+def _generate_in_child(out, workers: int, partition: bool) -> dict:
+    """One run of ``double11 --scale 10`` in a child process: wall seconds, CPU seconds of the
+    process and its workers, peak RSS of the largest one, and the manifest."""
+    code = (
+        "import json, resource, sys, time, brushbench\n"
+        "from brushbench.generator.run import generate_to\n"
+        "t = time.perf_counter()\n"
+        f"s = generate_to({str(out)!r}, brushbench.load_scenario('double11'), seed=1, scale=10,"
+        f" workers={workers}, partition={partition})\n"
+        "wall = time.perf_counter() - t\n"
+        "me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,"
+        " resource.RUSAGE_CHILDREN))\n"
+        "print(json.dumps({'wall': wall, 'orders': s.rows['orders'],"
+        " 'cpu_main': me.ru_utime + me.ru_stime, 'cpu_workers': kids.ru_utime + kids.ru_stime,"
+        " 'peak_mib': max(me.ru_maxrss, kids.ru_maxrss) / 1024, 'manifest': s.manifest}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(not os.environ.get("BRUSHBENCH_BENCH_WORKERS"),
+                    reason="set BRUSHBENCH_BENCH_WORKERS=1 to time 1 against 2 workers at 10M "
+                           "orders (~4 min)")
+def test_two_workers_speed_up_a_partitioned_run_at_10m_orders(tmp_path):
+    # Alternating runs, so that a change in the machine's load falls on both counts.
+    runs: dict[int, list[dict]] = {1: [], 2: []}
+    for i, workers in enumerate((1, 2, 2, 1)):
+        runs[workers].append(_generate_in_child(tmp_path / f"d{i}", workers, True))
+        shutil.rmtree(tmp_path / f"d{i}")
+    for workers, done in runs.items():
+        for run in done:
+            print(f"\n{workers} worker(s): {run['orders']:,} orders in {run['wall']:.1f}s, CPU "
+                  f"{run['cpu_main']:.1f}s main + {run['cpu_workers']:.1f}s workers, peak RSS "
+                  f"{run['peak_mib']:.0f} MiB, load average {os.getloadavg()[0]:.2f}")
+    assert runs[1][0]["manifest"] == runs[2][0]["manifest"]  # the same parts, the same bytes
+    best = {w: min(r["wall"] for r in done) for w, done in runs.items()}
+    print(f"speed-up (best of 2 each): {best[1] / best[2]:.2f}x")
+    assert best[1] / best[2] >= 1.4

@@ -97,6 +97,10 @@ def test_the_parser_copies_of_library_names_match_the_library():
     from brushbench.userdata import LABEL_LEVELS, PRESETS
 
     assert _choices.FORMATS == tuple(formats.names())
+    from brushbench.generator.engines import ENGINES
+    from brushbench.generator.parts import AUTO_PARTITION_ORDERS
+    assert _choices.ENGINES == ENGINES
+    assert _choices.AUTO_PARTITION_ORDERS == AUTO_PARTITION_ORDERS
     assert _choices.PRESETS == tuple(PRESETS)
     assert _choices.LABEL_LEVELS == tuple(LABEL_LEVELS)
     assert _choices.DIFFICULTIES == dict(DIFFICULTIES)

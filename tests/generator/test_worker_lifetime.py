@@ -11,7 +11,7 @@ import pytest
 
 SCRIPT = """\
 import concurrent.futures as cf, os, time
-from brushbench.generator.materialize import _init_worker
+from brushbench.generator.engines import _init_worker
 with cf.ProcessPoolExecutor(max_workers=2, initializer=_init_worker,
                             initargs=(None, os.getpid())) as pool:
     for _ in range(2):

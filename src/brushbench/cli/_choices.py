@@ -6,6 +6,10 @@ from __future__ import annotations
 
 #: ``brushbench.dataset.formats.names()``; the first is the default of ``generate --format``.
 FORMATS = ("parquet", "csv")
+#: ``brushbench.generator.engines.ENGINES``; the first is the default of ``generate --engine``.
+ENGINES = ("local", "dask")
+#: ``brushbench.generator.parts.AUTO_PARTITION_ORDERS`` (``generate --partition auto``).
+AUTO_PARTITION_ORDERS = 2_000_000
 #: ``brushbench.userdata.PRESETS`` (names only) and ``LABEL_LEVELS``.
 PRESETS = ("scl2020",)
 LABEL_LEVELS = ("order", "buyer", "shop")

@@ -25,7 +25,12 @@ from pathlib import Path
 from brushbench._version import GENERATOR_VERSION
 from brushbench.dataset._fs import write_file_atomic
 from brushbench.dataset.errors import DatasetError
-from brushbench.dataset.manifest import MANIFEST_NAME, read_manifest, verify_manifest
+from brushbench.dataset.manifest import (
+    MANIFEST_NAME,
+    entry_files,
+    read_manifest,
+    verify_manifest,
+)
 
 __all__ = ["ENV", "cache_root", "cached", "generated_dir", "imported_dir", "is_whole",
            "stamp_path"]
@@ -72,7 +77,8 @@ def is_whole(folder: Path) -> bool:
         manifest = read_manifest(folder)
     except DatasetError:
         return False
-    files = [MANIFEST_NAME, *sorted(entry["file"] for entry in manifest["tables"].values())]
+    files = [MANIFEST_NAME, *sorted(file for entry in manifest["tables"].values()
+                                    for file, _ in entry_files(entry))]
     stamp = _stamp(folder, files)
     if stamp is not None and _read_stamp(folder) == stamp:
         return True

@@ -11,7 +11,9 @@ import pyarrow as pa
 
 from brushbench.dataset import formats
 from brushbench.dataset.csvio import LIST_SEPARATOR
-from brushbench.dataset.manifest import MANIFEST_NAME
+from brushbench.dataset.manifest import MANIFEST_NAME, PARTS_SCHEMA_VERSION, SCHEMA_VERSION
+from brushbench.dataset.parts import PART_ROWS, part_name
+from brushbench.dataset.sinks import ROW_GROUP_SIZE
 from brushbench.dataset.tables import (
     ANSWER_KEY_TABLES,
     OBSERVED_TABLES,
@@ -20,7 +22,13 @@ from brushbench.dataset.tables import (
     table_spec,
 )
 
-__all__ = ["render_markdown"]
+__all__ = ["AUTO_PARTITION_TEXT", "render_markdown"]
+
+#: When ``brushbench generate`` partitions and how it cuts the order tables: the generator's
+#: numbers (:mod:`brushbench.generator.parts`, a layer above this one), checked against it by
+#: ``tests/generator/test_partitioned_generation.py``.
+AUTO_PARTITION_TEXT = ("when the scenario expects more than 2,000,000 orders (scale included)",
+                       "about 1,000,000 expected orders")
 
 
 def _type(column: ColumnSpec) -> str:
@@ -55,6 +63,31 @@ def render_markdown() -> str:
         *[f"| `{name}` | `{formats.get(name).file_name('orders')}` | "
           f"{'yes' if formats.get(name).text else 'no'} |" for name in formats.names()],
         "",
+        "## Partitioned datasets", "",
+        "A large dataset is partitioned: each table is a folder of parts, "
+        f"`orders/{part_name(0, 'parquet')}`, `orders/{part_name(1, 'parquet')}`, ..., "
+        "read in the order of their numbers (rows stay sorted by time across parts; Parquet "
+        f"row groups of {ROW_GROUP_SIZE:,} rows). `brushbench generate` partitions "
+        f"{AUTO_PARTITION_TEXT[0]}, and `--partition yes` or `--partition no` decides "
+        "otherwise. The order tables (`orders`, `shipments`, `refunds`, `reviews`, `labels`) "
+        f"are cut by time into parts of {AUTO_PARTITION_TEXT[1]}, laid out from the scenario "
+        "alone, so that the parts and their bytes are the same whatever `--workers` or "
+        f"`--engine`; the other tables into parts of {PART_ROWS:,} rows. A folder of one "
+        f"file per table has `schema_version` {SCHEMA_VERSION}; a partitioned one has "
+        f"`schema_version` {PARTS_SCHEMA_VERSION}, and its manifest lists every part of a "
+        "table with its row count, size and sha256:", "",
+        "```",
+        '"orders": {"folder": "orders", "rows": <sum>, "bytes": <sum>, "parts": [',
+        f'  {{"file": "{part_name(0, "parquet")}", "rows": <n>, "bytes": <n>, '
+        '"sha256": "<64 hex digits>"},',
+        "  ...]}",
+        "```", "",
+        "`brushbench.dataset.load` and every command read both layouts. A table's folder is a "
+        "plain folder of Parquet files, which other readers take as one table: "
+        "`pyarrow.dataset.dataset(\"DIR/orders\")`, `pandas.read_parquet(\"DIR/orders\")`, "
+        "`dask.dataframe.read_parquet(\"DIR/orders\")`, DuckDB's "
+        "`read_parquet('DIR/orders/*.parquet')` (each checked by a test; Parquet's "
+        "timestamps are in milliseconds there, brushbench's reader gives seconds).", "",
         "Money is in integer cents (fen); times are timezone-aware, to the second, in the "
         "time zone the manifest names; ids are random 64-bit numbers that carry no "
         "information. An empty value (null) means the value does not exist. In text formats "

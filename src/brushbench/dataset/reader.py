@@ -14,8 +14,8 @@ from brushbench.dataset.errors import DatasetError
 from brushbench.dataset.formats import read_table_file
 from brushbench.dataset.manifest import (
     MANIFEST_NAME,
-    entry_path,
     read_manifest,
+    table_files,
     verify_manifest,
 )
 from brushbench.dataset.tables import OBSERVED_TABLES, TABLES, table_schema
@@ -54,9 +54,9 @@ def check_folder(path: str | os.PathLike[str], *, verify: bool = True) -> dict[s
         raise DatasetError(f"{where}: tables do not match has_answer_key="
                            f"{manifest['has_answer_key']} (missing {missing}, unexpected {extra})")
     for name in expected:
-        file = entry_path(folder, entries[name], where)
-        if not file.is_file():
-            raise DatasetError(f"{file}: missing file of table {name}")
+        for file, _ in table_files(folder, entries[name], where):
+            if not file.is_file():
+                raise DatasetError(f"{file}: missing file of table {name}")
     if verify:
         verify_manifest(folder, manifest)
     return manifest
@@ -69,7 +69,8 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
     Parameters
     ----------
     path : str or os.PathLike
-        The dataset folder (the one holding ``manifest.json``).
+        The dataset folder (the one holding ``manifest.json``): one file per table, or a
+        partitioned dataset (a folder of parts per table, read in order as one table).
     verify : bool
         Recompute the size and SHA-256 of every file and compare them with the manifest
         first (the default). With ``verify=False`` the files are only read back to their
@@ -106,10 +107,12 @@ def load(path: str | os.PathLike[str], *, verify: bool = True,
     for name in expected:
         if name not in wanted:
             continue
-        file = entry_path(folder, entries[name], where)
-        table = _read_table(file, name, manifest["format"], timezone)
-        if table.num_rows != entries[name]["rows"]:
-            raise DatasetError(f"{file}: {table.num_rows} rows, manifest says "
-                               f"{entries[name]['rows']}")
-        read[name] = table
+        parts = []
+        for file, entry in table_files(folder, entries[name], where):
+            table = _read_table(file, name, manifest["format"], timezone)
+            if table.num_rows != entry["rows"]:
+                raise DatasetError(f"{file}: {table.num_rows} rows, manifest says "
+                                   f"{entry['rows']}")
+            parts.append(table)
+        read[name] = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     return Dataset(read, manifest, timezone=timezone)

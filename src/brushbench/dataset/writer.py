@@ -3,6 +3,11 @@
 Files are written into a hidden sibling folder (``.<name>.tmp-<pid>``) which is renamed to the
 final name only by a clean :meth:`DatasetWriter.close`; on an exception it is deleted. A folder
 under the final name is therefore always complete, with its manifest.
+
+A partitioned writer (``partitioned=True``) puts each table in a folder of parts
+(:mod:`brushbench.dataset.parts`): the rows given to :meth:`DatasetWriter.write` are cut into
+parts of a fixed number of rows, and parts written by other processes into :attr:`staging`
+are declared with :meth:`DatasetWriter.add_part`.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from brushbench.dataset.manifest import (
     MANIFEST_NAME,
     build_manifest,
     file_entry,
+    parts_entry,
     write_manifest,
 )
+from brushbench.dataset.parts import PART_ROWS, RollingParts
 from brushbench.dataset.sinks import ROW_GROUP_SIZE
 from brushbench.dataset.tables import OBSERVED_TABLES, TABLES, table_schema
 
@@ -78,6 +85,11 @@ class DatasetWriter:
     manifest_fields : mapping, optional
         Extra manifest fields (scenario, scenario_hash, seed, scale, ...); more may be given
         to :meth:`close`.
+    partitioned : bool
+        Write each table as a folder of parts (``orders/part-00000.parquet``, ...) rather than
+        one file; the manifest then has schema version 2.
+    part_rows : int
+        Rows per part of a table given to :meth:`write` in a partitioned dataset.
 
     Examples
     --------
@@ -97,6 +109,8 @@ class DatasetWriter:
         answer_key: bool = True,
         row_group_size: int = ROW_GROUP_SIZE,
         manifest_fields: Mapping[str, Any] | None = None,
+        partitioned: bool = False,
+        part_rows: int = PART_ROWS,
     ):
         self.format = formats.get(fmt)  # ValueError naming the known formats
         if row_group_size < 1:
@@ -114,12 +128,27 @@ class DatasetWriter:
         self._tmp = fresh_sibling(self.out_dir, "tmp")
         self._tmp.mkdir()
         self._sinks: dict[str, TableSink] = {}
+        self.partitioned = partitioned
+        if part_rows < 1:
+            raise ValueError(f"part_rows must be positive, got {part_rows}")
+        self._part_rows = part_rows
+        self._rolling: dict[str, RollingParts] = {}
+        self._added: dict[str, dict[int, dict[str, Any]]] = {}
         self._state = "open"
+
+    @property
+    def staging(self) -> Path:
+        """The hidden folder being filled; it becomes ``out_dir`` at :meth:`close`."""
+        return self._tmp
 
     @property
     def rows(self) -> dict[str, int]:
         """Rows written so far, per table that has been written to."""
-        return {name: sink.rows for name, sink in self._sinks.items()}
+        rows = {name: sink.rows for name, sink in self._sinks.items()}
+        rows.update({name: parts.rows for name, parts in self._rolling.items()})
+        for name, added in self._added.items():
+            rows[name] = sum(int(e["rows"]) for e in added.values())
+        return rows
 
     def _sink(self, name: str) -> TableSink:
         sink = self._sinks.get(name)
@@ -142,16 +171,72 @@ class DatasetWriter:
         """
         if self._state != "open":
             raise RuntimeError(f"DatasetWriter for {self.out_dir} is {self._state}")
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}; tables are {', '.join(TABLES)}")
-        if table not in self.tables:
-            raise ValueError(f"table {table} is part of the answer key, which this writer "
-                             "omits (answer_key=False)")
+        self._check_table(table)
+        if self.partitioned:
+            if table in self._added:
+                raise ValueError(f"table {table}: its parts are added with add_part, not "
+                                 "written")
+            parts = self._rolling.get(table)
+            if parts is None:
+                parts = self._rolling[table] = RollingParts(
+                    self._tmp, table, self.fmt, self.timezone, self._part_rows,
+                    self._row_group_size)
+            parts.write(batch)  # each part conforms its rows
+            return
         data = conform(table, batch, table_schema(table, self.timezone))
         try:
             self._sink(table).write(data)
         except ValueError as exc:  # a value the format cannot hold (CSV: a time before 1902)
             raise ValueError(f"table {table}: {exc}") from None
+
+    def _check_table(self, table: str) -> None:
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; tables are {', '.join(TABLES)}")
+        if table not in self.tables:
+            raise ValueError(f"table {table} is part of the answer key, which this writer "
+                             "omits (answer_key=False)")
+
+    def add_part(self, table: str, index: int, entry: Mapping[str, Any]) -> None:
+        """Declare part ``index`` of ``table``, already written into :attr:`staging` (by
+        :class:`brushbench.dataset.parts.PartWriter`, maybe in another process); ``entry`` is
+        what its ``close`` returned. The parts of a table must be numbered 0, 1, ... with no
+        gap by :meth:`close`.
+
+        Raises
+        ------
+        ValueError
+            Not a partitioned writer, an unknown or omitted table, a table also given to
+            :meth:`write`, or a part declared twice.
+        """
+        if self._state != "open":
+            raise RuntimeError(f"DatasetWriter for {self.out_dir} is {self._state}")
+        if not self.partitioned:
+            raise ValueError("add_part needs a partitioned DatasetWriter")
+        self._check_table(table)
+        if table in self._rolling:
+            raise ValueError(f"table {table}: its rows are written, not added as parts")
+        added = self._added.setdefault(table, {})
+        if index in added:
+            raise ValueError(f"table {table}: part {index} added twice")
+        added[index] = dict(entry)
+
+    def _parted_entries(self) -> dict[str, dict[str, Any]]:
+        entries = {}
+        for name in self.tables:
+            if name in self._added:
+                added = self._added[name]
+                if sorted(added) != list(range(len(added))):
+                    raise ValueError(f"table {name}: parts {sorted(added)} are not numbered "
+                                     "0, 1, ... without a gap")
+                parts = [added[i] for i in range(len(added))]
+            else:
+                rolling = self._rolling.get(name)
+                if rolling is None:  # never written: one empty part with the schema
+                    rolling = self._rolling[name] = RollingParts(
+                        self._tmp, name, self.fmt, self.timezone, self._part_rows)
+                parts = rolling.close()
+            entries[name] = parts_entry(name, parts)
+        return entries
 
     def close(self, manifest_fields: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Finish every file, write ``manifest.json`` and move the folder into place.
@@ -174,7 +259,9 @@ class DatasetWriter:
             raise RuntimeError(f"DatasetWriter for {self.out_dir} is {self._state}")
         try:
             entries = {}
-            for name in self.tables:
+            if self.partitioned:
+                entries = self._parted_entries()
+            for name in () if self.partitioned else self.tables:
                 sink = self._sink(name)
                 sink.close()
                 entries[name] = file_entry(sink.path, sink.rows)
@@ -182,6 +269,9 @@ class DatasetWriter:
                 fmt=self.fmt, timezone=self.timezone, tables=entries,
                 has_answer_key=self.answer_key, extra={**self._fields, **(manifest_fields or {})},
             )
+            for name in entries if self.partitioned else ():
+                if (self._tmp / name).is_dir():  # parts uploaded elsewhere leave none here
+                    fsync_dir(self._tmp / name)
             write_manifest(self._tmp, manifest)
             fsync_dir(self._tmp)
             _check_replaceable(self.out_dir, self.overwrite)  # it may have appeared meanwhile
@@ -200,6 +290,8 @@ class DatasetWriter:
                     sink.abort()
                 except Exception:  # the file is about to be deleted; its state does not matter
                     pass
+            for parts in self._rolling.values():
+                parts.abort()
         shutil.rmtree(self._tmp, ignore_errors=True)
         if self._state != "closed":
             self._state = "aborted"

@@ -11,16 +11,14 @@ depend on the shard layout or on the number of worker processes.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import os
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .._lifetime import die_with_parent
 from ..market.drafts import CHANNEL, KIND, NO_PRICE, TAG_ORGANIC, OrderDraft, pack_rows
 from ..market.marketplace import buyers_by_activity, items_of
 from .complete import OrderColumns, complete_orders, order_ids
+from .engines import Engine, ProcessEngine
 from .plan import Block, Plan
 
 
@@ -78,10 +76,11 @@ def event_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     return ev.take(mine)
 
 
-def materialize_shard(plan: Plan, block_index: int, shop_block_index: int) -> OrderColumns:
-    """All orders of one shard, completed, as per-order columns (unsorted)."""
-    block = plan.blocks[block_index]
-    s0, s1 = plan.shop_blocks[shop_block_index]
+def shard_orders(plan: Plan, block: Block, s0: int, s1: int) -> OrderColumns:
+    """All orders of shops ``s0..s1-1`` in ``block``, completed, sorted by (time, order id).
+
+    ``block`` may be a plan block or a part of one (a narrower ``[t0, t1)`` over the same
+    slices): the rows are the same either way, keyed by identity."""
     draft = OrderDraft.concat([organic_drafts(plan, block, s0, s1),
                                event_drafts(plan, block, s0, s1)])
     # Sort the few draft columns now rather than the many completed ones later.
@@ -90,58 +89,61 @@ def materialize_shard(plan: Plan, block_index: int, shop_block_index: int) -> Or
     return complete_orders(plan, draft.take(order), order_id[order])
 
 
-def iter_blocks(plan: Plan, workers: int = 1,
-                on_shard: Callable[[int], None] | None = None) -> Iterator[OrderColumns]:
-    """Completed orders one time block at a time, sorted by (created_at, order_id)."""
+def materialize_shard(plan: Plan, block_index: int, shop_block_index: int) -> OrderColumns:
+    """All orders of one shard, completed, as per-order columns (sorted within the shard)."""
+    return shard_orders(plan, plan.blocks[block_index], *plan.shop_blocks[shop_block_index])
+
+
+def merge_sorted(shards: list[OrderColumns]) -> OrderColumns:
+    """The shards of one time block as one table sorted by (created_at, order_id)."""
+    if len(shards) == 1:  # already sorted by its shard
+        return shards[0]
+    merged = OrderColumns.concat(shards)
+    return merged.take(np.lexsort((merged.order_id, merged.created_at)))
+
+
+def block_orders(plan: Plan, block: Block) -> OrderColumns:
+    """Every order of ``block`` (all shop blocks), sorted: one process's work on a block."""
+    return merge_sorted([shard_orders(plan, block, s0, s1) for s0, s1 in plan.shop_blocks])
+
+
+def iter_blocks(plan: Plan, workers: int = 1, on_shard: Callable[[int], None] | None = None,
+                *, engine: Engine | None = None) -> Iterator[OrderColumns]:
+    """Completed orders one time block at a time, sorted by (created_at, order_id).
+
+    Shards run in this process, in ``workers`` processes, or on ``engine`` when one is given
+    (:mod:`.engines`); the blocks are the same whichever.
+    """
     n_shop_blocks = len(plan.shop_blocks)
     tasks = [(b, s) for b in range(len(plan.blocks)) for s in range(n_shop_blocks)]
-    results = _run(plan, tasks, workers)
+    if engine is None and workers > 1 and len(tasks) > 1:
+        with ProcessEngine(plan, workers) as pool:
+            yield from iter_blocks(plan, on_shard=on_shard, engine=pool)
+        return
     pending: list[OrderColumns] = []
-    for done, columns in enumerate(results, start=1):
+    for done, columns in enumerate(_run(plan, tasks, engine), start=1):
         pending.append(columns)
         if on_shard is not None:
             on_shard(done)
         if len(pending) == n_shop_blocks:
-            if n_shop_blocks == 1:  # already sorted by its shard
-                yield pending.pop()
-                continue
-            merged = OrderColumns.concat(pending)
+            yield merge_sorted(pending)
             pending = []
-            yield merged.take(np.lexsort((merged.order_id, merged.created_at)))
 
 
-# -- process pool -------------------------------------------------------------------------------
-_WORKER_PLAN: Plan | None = None
-
-
-def _init_worker(plan: Plan, parent_pid: int | None = None) -> None:
-    global _WORKER_PLAN
-    # A worker must not outlive a killed `generate` (it would compute shards for minutes).
-    die_with_parent(parent_pid)
-    _WORKER_PLAN = plan
-
-
-def _shard_task(task: tuple[int, int]) -> OrderColumns:
-    assert _WORKER_PLAN is not None
-    return materialize_shard(_WORKER_PLAN, *task)
-
-
-def _run(plan: Plan, tasks: list[tuple[int, int]], workers: int) -> Iterator[OrderColumns]:
-    if workers <= 1 or len(tasks) <= 1:
+def _run(plan: Plan, tasks: list[tuple[int, int]],
+         engine: Engine | None) -> Iterator[OrderColumns]:
+    if engine is None:
         for task in tasks:
             yield materialize_shard(plan, *task)
         return
     # A bounded window of shards in flight keeps memory flat while results come back in order.
-    with cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                initargs=(plan, os.getpid())) as pool:
-        window = 2 * workers
-        futures = [pool.submit(_shard_task, t) for t in tasks[:window]]
-        next_task = len(futures)
-        for i in range(len(tasks)):
-            result = futures[i].result()
-            futures[i] = None  # type: ignore[call-overload]  # let the result be freed
-            if next_task < len(tasks):
-                futures.append(pool.submit(_shard_task, tasks[next_task]))
-                next_task += 1
-            yield result
-
+    window = 2 * engine.workers
+    futures = [engine.submit(materialize_shard, *t) for t in tasks[:window]]
+    next_task = len(futures)
+    for i in range(len(tasks)):
+        result = futures[i].result()
+        futures[i] = None  # type: ignore[call-overload]  # let the result be freed
+        if next_task < len(tasks):
+            futures.append(engine.submit(materialize_shard, *tasks[next_task]))
+            next_task += 1
+        yield result

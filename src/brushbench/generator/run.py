@@ -3,11 +3,17 @@
 ``generate`` returns a :class:`~brushbench.dataset.Dataset` in memory (for tests, notebooks and
 the harness on small data); ``generate_to`` streams the tables to a folder block by block, so
 memory stays flat at any scale. Both give the same tables for the same scenario and seed.
+
+``generate_to`` writes one file per table, or a partitioned dataset (a folder of parts per
+table, :mod:`.parts`) for a large run: there each worker builds and writes its own parts, so
+the work of encoding the files is spread over the workers too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +24,14 @@ import pyarrow as pa
 
 from .._version import GENERATOR_VERSION
 from ..dataset import Dataset, DatasetWriter
+from ..dataset.remote import RemoteFolder, is_url
 from ..scenario.limits import LimitError, check_scale, check_scaled
 from ..scenario.model import Scenario
 from ..scenario.scale import scale_scenario
 from .background import BackgroundWriter
+from .engines import Engine, check_engine, open_engine
 from .materialize import iter_blocks
+from .parts import auto_partition, part_blocks, part_bounds, write_part
 from .plan import Plan, make_plan
 from .tables import IdMaker, order_tables, static_tables
 
@@ -40,7 +49,7 @@ class Progress:
 class Summary:
     """What ``generate_to`` did."""
 
-    out: Path
+    out: Path | str  # a URL stays a string
     rows: dict[str, int]
     seconds: float
     manifest: dict[str, Any]
@@ -98,7 +107,7 @@ def _prepare(scenario: Scenario, seed: int | None, scale: float) -> tuple[Scenar
 
 
 def _emit(plan: Plan, workers: int, write: Callable[[str, pa.Table], None],
-          progress: Callable[[Progress], None] | None) -> None:
+          progress: Callable[[Progress], None] | None, engine: Engine | None = None) -> None:
     ids = IdMaker(plan.seed)
     orders = 0
 
@@ -106,24 +115,64 @@ def _emit(plan: Plan, workers: int, write: Callable[[str, pa.Table], None],
         if progress is not None:
             progress(Progress(done, plan.n_shards, orders))
 
-    for columns in iter_blocks(plan, workers, on_shard=tick):
+    for columns in iter_blocks(plan, workers, on_shard=tick, engine=engine):
         orders += len(columns)
         for name, table in order_tables(plan, columns, ids).items():
             write(name, table)
+    _write_static(plan, ids, write)
+
+
+def _write_static(plan: Plan, ids: IdMaker, write: Callable[[str, pa.Table], None]) -> None:
     for name, table in static_tables(plan, ids).items():
         write(name, table)
+
+
+def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
+                progress: Callable[[Progress], None] | None, upload_to: str | None) -> None:
+    """Each part written by a task (in a worker, or here without an engine); the marketplace
+    tables written here meanwhile."""
+    bounds = part_bounds(plan)
+    shards = [len(part_blocks(plan, t0, t1)) * len(plan.shop_blocks) for t0, t1 in bounds]
+    args = [(i, t0, t1, str(writer.staging), writer.fmt, writer.tables, upload_to)
+            for i, (t0, t1) in enumerate(bounds)]
+    ids = IdMaker(plan.seed)
+
+    def static(name: str, table: pa.Table) -> None:
+        if name in writer.tables:
+            writer.write(name, table)
+
+    if engine is None:
+        results = (write_part(plan, *a) for a in args)
+    else:
+        futures = [engine.submit(write_part, *a) for a in args]
+        _write_static(plan, ids, static)  # while the workers write the parts
+        results = (f.result() for f in futures)
+    done = orders = 0
+    for part in results:
+        for name, entry in part.entries.items():
+            writer.add_part(name, part.index, entry)
+        done += shards[part.index]
+        orders += part.orders
+        if progress is not None:
+            progress(Progress(done, sum(shards), orders))
+    if engine is None:
+        _write_static(plan, ids, static)
 
 
 def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
                 scale: float = 1.0, fmt: str = "parquet", workers: int = 1,
                 overwrite: bool = False, answer_key: bool = True,
-                progress: Callable[[Progress], None] | None = None) -> Summary:
+                progress: Callable[[Progress], None] | None = None,
+                partition: bool | None = None, engine: str = "local",
+                scheduler: str | None = None) -> Summary:
     """Generate ``scenario`` into the folder ``out``, written atomically.
 
     Parameters
     ----------
-    out : path
-        Destination folder; it appears only once complete.
+    out : path or str
+        Destination folder; it appears only once complete. Or an fsspec URL
+        (``s3://bucket/ds``): the files are uploaded as they are finished, the manifest last
+        (:mod:`brushbench.dataset.remote`).
     scenario : Scenario
         A validated scenario (see :func:`brushbench.scenario.load_scenario`).
     seed : int, optional
@@ -132,28 +181,84 @@ def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
         Volume multiplier (:func:`scale_scenario`).
     fmt : {"parquet", "csv"}
     workers : int
-        Processes materialising shards; the bytes do not depend on it.
+        Processes materialising shards (or Dask workers of a LocalCluster); the bytes do not
+        depend on it.
     answer_key : bool
         Write ``labels``, ``entity_labels`` and ``campaigns`` too.
+    partition : bool, optional
+        Write each table as a folder of parts (``orders/part-00000.parquet``, ...) rather than
+        one file. By default, when the scenario expects more than
+        :data:`~.parts.AUTO_PARTITION_ORDERS` orders (scale included). A partitioned dataset's
+        bytes do not depend on ``workers`` or ``engine`` either.
+    engine : {"local", "dask"}
+        Where the work runs: local processes, or Dask (:mod:`.engines`).
+    scheduler : str, optional
+        With ``engine="dask"``, the address of a running Dask scheduler; by default a
+        ``LocalCluster`` of ``workers`` processes is started for the run.
+
+    Raises
+    ------
+    EngineError
+        The engine cannot start (Dask is not installed, a scheduler does not answer).
     """
     started = time.perf_counter()
-    # Open the writer first: a refused destination fails before any work is done.
-    writer = DatasetWriter(out, timezone=scenario.window.timezone, fmt=fmt, overwrite=overwrite,
-                           answer_key=answer_key)
+    check_engine(engine, scheduler)  # Dask missing: say so before any work
+    if partition is None:
+        partition = auto_partition(float(scenario.traffic.orders) * float(scale))
+    # A URL: the dataset is made in a local folder, its parts uploaded by the workers that
+    # write them and the rest at the end, the manifest last (dataset/remote.py).
+    remote = RemoteFolder(str(out), overwrite=overwrite) if is_url(out) else None
+    with contextlib.ExitStack() as stack:
+        local: str | Path = out
+        if remote is not None:
+            local = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="brushbench-"))) / "dataset"
+        # Open the writer first: a refused destination fails before any work is done.
+        writer = DatasetWriter(local, timezone=scenario.window.timezone, fmt=fmt,
+                               overwrite=overwrite, answer_key=answer_key,
+                               partitioned=partition)
+        try:
+            manifest = _write(writer, scenario, seed, scale, workers, progress, partition,
+                              engine, scheduler, remote)
+        except BaseException:
+            if remote is not None:
+                remote.abandon()
+            raise
+        if remote is not None:
+            remote.publish(Path(local))
+    where = Path(out) if remote is None else str(out)
+    return Summary(where, dict(writer.rows), time.perf_counter() - started, manifest)
+
+
+def _write(writer: DatasetWriter, scenario: Scenario, seed: int | None, scale: float,
+           workers: int, progress: Callable[[Progress], None] | None, partition: bool,
+           engine: str, scheduler: str | None, remote: RemoteFolder | None) -> dict[str, Any]:
     with writer:
         scaled, seed, plan = _prepare(scenario, seed, scale)
+        if remote is not None:
+            remote.clear()  # a dataset there is replaced: its manifest goes first
+        pool = open_engine(engine, plan, workers, scheduler)
+        with pool if pool is not None else contextlib.nullcontext():
+            if partition:
+                _emit_parts(plan, writer, pool, progress,
+                            None if remote is None else remote.url)
+            else:
+                _emit_single(plan, writer, pool, workers, progress)
+        return writer.close(manifest_fields(scaled, seed, scale, plan))
 
-        def write(name: str, table: pa.Table) -> None:
-            if name in writer.tables:  # without the answer key, its tables are dropped here
-                writer.write(name, table)
 
-        background = BackgroundWriter(write)
-        try:
-            _emit(plan, workers, background, progress)
-        finally:
-            background.finish()
-        manifest = writer.close(manifest_fields(scaled, seed, scale, plan))
-    return Summary(Path(out), dict(writer.rows), time.perf_counter() - started, manifest)
+def _emit_single(plan: Plan, writer: DatasetWriter, engine: Engine | None, workers: int,
+                 progress: Callable[[Progress], None] | None) -> None:
+    """One file per table: shards computed anywhere, tables built and written here."""
+    def write(name: str, table: pa.Table) -> None:
+        if name in writer.tables:  # without the answer key, its tables are dropped here
+            writer.write(name, table)
+
+    background = BackgroundWriter(write)
+    try:
+        _emit(plan, workers, background, progress, engine)
+    finally:
+        background.finish()
 
 
 def generate(scenario: Scenario, *, seed: int | None = None, scale: float = 1.0,

@@ -39,10 +39,11 @@ from brushbench.dataset import ANSWER_KEY_TABLES, DatasetError, formats
 from brushbench.dataset.conform import conform
 from brushbench.dataset.manifest import (
     MANIFEST_NAME,
-    entry_path,
+    entry_files,
     file_entry,
     read_manifest,
     sha256_file,
+    table_files,
     verify_manifest,
     write_manifest,
 )
@@ -58,27 +59,25 @@ KEPT_KEYS = ("schema_version", "format", "timezone", "generator_version", "exter
 
 
 
-def _file_of(folder: Path, entry: Mapping[str, Any]) -> Path:
-    """The file of a manifest entry (:func:`read_manifest` refused names that leave the folder;
-    a link out of it is refused here)."""
-    return entry_path(folder, entry, folder / MANIFEST_NAME)
-
-
-def _convert_checked(source: Path, dest: Path, sha256: str, *, name: str, fmt: str,
+def _convert_checked(sources: list[tuple[Path, str]], dest: Path, *, name: str, fmt: str,
                      timezone: str) -> dict[str, Any]:
-    """Check ``source`` against its manifest's sha256, then write it to ``dest`` as an Arrow
-    IPC file (:data:`brushbench.dataset.formats.ARROW`); the new file's manifest entry.
+    """Check each of ``sources`` (the table's file, or its parts in order, with their
+    manifest's sha256), then write them to ``dest`` as one Arrow IPC file
+    (:data:`brushbench.dataset.formats.ARROW`); the new file's manifest entry.
 
     Arrow rather than a copy of the file: the detector's process then memory-maps each table
     in a fraction of a millisecond instead of parsing it, while this (the harness's) side
     parses it once, during the run before (:func:`brushbench.harness.evaluate`)."""
-    if sha256_file(source) != sha256:
-        raise DatasetError(f"{source}: sha256 does not match the manifest (damaged or edited)")
+    for source, sha256 in sources:
+        if sha256_file(source) != sha256:
+            raise DatasetError(f"{source}: sha256 does not match the manifest (damaged or "
+                               "edited)")
     schema = table_schema(name, timezone)
     sink = formats.ARROW.open_sink(dest, schema)
     try:
-        for part in _parts(source, schema, fmt, name):
-            sink.write(part)
+        for source, _ in sources:
+            for part in _parts(source, schema, fmt, name):
+                sink.write(part)
         sink.close()
     except BaseException:
         sink.abort()
@@ -142,13 +141,15 @@ def prepare_view(source: str | os.PathLike[str], dest: str | os.PathLike[str], *
     for name, entry in sorted(manifest["tables"].items()):
         if name in ANSWER_KEY_TABLES and not with_key:
             continue
-        file = _file_of(folder, entry)
+        files = [(path, str(part["sha256"]))
+                 for path, part in table_files(folder, entry, folder / MANIFEST_NAME)]
         try:
             tables[name] = _convert_checked(
-                file, out / formats.ARROW.file_name(name), str(entry.get("sha256")),
+                files, out / formats.ARROW.file_name(name),
                 name=name, fmt=manifest["format"], timezone=manifest["timezone"])
         except OSError as exc:
-            raise DatasetError(f"{file}: cannot copy table {name} ({exc.strerror})") from None
+            where = exc.filename or files[0][0]
+            raise DatasetError(f"{where}: cannot copy table {name} ({exc.strerror})") from None
     kept = {key: manifest[key] for key in KEPT_KEYS if key in manifest}
     write_manifest(out, {**kept, "format": formats.ARROW.name, "tables": tables,
                          "has_answer_key": with_key})
@@ -177,8 +178,9 @@ def snapshot(folder: str | os.PathLike[str], tables: Iterable[str]) -> dict[str,
     entries = manifest["tables"]
     present = [name for name in tables if name in entries]
     verify_manifest(path, manifest, names=present)
-    return {_file_of(path, entries[name]).name: str(entries[name]["sha256"])
-            for name in present}
+    # Names relative to the folder: a table's file, or each part of a partitioned table.
+    return {file: str(part["sha256"]) for name in present
+            for file, part in entry_files(entries[name])}
 
 
 def changed(folder: str | os.PathLike[str], recorded: Mapping[str, str]) -> list[str]:

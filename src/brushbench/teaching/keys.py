@@ -43,6 +43,7 @@ from ..dataset.manifest import (
     dumps_manifest,
     entry_path,
     file_entry,
+    is_partitioned,
     read_manifest,
     sha256_file,
     verify_manifest,
@@ -132,6 +133,10 @@ def split_answer_key(staged: Path, key_stage: Path, *,
     m = read_manifest(staged)
     if not m["has_answer_key"]:
         raise AnswerKeyError(f"{staged}: has no answer key to withhold")
+    if any(is_partitioned(entry) for entry in m["tables"].values()):
+        raise AnswerKeyError(f"{staged}: a partitioned dataset (a folder of parts per table); "
+                             "withholding takes one file per table (generate it with "
+                             "--partition no)")
     fmt, tz = m["format"], m["timezone"]
     key_stage.mkdir(mode=0o700)  # the key is the teacher's alone, whatever the umask
     entries = {}

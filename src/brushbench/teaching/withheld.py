@@ -122,8 +122,9 @@ def generate_withheld(out: str | os.PathLike[str], key_dir: str | os.PathLike[st
     out, key_dir = _prepare(out, key_dir, overwrite)
     staged = fresh_sibling(out, "withheld")
     try:
+        # One file per table: the key's tables are moved out file by file (:mod:`.keys`).
         generate_to(staged, scenario, seed=seed, scale=scale, fmt=fmt, workers=workers,
-                    progress=progress)
+                    progress=progress, partition=False)
         return _finish(staged, out, key_dir, overwrite, started, key_fields,
                        {"promotions": promotions_of(scenario)})
     finally:
