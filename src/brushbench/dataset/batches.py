@@ -2,8 +2,8 @@
 
 :func:`iter_batches` yields the rows of one table in file order, a bounded number at a time,
 each batch cast to the table's schema like :func:`brushbench.dataset.load` casts the whole
-table. It reads one table file per manifest entry; a table stored as several part files is
-read here, part after part, so callers that stream (the leak audit) need no change for it.
+table. A table stored as several part files (a partitioned dataset) is read part after part,
+in the manifest's order, which is time order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from brushbench.dataset.conform import conform
 from brushbench.dataset.csvio import csv_convert_options, decode_csv_table
 from brushbench.dataset.errors import DatasetError
-from brushbench.dataset.manifest import MANIFEST_NAME, entry_path
+from brushbench.dataset.manifest import MANIFEST_NAME, table_files
 from brushbench.dataset.tables import table_schema
 
 #: Rows per batch: a Parquet row group's worth.
@@ -83,12 +83,17 @@ def iter_batches(folder: str | os.PathLike[str], manifest: Mapping[str, Any], na
     schema = table_schema(name, manifest["timezone"])
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
-    path = entry_path(folder, manifest["tables"][name], folder / MANIFEST_NAME)
     fmt = manifest["format"]
     wanted = None if columns is None else list(columns)
+    for path, _ in table_files(folder, manifest["tables"][name], folder / MANIFEST_NAME):
+        yield from _file_batches(path, name, fmt, schema, manifest["timezone"], wanted, rows)
+
+
+def _file_batches(path: Path, name: str, fmt: str, schema: pa.Schema, timezone: str,
+                  wanted: list[str] | None, rows: int) -> Iterator[pa.Table]:
     try:
         if fmt == "csv":
-            for table in _csv(path, table_schema(name, manifest["timezone"]), rows):
+            for table in _csv(path, table_schema(name, timezone), rows):
                 yield table if wanted is None else table.select(wanted)
             return
         batches = _parquet(path, wanted, rows) if fmt == "parquet" else _arrow(path, wanted)
