@@ -258,6 +258,10 @@ class Traffic:
     burstiness: float = param(1.0, doc="Spread of a shop's hour-to-hour rate: the standard "
                               "deviation of a log-normal multiplier with mean 1 (0 = Poisson "
                               "counts).", min=0, max=4)
+    burst_crowd: float = param(0.0, doc="Expected orders per slice at which a shop's "
+                               "hour-to-hour spread starts to shrink: `burstiness` is scaled by "
+                               "sqrt(c / (c + expected)), since a busy shop's many buyers "
+                               "average out (0 = the same spread for every shop).", min=0)
     repeat_share: Probability = param(Probability(0.12), doc="Share of a shop's orders from its "
                                       "regular customers.", min=0, max=1)
     orders_per_regular: float = param(2.5, doc="Orders a regular customer places in their "
