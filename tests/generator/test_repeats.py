@@ -61,7 +61,8 @@ def bursty_plan():
     return make_plan(_with_bursts(0.3), seed=2)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pick=st.integers(0, 10**9))
 def test_a_root_is_an_earlier_order_of_the_same_shop_and_its_own_root(bursty_plan, pick):
     plan = bursty_plan

@@ -44,7 +44,7 @@ def repeat_roots(plan: Plan, row: np.ndarray, shop: np.ndarray, slice_: np.ndarr
         time (epoch seconds).
     """
     spec = plan.scenario.traffic.repeat_bursts
-    root = np.asarray(row, dtype=np.uint64).copy()
+    root: np.ndarray = np.asarray(row, dtype=np.uint64).copy()
     if spec.share <= 0 or len(root) == 0:
         return root
     uniforms = plan.uniforms
