@@ -30,8 +30,9 @@ def test_normal_week_shop_hours_resemble_the_shopee_2020_log(normal_week):
     per_shop_hour = o.groupby(["shop_id", o.created_at.dt.floor("h")]).size()
     p50, p75, p90, p95, p99 = np.percentile(per_shop_hour, [50, 75, 90, 95, 99])
     assert p50 == 1 and p75 <= 3 and 3 <= p90 <= 6 and 5 <= p95 <= 10 and 15 <= p99 <= 120
-    # 51.9% of shops took fewer than 3 orders in 5 days.
-    per_shop = o.groupby("shop_id").size().reindex(normal_week.shops.shop_id, fill_value=0)
+    # 51.9% of shops took fewer than 3 orders in 5 days; the log lists only shops with orders
+    # (the marketplace also has shops that sold nothing this week).
+    per_shop = o.groupby("shop_id").size()
     assert 0.4 < (per_shop < 3).mean() < 0.7
 
 

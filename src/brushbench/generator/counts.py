@@ -107,7 +107,11 @@ def organic_counts(traffic: Traffic, popularity: np.ndarray, rank_before: np.nda
 
 def _draw(traffic: Traffic, mean: np.ndarray, uniforms: KeyedUniforms,
           keys: np.ndarray) -> np.ndarray:
-    sigma = traffic.burstiness
-    if sigma > 0:
+    if traffic.burstiness > 0:
+        sigma = np.full(mean.shape, traffic.burstiness)
+        if traffic.burst_crowd > 0:
+            # A busy shop's hour is the sum of many buyers' choices: its spread shrinks.
+            c = traffic.burst_crowd
+            sigma = sigma * np.sqrt(c / (c + mean))
         mean = mean * np.exp(sigma * ndtri(uniforms(keys, "burst")) - 0.5 * sigma * sigma)
     return poisson_quantile(uniforms(keys, "count"), mean)

@@ -20,6 +20,7 @@ from ..market.marketplace import buyers_by_activity, items_of
 from .complete import OrderColumns, complete_orders, order_ids
 from .engines import Engine, ProcessEngine
 from .plan import Block, Plan
+from .repeats import repeat_roots
 
 
 def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
@@ -40,12 +41,15 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     inside = (time >= block.t0) & (time < block.t1)
     if not inside.all():  # a slice split over several blocks: keep this block's part
         row, time, shop = row[inside], time[inside], shop[inside]
+        slice_, index = slice_[inside], index[inside]
     u = plan.uniforms.bind(row)
 
     traffic = plan.scenario.traffic
     market = plan.market
-    u_buyer = u("buyer")
-    regular = u("regular") < traffic.repeat_share
+    # A repeat order takes the buyer of the first order of its chain (see .repeats).
+    by_buyer = plan.uniforms.bind(repeat_roots(plan, row, shop, slice_, index, time))
+    u_buyer = by_buyer("buyer")
+    regular = by_buyer("regular") < traffic.repeat_share
     buyer = buyers_by_activity(market, u_buyer)
     n_pool = len(plan.regular_perm)
     slot = (plan.regular_offset[shop] + (u_buyer * plan.regular_count[shop]).astype(np.int64))

@@ -37,8 +37,6 @@ from .randomness import KeyedUniforms
 BLOCK_ORDERS = 250_000
 #: Shops per shop block: the unit of parallel work inside a time block.
 SHOP_BLOCK = 4096
-#: How many orders a regular customer places on average in a shop, for sizing its regulars.
-ORDERS_PER_REGULAR = 2.5
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,8 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
     n_organic_buyers = len(market.buyer_activity_cdf)
     rng = stream(seed, "regulars")
     expected = traffic.orders * market.shop_popularity / market.shop_popularity.sum()
-    regular_count = np.clip(np.rint(traffic.repeat_share * expected / ORDERS_PER_REGULAR), 1,
+    regular_count = np.clip(np.rint(traffic.repeat_share * expected
+                                    / traffic.orders_per_regular), 1,
                             n_organic_buyers).astype(np.int64)
     return Plan(
         scenario=scenario, seed=seed, start=start, end=end, market=market, pools=pools,

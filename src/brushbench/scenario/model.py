@@ -230,6 +230,27 @@ class Coupons:
 # Double 11 2017: 90-93% of orders from phones (2016: 85%; docs/sources.md#double11). The
 # split between the app and mobile web pages is an assumption.
 DEFAULT_PLATFORMS = MappingProxyType({"app": 0.82, "mobile_web": 0.08, "pc": 0.1})
+
+
+@dataclass(frozen=True)
+class RepeatBursts:
+    """Buyers coming back to a shop within hours: a second checkout, a re-order, a split.
+
+    The Shopee 2020 log's repeat buyers return to a shop after a median of 2.4 hours
+    (docs/sources.md#scl-log), not days: an organic order here is, with probability `share`,
+    placed by the buyer of an earlier order of the same shop from about `delay` before it
+    (itself possibly such a repeat, so one buyer may come back several times).
+    """
+
+    share: Probability = param(Probability(0.0), doc="Share of organic orders placed by a "
+                               "buyer coming back to a shop they ordered from shortly before "
+                               "(0 = off).", min=0, max=0.9)
+    delay: Dist = param(_d("lognorm", s=1.5, scale=3600),
+                        doc="Seconds from the earlier order to the repeat (the earlier order "
+                            "is one of the shop's orders in the ranking slice that time falls "
+                            "in).")
+
+
 DEFAULT_CHANNELS = MappingProxyType(dict(sorted({"search": 0.5, "recommend": 0.3, "campaign": 0.1,
                                                  "affiliate": 0.07, "share_link": 0.03}.items())))
 
@@ -251,8 +272,19 @@ class Traffic:
     burstiness: float = param(1.0, doc="Spread of a shop's hour-to-hour rate: the standard "
                               "deviation of a log-normal multiplier with mean 1 (0 = Poisson "
                               "counts).", min=0, max=4)
+    burst_crowd: float = param(0.0, doc="Expected orders per slice at which a shop's "
+                               "hour-to-hour spread starts to shrink: `burstiness` is scaled by "
+                               "sqrt(c / (c + expected)), since a busy shop's many buyers "
+                               "average out (0 = the same spread for every shop).", min=0)
     repeat_share: Probability = param(Probability(0.12), doc="Share of a shop's orders from its "
                                       "regular customers.", min=0, max=1)
+    orders_per_regular: float = param(2.5, doc="Orders a regular customer places in their "
+                                      "shop on average: a shop has `repeat_share` of its "
+                                      "expected orders over this many regulars (at least one), "
+                                      "so a larger value makes fewer, more loyal regulars.",
+                                      min=1, max=1000)
+    repeat_bursts: RepeatBursts = param(RepeatBursts(), doc="Buyers coming back to a shop "
+                                        "within hours.")
     quantity: Dist = param(_d("geom", p=0.9), doc="Units per order (Olist: 1 in 90%).")
     channels: Mapping[str, float] = param(DEFAULT_CHANNELS, doc="Relative share of each channel "
                                           "('affiliate' orders carry a distributor).")
