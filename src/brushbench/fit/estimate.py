@@ -15,14 +15,14 @@ Each parameter is read off the statistic it drives, without running the generato
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from ..generator.plan import ORDERS_PER_REGULAR
 from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
-from ..scenario.model import Reranking
+from ..scenario.model import Reranking, Traffic
 from .burst import fit_burstiness, shop_hour_counts
 from .clock import Rhythm, fit_rhythm
 from .laws import CountFit, fit_counts, grid_means
@@ -33,6 +33,11 @@ __all__ = ["Estimate", "estimate"]
 #: The most the repeat share is set to: regulars are sized from it, and at 1 no shop would
 #: ever see a new customer.
 MAX_REPEAT_SHARE = 0.95
+
+#: Orders a regular places in their shop: the scenario's default ``traffic.orders_per_regular``,
+#: which the fit leaves unset (a fitted scenario states only what the log determines).
+ORDERS_PER_REGULAR = float(next(f.default for f in dataclasses.fields(Traffic)  # type: ignore[arg-type]
+                                if f.name == "orders_per_regular"))
 
 
 @dataclass(frozen=True)
