@@ -48,10 +48,11 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     market = plan.market
     u_buyer = u("buyer")
     regular = u("regular") < traffic.repeat_share
-    buyer = buyers_by_activity(market, u_buyer)
-    n_pool = len(plan.regular_perm)
-    slot = (plan.regular_offset[shop] + (u_buyer * plan.regular_count[shop]).astype(np.int64))
-    buyer = np.where(regular, plan.regular_perm[slot % n_pool], buyer)
+    buyer = np.empty(len(row), dtype=np.int64)
+    buyer[~regular] = buyers_by_activity(market, u_buyer[~regular])
+    slot = (plan.regular_offset[shop[regular]]
+            + (u_buyer[regular] * plan.regular_count[shop[regular]]).astype(np.int64))
+    buyer[regular] = plan.regulars(slot)
 
     names = sorted(traffic.channels)  # order-independent, like the scenario hash
     weights = np.array([traffic.channels[n] for n in names], dtype=np.float64)

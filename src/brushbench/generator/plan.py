@@ -20,6 +20,7 @@ from .. import patterns
 from ..market.clock import to_epoch
 from ..market.curves import Curve, build_curve
 from ..market.drafts import OrderDraft
+from ..market.keyed import Permutation
 from ..market.marketplace import Market, build_market
 from ..market.seeds import integer_key, stream
 from ..patterns.base import CampaignContext
@@ -78,7 +79,7 @@ class Plan:
     counts: np.ndarray         # organic orders per (shop, slice)
     events: OrderDraft         # planned non-organic orders (fraud included), sorted by time
     campaigns: tuple[Campaign, ...]
-    regular_perm: np.ndarray   # a permutation of buyers; a shop's regulars are a slice of it
+    regular_key: int           # keys a bijection of the buyers; a shop's regulars are a slice
     regular_offset: np.ndarray
     regular_count: np.ndarray
     blocks: tuple[Block, ...]
@@ -93,12 +94,21 @@ class Plan:
     def uniforms(self) -> KeyedUniforms:
         return KeyedUniforms(self.uniforms_key)
 
-    @functools.cached_property
-    def ip_strings(self) -> pa.Array:
-        """Dotted IPs: the households' home addresses, then the carrier-grade NAT pool."""
-        from .tables import dotted_ips
+    def regulars(self, slot: np.ndarray) -> np.ndarray:
+        """The buyers at the given slots of the regulars' bijection (slots taken mod n)."""
+        n = self.market.n_organic
+        return Permutation(n, self.regular_key)(np.asarray(slot, dtype=np.int64) % n)
 
-        return dotted_ips(np.concatenate((self.market.household_ip, self.market.cgnat_ips)))
+    def ips(self, index: np.ndarray) -> np.ndarray:
+        """IPv4 addresses (uint32) of IP indices: an address's home IP below
+        ``market.n_addresses``, the carrier-grade NAT pool above."""
+        market = self.market
+        index = np.asarray(index, dtype=np.int64)
+        home = index < market.n_addresses
+        out = np.empty(len(index), dtype=np.uint32)
+        out[home] = market.address_ip(index[home])
+        out[~home] = market.cgnat_ips[index[~home] - market.n_addresses]
+        return out
 
     @functools.cached_property
     def review_texts(self) -> pa.Array:
@@ -144,16 +154,15 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
                             KeyedUniforms(uniforms_key),
                             fraud_sales=_sales_per_slice(fraud, edges, market.n_shops))
 
-    n_organic_buyers = len(market.buyer_activity_cdf)
-    rng = stream(seed, "regulars")
+    n_organic_buyers = market.n_organic
     expected = traffic.orders * market.shop_popularity / market.shop_popularity.sum()
     regular_count = np.clip(np.rint(traffic.repeat_share * expected / ORDERS_PER_REGULAR), 1,
                             n_organic_buyers).astype(np.int64)
     return Plan(
         scenario=scenario, seed=seed, start=start, end=end, market=market, pools=pools,
         curve=curve, edges=edges, counts=counts, events=events, campaigns=campaigns,
-        regular_perm=rng.permutation(n_organic_buyers),
-        # Disjoint slices of the permutation: a loyal customer is loyal to one shop (the Shopee
+        regular_key=integer_key(seed, "regulars"),
+        # Disjoint slices of the bijection: a loyal customer is loyal to one shop (the Shopee
         # 2020 log: 83% of buyers order from a single shop).
         regular_offset=(np.cumsum(regular_count) - regular_count) % n_organic_buyers,
         regular_count=regular_count,

@@ -110,7 +110,7 @@ def _emit(plan: Plan, workers: int, write: Callable[[str, pa.Table], None],
         orders += len(columns)
         for name, table in order_tables(plan, columns, ids).items():
             write(name, table)
-    for name, table in static_tables(plan, ids).items():
+    for name, table in static_tables(plan, ids):
         write(name, table)
 
 
