@@ -4,8 +4,8 @@ any number of orders, 100M included).
 
     pytest benchmarks/bench_generate.py --benchmark-only
     BRUSHBENCH_BENCH_MEMORY=1 pytest benchmarks/bench_generate.py -k memory -s   # ~1 min
-    BRUSHBENCH_BENCH_MEMORY=1 BRUSHBENCH_BENCH_SCALE=100 pytest benchmarks/bench_generate.py \
-        -k memory -s                                                             # 100M orders
+
+With ``BRUSHBENCH_BENCH_SCALE=100`` added, the memory check runs 100M orders (several minutes).
 """
 
 from __future__ import annotations
