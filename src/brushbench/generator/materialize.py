@@ -37,10 +37,22 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     shop = (s0 + shop_local)[cell].astype(np.int64)
     slice_ = (block.slice0 + slice_local)[cell]
     row = pack_rows(TAG_ORGANIC, slice_, shop, index)
-    time = plan.curve.at_quantile(plan.uniforms(row, "time"), plan.edges[slice_],
-                                  plan.edges[slice_ + 1])
+    u_time = plan.uniforms(row, "time")
+    lo, hi = plan.edges[slice_], plan.edges[slice_ + 1]
+    if block.t0 > plan.edges[block.slice0] or block.t1 < plan.edges[block.slice1]:
+        # A slice split over several blocks: keep the orders whose quantile falls in this
+        # block's part (with a margin for rounding) before computing anything else for them,
+        # so a block costs its own orders, not its whole slice's.
+        whole = plan.curve.mass(lo, hi)
+        some = whole > 0  # a slice without traffic leaves its orders to the exact test below
+        per = np.where(some, whole, 1.0)
+        q0 = np.where(some, plan.curve.mass(lo, np.maximum(block.t0, lo)) / per, 0.0)
+        q1 = np.where(some, plan.curve.mass(lo, np.minimum(block.t1, hi)) / per, 1.0)
+        near = (u_time >= q0 - 1e-9) & (u_time <= q1 + 1e-9)
+        row, u_time, shop, lo, hi = row[near], u_time[near], shop[near], lo[near], hi[near]
+    time = plan.curve.at_quantile(u_time, lo, hi)
     inside = (time >= block.t0) & (time < block.t1)
-    if not inside.all():  # a slice split over several blocks: keep this block's part
+    if not inside.all():
         row, time, shop = row[inside], time[inside], shop[inside]
     u = plan.uniforms.bind(row)
 

@@ -229,7 +229,9 @@ def _time_blocks(curve: Curve, edges: np.ndarray, total_orders: float) -> tuple[
 
 
 def _equal_mass_cuts(curve: Curve, t0: int, t1: int, parts: int) -> list[int]:
-    grid = np.arange(t0, t1 + 1, 60, dtype=np.int64)
+    # A grid of seconds, not minutes: at --scale 30 the first minute of a Double 11 burst
+    # holds 700,000 orders, and a block may not be bigger than what its cuts can split.
+    grid = np.arange(t0, t1 + 1, dtype=np.int64)
     if grid[-1] != t1:
         grid = np.append(grid, t1)
     mass = curve.mass(np.full(len(grid), t0), grid)
