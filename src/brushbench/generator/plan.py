@@ -37,6 +37,10 @@ from .randomness import KeyedUniforms
 BLOCK_ORDERS = 250_000
 #: Shops per shop block: the unit of parallel work inside a time block.
 SHOP_BLOCK = 4096
+#: Most shop blocks per time block: past it the blocks hold more shops. A time block's orders
+#: are bounded, so at --scale 100 (300,000 shops) fixed blocks of 4,096 shops would cut each
+#: one into 73 shards of a few thousand orders, whose fixed costs then grow with the scale.
+MAX_SHOP_BLOCKS = 8
 #: How many orders a regular customer places on average in a shop, for sizing its regulars.
 ORDERS_PER_REGULAR = 2.5
 
@@ -167,8 +171,7 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
         regular_offset=(np.cumsum(regular_count) - regular_count) % n_organic_buyers,
         regular_count=regular_count,
         blocks=_time_blocks(curve, edges, traffic.orders + len(events)),
-        shop_blocks=tuple((s, min(s + SHOP_BLOCK, market.n_shops))
-                          for s in range(0, market.n_shops, SHOP_BLOCK)),
+        shop_blocks=_shop_blocks(market.n_shops),
         uniforms_key=uniforms_key,
     )
 
@@ -194,6 +197,13 @@ def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, e
             start=span[0], end=span[1], orders=len(draft),
             entities=tuple(ctx.result.entities)))
     return tuple(campaigns), OrderDraft.concat(drafts), market
+
+
+def _shop_blocks(n_shops: int) -> tuple[tuple[int, int], ...]:
+    """Shop ranges ``[s0, s1)``: SHOP_BLOCK shops each, or more when that makes more than
+    MAX_SHOP_BLOCKS of them."""
+    size = max(SHOP_BLOCK, -(-n_shops // MAX_SHOP_BLOCKS))
+    return tuple((s, min(s + size, n_shops)) for s in range(0, n_shops, size))
 
 
 def _sales_per_slice(events: OrderDraft, edges: np.ndarray, n_shops: int) -> np.ndarray:

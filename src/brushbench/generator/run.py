@@ -2,7 +2,11 @@
 
 ``generate`` returns a :class:`~brushbench.dataset.Dataset` in memory (for tests, notebooks and
 the harness on small data); ``generate_to`` streams the tables to a folder block by block, so
-memory stays flat at any scale. Both give the same tables for the same scenario and seed.
+memory stays flat at any scale: the plan holds no array per buyer (buyers are keyed functions
+of their index, :mod:`brushbench.market.population`), time blocks hold about
+``plan.BLOCK_ORDERS`` orders whatever the scale, and the buyers table is written in chunks
+(peak RSS @PEAKS@, docs/performance.md). Both give the same tables for the same scenario and
+seed.
 """
 
 from __future__ import annotations
