@@ -114,18 +114,20 @@ def _ring_plan(camouflage: float):
 def test_ring_accounts_live_where_buyers_live_and_level_up_like_them():
     plan, n_legit = _ring_plan(1.0)
     m = plan.market
-    organic = len(m.buyer_activity_cdf)
-    city = m.household_city[m.buyer_household]
+    organic = m.n_organic
+    everyone = np.arange(m.n_buyers)
+    city = m.city_of(everyone)
     ring, buyers = city[n_legit:], city[:organic]
     assert len(ring) > 600
-    top = np.argsort(-np.bincount(buyers, minlength=m.household_city.max() + 1))[:10]
+    top = np.argsort(-np.bincount(buyers, minlength=city.max() + 1))[:10]
     share = np.isin(ring, top).mean()
     assert abs(share - np.isin(buyers, top).mean()) < 0.08, share
     # Levels of aged ring accounts against legitimate accounts of comparable age.
-    age = (plan.start - m.buyer_registered_at) / 86400
+    age = (plan.start - m.registered_at(everyone)) / 86400
     aged = age > 30
-    ring_levels = np.bincount(m.buyer_level[n_legit:][aged[n_legit:]], minlength=7)
-    legit_levels = np.bincount(m.buyer_level[:organic][aged[:organic]], minlength=7)
+    level = m.level(everyone)
+    ring_levels = np.bincount(level[n_legit:][aged[n_legit:]], minlength=7)
+    legit_levels = np.bincount(level[:organic][aged[:organic]], minlength=7)
     tvd = 0.5 * np.abs(ring_levels / ring_levels.sum() - legit_levels / legit_levels.sum()).sum()
     assert tvd < 0.1, (ring_levels, legit_levels)
 
@@ -134,8 +136,9 @@ def test_ring_accounts_live_where_buyers_live_and_level_up_like_them():
 def test_no_registration_second_is_shared_by_more_than_a_handful(camouflage):
     plan, n_legit = _ring_plan(camouflage)
     m = plan.market
-    _, legit_ties = np.unique(m.buyer_registered_at[:n_legit], return_counts=True)
-    _, ring_ties = np.unique(m.buyer_registered_at[n_legit:], return_counts=True)
+    registered = m.registered_at(np.arange(m.n_buyers))
+    _, legit_ties = np.unique(registered[:n_legit], return_counts=True)
+    _, ring_ties = np.unique(registered[n_legit:], return_counts=True)
     # ~8,000 accounts over years of seconds: chance alone shares a second among two or three.
     assert legit_ties.max() <= 4 and ring_ties.max() <= 4, (legit_ties.max(), ring_ties.max())
 

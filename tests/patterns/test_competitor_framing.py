@@ -89,9 +89,9 @@ def test_fake_buyers_share_devices_with_the_staff(camouflage):
     staffs = [idx for kind, idx, role in ents if role == "controller"]
     assert len(fakes) == len(staffs) == 3
     shared = np.concatenate([
-        np.isin(market.buyer_device_offset[fake], market.buyer_device_offset[staff])
+        np.isin(market.device_offset(fake), market.device_offset(staff))
         for fake, staff in zip(fakes, staffs, strict=True)])
-    hired = np.concatenate(fakes) < len(market.buyer_activity_cdf)  # organic population
+    hired = np.concatenate(fakes) < market.n_organic  # organic population
     if camouflage == 0:
         assert shared.all() and len(shared) == 3 * 4 and not hired.any()
     else:                # hired brushers: real accounts of the population, on their own phones

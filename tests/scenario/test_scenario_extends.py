@@ -48,7 +48,7 @@ def test_error_in_an_inherited_value_points_into_the_parent(write):
     assert lines(child) == [  # the loaded file first, then the file it extends
         f"{child}:4:11: traffic.orders: expected an integer between 0 and 100000000, found 'x' "
         "(a string)",
-        f"{parent}:{row}:11: marketplace.buyers: expected an integer between 1 and 20000000, "
+        f"{parent}:{row}:11: marketplace.buyers: expected an integer between 1 and 1000000000, "
         "found -3",
     ]
 

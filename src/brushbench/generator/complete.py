@@ -74,7 +74,7 @@ class OrderColumns:
     channel: np.ndarray
     device: np.ndarray
     platform: np.ndarray       # index into PLATFORMS
-    ip: np.ndarray             # index into households' home IPs, then the CGNAT pool
+    ip: np.ndarray             # an address's home IP, or past the addresses the CGNAT pool
     payment: np.ndarray
     household: np.ndarray      # the address index
     distributor: np.ndarray    # NULL unless the channel is affiliate
@@ -159,7 +159,7 @@ def complete_orders(plan: Plan, draft: OrderDraft,
     row = draft.row
     u = plan.uniforms.bind(row)
     buyer, shop, item = draft.buyer, draft.shop, draft.item
-    home = market.buyer_household[buyer]
+    home = market.household_of(buyer)
     device, platform, payment, ip, kind = _identity(plan, draft, u, home)
     address = _address(plan, draft, u, home)
     promo = _promotion_of(plan, draft.time)
@@ -201,14 +201,12 @@ def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms, household: np.ndarr
     market = plan.market
     buyer = draft.buyer
     hh = sc.marketplace.households
-    device = market.buyer_device_offset[buyer] + (
-        u("device") * market.buyer_device_count[buyer]).astype(np.int64)
-    shared_dev = market.household_device[household]
+    device = market.device(buyer, u("device"))
+    shared_dev = market.shared_device(household)
     use_shared_dev = (shared_dev >= 0) & (u("shared_device") < hh.shared_device_use)
     device = np.where(use_shared_dev, shared_dev, device)
-    payment = market.buyer_payment_offset[buyer] + (
-        u("payment") * market.buyer_payment_count[buyer]).astype(np.int64)
-    shared_pay = market.household_payment[household]
+    payment = market.payment(buyer, u("payment"))
+    shared_pay = market.shared_payment(household)
     use_shared_pay = (shared_pay >= 0) & (u("shared_payment") < 0.5)
     payment = np.where(use_shared_pay, shared_pay, payment)
     forced_mobile = draft.column("mobile")
@@ -220,8 +218,8 @@ def _identity(plan: Plan, draft: OrderDraft, u: RowUniforms, household: np.ndarr
     mobile_given_phone = min(sc.marketplace.network.mobile_share / max(phones, 1e-12), 1.0)
     mobile = phone & (u("mobile") < mobile_given_phone)
     mobile = np.where(forced_mobile >= 0, forced_mobile == 1, mobile)
-    n_households = len(market.household_ip)
-    ip = np.where(mobile, n_households + (u("cgnat") * len(market.cgnat_ips)).astype(np.int64),
+    n_addresses = market.n_addresses
+    ip = np.where(mobile, n_addresses + (u("cgnat") * len(market.cgnat_ips)).astype(np.int64),
                   household)
     kind = draft.kind.copy()
     kind[(kind == KIND["organic"]) & (use_shared_dev | use_shared_pay)] = KIND["household"]
@@ -254,9 +252,7 @@ def _address(plan: Plan, draft: OrderDraft, u: RowUniforms, home: np.ndarray) ->
     """The address an order ships to: the buyer's home, or now and then the second address
     some buyers have (an office, the parents'). Accounts added after the marketplace was drawn
     have none."""
-    second_of = plan.market.buyer_second_address
-    known = draft.buyer < len(second_of)
-    second = np.where(known, second_of[np.where(known, draft.buyer, 0)], -1)
+    second = plan.market.second_address(draft.buyer)
     use = (second >= 0) & (u("second_address") < SECOND_ADDRESS_USE)
     return np.where(use, second, home)
 
@@ -348,7 +344,7 @@ def _parcel(plan: Plan, draft: OrderDraft, u: RowUniforms, promo: np.ndarray,
     # One of the shop's carriers, the main one most often.
     slot = (market.shop_carrier_count[shop] * u("carrier") ** 2).astype(np.int64)
     carrier = market.shop_carriers[shop, slot]
-    dest = market.household_city[household]
+    dest = market.address_city(household)
     # The warehouse in the buyer's city if there is one, else mostly the main one.
     main, second = market.shop_city[shop], market.shop_second_city[shop]
     from_second = (second >= 0) & (dest != main) & (

@@ -11,6 +11,7 @@ depend on the shard layout or on the number of worker processes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -22,6 +23,38 @@ from .engines import Engine, ProcessEngine
 from .plan import Block, Plan
 from .repeats import repeat_roots
 
+#: Rows of a split slice expanded at once (see :func:`organic_drafts`).
+_EXPAND_ROWS = 1 << 20
+
+
+def _cell_rows(plan: Plan, block: Block, s0: int, shop_local: np.ndarray,
+               slice_local: np.ndarray, per_cell: np.ndarray, split: bool
+               ) -> tuple[np.ndarray, ...]:
+    """Row identities, time quantiles, shops, slices, indices in their cell and slice bounds
+    of the orders of some cells; of a split slice, only those whose quantile can fall in the
+    block."""
+    total = int(per_cell.sum())
+    cell = np.repeat(np.arange(len(per_cell)), per_cell)
+    index = np.arange(total) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+    shop = (s0 + shop_local)[cell].astype(np.int64)
+    slice_ = (block.slice0 + slice_local)[cell]
+    row = pack_rows(TAG_ORGANIC, slice_, shop, index)
+    u_time = plan.uniforms(row, "time")
+    lo, hi = plan.edges[slice_], plan.edges[slice_ + 1]
+    if split:
+        # Keep the orders whose quantile falls in this block's part of the slice (with a
+        # margin for rounding) before computing anything else for them, so a block costs its
+        # own orders, not its whole slice's.
+        whole = plan.curve.mass(lo, hi)
+        some = whole > 0  # a slice without traffic leaves its orders to the exact test
+        per = np.where(some, whole, 1.0)
+        q0 = np.where(some, plan.curve.mass(lo, np.maximum(block.t0, lo)) / per, 0.0)
+        q1 = np.where(some, plan.curve.mass(lo, np.minimum(block.t1, hi)) / per, 1.0)
+        near = (u_time >= q0 - 1e-9) & (u_time <= q1 + 1e-9)
+        row, u_time, shop, lo, hi = row[near], u_time[near], shop[near], lo[near], hi[near]
+        slice_, index = slice_[near], index[near]
+    return row, u_time, shop, slice_, index, lo, hi
+
 
 def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     """The organic orders of shops ``s0..s1-1`` whose time falls in ``block``."""
@@ -31,15 +64,20 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     total = int(per_cell.sum())
     if total == 0:
         return OrderDraft.empty()
-    cell = np.repeat(np.arange(len(per_cell)), per_cell)
-    index = np.arange(total) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
-    shop = (s0 + shop_local)[cell].astype(np.int64)
-    slice_ = (block.slice0 + slice_local)[cell]
-    row = pack_rows(TAG_ORGANIC, slice_, shop, index)
-    time = plan.curve.at_quantile(plan.uniforms(row, "time"), plan.edges[slice_],
-                                  plan.edges[slice_ + 1])
+    split = bool(block.t0 > plan.edges[block.slice0] or block.t1 < plan.edges[block.slice1])
+    # A slice split over several blocks holds many more orders than the block: its cells are
+    # expanded a bounded number of rows at a time (a loop over chunks, not orders).
+    ends = np.cumsum(per_cell)
+    cuts = [0, *np.searchsorted(ends, np.arange(_EXPAND_ROWS, total, _EXPAND_ROWS),
+                                side="right").tolist(), len(per_cell)] if split else [
+        0, len(per_cell)]
+    parts = [_cell_rows(plan, block, s0, shop_local[a:b], slice_local[a:b], per_cell[a:b],
+                        split) for a, b in itertools.pairwise(cuts) if b > a]
+    row, u_time, shop, slice_, index, lo, hi = (np.concatenate(col)
+                                                for col in zip(*parts, strict=True))
+    time = plan.curve.at_quantile(u_time, lo, hi)
     inside = (time >= block.t0) & (time < block.t1)
-    if not inside.all():  # a slice split over several blocks: keep this block's part
+    if not inside.all():
         row, time, shop = row[inside], time[inside], shop[inside]
         slice_, index = slice_[inside], index[inside]
     u = plan.uniforms.bind(row)
@@ -50,10 +88,11 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     by_buyer = plan.uniforms.bind(repeat_roots(plan, row, shop, slice_, index, time))
     u_buyer = by_buyer("buyer")
     regular = by_buyer("regular") < traffic.repeat_share
-    buyer = buyers_by_activity(market, u_buyer)
-    n_pool = len(plan.regular_perm)
-    slot = (plan.regular_offset[shop] + (u_buyer * plan.regular_count[shop]).astype(np.int64))
-    buyer = np.where(regular, plan.regular_perm[slot % n_pool], buyer)
+    buyer = np.empty(len(row), dtype=np.int64)
+    buyer[~regular] = buyers_by_activity(market, u_buyer[~regular])
+    slot = (plan.regular_offset[shop[regular]]
+            + (u_buyer[regular] * plan.regular_count[shop[regular]]).astype(np.int64))
+    buyer[regular] = plan.regulars(slot)
 
     names = sorted(traffic.channels)  # order-independent, like the scenario hash
     weights = np.array([traffic.channels[n] for n in names], dtype=np.float64)

@@ -21,6 +21,7 @@ from ..market.clock import to_epoch
 from ..market.curves import Curve, build_curve
 from ..market.drafts import OrderDraft
 from ..market.geography import Geography
+from ..market.keyed import Permutation
 from ..market.marketplace import Market, build_market
 from ..market.seeds import integer_key, stream
 from ..patterns.base import CampaignContext
@@ -37,6 +38,10 @@ from .randomness import KeyedUniforms
 BLOCK_ORDERS = 250_000
 #: Shops per shop block: the unit of parallel work inside a time block.
 SHOP_BLOCK = 4096
+#: Most shop blocks per time block: past it the blocks hold more shops. A time block's orders
+#: are bounded, so at --scale 100 (300,000 shops) fixed blocks of 4,096 shops would cut each
+#: one into 73 shards of a few thousand orders, whose fixed costs then grow with the scale.
+MAX_SHOP_BLOCKS = 8
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Plan:
     counts: np.ndarray         # organic orders per (shop, slice)
     events: OrderDraft         # planned non-organic orders (fraud included), sorted by time
     campaigns: tuple[Campaign, ...]
-    regular_perm: np.ndarray   # a permutation of buyers; a shop's regulars are a slice of it
+    regular_key: int           # keys a bijection of the buyers; a shop's regulars are a slice
     regular_offset: np.ndarray
     regular_count: np.ndarray
     blocks: tuple[Block, ...]
@@ -92,12 +97,21 @@ class Plan:
     def uniforms(self) -> KeyedUniforms:
         return KeyedUniforms(self.uniforms_key)
 
-    @functools.cached_property
-    def ip_strings(self) -> pa.Array:
-        """Dotted IPs: the households' home addresses, then the carrier-grade NAT pool."""
-        from .tables import dotted_ips
+    def regulars(self, slot: np.ndarray) -> np.ndarray:
+        """The buyers at the given slots of the regulars' bijection (slots taken mod n)."""
+        n = self.market.n_organic
+        return Permutation(n, self.regular_key)(np.asarray(slot, dtype=np.int64) % n)
 
-        return dotted_ips(np.concatenate((self.market.household_ip, self.market.cgnat_ips)))
+    def ips(self, index: np.ndarray) -> np.ndarray:
+        """IPv4 addresses (uint32) of IP indices: an address's home IP below
+        ``market.n_addresses``, the carrier-grade NAT pool above."""
+        market = self.market
+        index = np.asarray(index, dtype=np.int64)
+        home = index < market.n_addresses
+        out = np.empty(len(index), dtype=np.uint32)
+        out[home] = market.address_ip(index[home])
+        out[~home] = market.cgnat_ips[index[~home] - market.n_addresses]
+        return out
 
     @functools.cached_property
     def review_texts(self) -> pa.Array:
@@ -143,8 +157,7 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
                             KeyedUniforms(uniforms_key),
                             fraud_sales=_sales_per_slice(fraud, edges, market.n_shops))
 
-    n_organic_buyers = len(market.buyer_activity_cdf)
-    rng = stream(seed, "regulars")
+    n_organic_buyers = market.n_organic
     expected = traffic.orders * market.shop_popularity / market.shop_popularity.sum()
     regular_count = np.clip(np.rint(traffic.repeat_share * expected
                                     / traffic.orders_per_regular), 1,
@@ -152,14 +165,13 @@ def make_plan(scenario: Scenario, seed: int) -> Plan:
     return Plan(
         scenario=scenario, seed=seed, start=start, end=end, market=market, pools=pools,
         curve=curve, edges=edges, counts=counts, events=events, campaigns=campaigns,
-        regular_perm=rng.permutation(n_organic_buyers),
-        # Disjoint slices of the permutation: a loyal customer is loyal to one shop (the Shopee
+        regular_key=integer_key(seed, "regulars"),
+        # Disjoint slices of the bijection: a loyal customer is loyal to one shop (the Shopee
         # 2020 log: 83% of buyers order from a single shop).
         regular_offset=(np.cumsum(regular_count) - regular_count) % n_organic_buyers,
         regular_count=regular_count,
         blocks=_time_blocks(curve, edges, traffic.orders + len(events)),
-        shop_blocks=tuple((s, min(s + SHOP_BLOCK, market.n_shops))
-                          for s in range(0, market.n_shops, SHOP_BLOCK)),
+        shop_blocks=_shop_blocks(market.n_shops),
         uniforms_key=uniforms_key,
     )
 
@@ -186,6 +198,13 @@ def _plan_campaigns(scenario: Scenario, seed: int, market: Market, start: int, e
             start=span[0], end=span[1], orders=len(draft),
             entities=tuple(ctx.result.entities)))
     return tuple(campaigns), OrderDraft.concat(drafts), market
+
+
+def _shop_blocks(n_shops: int) -> tuple[tuple[int, int], ...]:
+    """Shop ranges ``[s0, s1)``: SHOP_BLOCK shops each, or more when that makes more than
+    MAX_SHOP_BLOCKS of them."""
+    size = max(SHOP_BLOCK, -(-n_shops // MAX_SHOP_BLOCKS))
+    return tuple((s, min(s + size, n_shops)) for s in range(0, n_shops, size))
 
 
 def _sales_per_slice(events: OrderDraft, edges: np.ndarray, n_shops: int) -> np.ndarray:
@@ -221,7 +240,9 @@ def _time_blocks(curve: Curve, edges: np.ndarray, total_orders: float) -> tuple[
 
 
 def _equal_mass_cuts(curve: Curve, t0: int, t1: int, parts: int) -> list[int]:
-    grid = np.arange(t0, t1 + 1, 60, dtype=np.int64)
+    # A grid of seconds, not minutes: at --scale 30 the first minute of a Double 11 burst
+    # holds 700,000 orders, and a block may not be bigger than what its cuts can split.
+    grid = np.arange(t0, t1 + 1, dtype=np.int64)
     if grid[-1] != t1:
         grid = np.append(grid, t1)
     mass = curve.mass(np.full(len(grid), t0), grid)

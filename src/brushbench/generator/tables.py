@@ -6,6 +6,8 @@ after-sale rows keep the order of their orders, so every table is in order-time 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +24,9 @@ from ..market.seeds import integer_key
 from .complete import NULL, REFUND_REASONS, OrderColumns
 from .ids import scramble
 from .plan import Plan
+
+#: Buyers per part of the buyers table: bounds its memory at any number of buyers.
+BUYER_CHUNK = 500_000
 
 ENTITIES = ("buyer", "shop", "item", "device", "payment", "address", "distributor")
 
@@ -75,7 +80,7 @@ def order_tables(plan: Plan, cols: OrderColumns, ids: IdMaker) -> dict[str, pa.T
         "channel": _strings(CHANNELS, cols.channel),
         "device_id": pa.array(ids("device", cols.device)),
         "platform": _strings(PLATFORMS, cols.platform),
-        "ip": plan.ip_strings.take(pa.array(cols.ip)),
+        "ip": dotted_ips(plan.ips(cols.ip)),
         "payment_account_id": pa.array(ids("payment", cols.payment)),
         "address_id": pa.array(ids("address", cols.household)),
         "distributor_id": pa.array(ids("distributor", np.where(no_dist, 0, cols.distributor)),
@@ -143,20 +148,20 @@ def label_table(plan: Plan, cols: OrderColumns, ids: IdMaker, order_id: pa.Array
     })
 
 
-def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
-    """Buyers (by registration time), shops and items (by id): the marketplace itself."""
+def static_tables(plan: Plan, ids: IdMaker) -> Iterator[tuple[str, pa.Table]]:
+    """Buyers (by registration time, in chunks of bounded size), shops and items (by id), the
+    answer key's entities and campaigns: the marketplace itself, as (table name, part)."""
     tz = plan.timezone
     m = plan.market
-    city = list(plan.pools.cities)
     categories = sorted(plan.scenario.marketplace.categories)
-    buyer_ids = ids("buyer", np.arange(m.n_buyers))
-    order = np.lexsort((buyer_ids, m.buyer_registered_at))
-    buyers = build_table("buyers", tz, {
-        "buyer_id": pa.array(buyer_ids[order]),
-        "registered_at": _ts(m.buyer_registered_at[order], tz),
-        "city": _strings(city, m.household_city[m.buyer_household][order]),
-        "level": pa.array(m.buyer_level[order]),
-    })
+    city = list(plan.pools.cities)
+    for chunk in buyer_chunks(plan):
+        yield "buyers", build_table("buyers", tz, {
+            "buyer_id": pa.array(ids("buyer", chunk)),
+            "registered_at": _ts(m.registered_at(chunk), tz),
+            "city": _strings(city, m.city_of(chunk)),
+            "level": pa.array(m.level(chunk)),
+        })
     shop_ids = ids("shop", np.arange(m.n_shops))
     order = np.argsort(shop_ids)
     shops = build_table("shops", tz, {
@@ -174,8 +179,46 @@ def static_tables(plan: Plan, ids: IdMaker) -> dict[str, pa.Table]:
         "list_price": pa.array(m.item_list_price[order]),
         "weight_g": pa.array(m.item_weight_g[order].astype(np.int32)),
     })
-    return {"buyers": buyers, "shops": shops, "items": items,
-            "entity_labels": entity_table(plan, ids), "campaigns": campaign_table(plan, ids)}
+    yield "shops", shops
+    yield "items", items
+    yield "entity_labels", entity_table(plan, ids)
+    yield "campaigns", campaign_table(plan, ids)
+
+
+def buyer_chunks(plan: Plan, size: int = BUYER_CHUNK) -> Iterator[np.ndarray]:
+    """Every buyer once, in (registration time, buyer id) order, about ``size`` at a time.
+
+    The marketplace's own buyers come in age-rank order (oldest first), which is registration
+    order (:mod:`brushbench.market.population`); the few appended accounts are merged in where
+    their times fall. Buyers that share the last second of a chunk wait for the next one, so a
+    tie is sorted by id across chunk edges too.
+    """
+    m = plan.market
+    pop = m.population
+    ids = IdMaker(plan.seed)
+    extra = m.n_organic + np.arange(m.n_buyers - m.n_organic)
+    extra_at = m.extra_registered_at
+    extra = extra[np.lexsort((ids("buyer", extra), extra_at))]
+    extra_at = extra_at[extra - m.n_organic]
+    held = np.zeros(0, dtype=np.int64)
+    taken = 0  # appended accounts already handed out
+    for stop in range(pop.n, 0, -size):
+        organic = pop.buyers_at_age_rank(np.arange(stop - 1, max(stop - size, 0) - 1, -1))
+        last = int(m.registered_at(organic[-1:])[0])
+        upto = int(np.searchsorted(extra_at, last, side="right"))
+        rows = np.concatenate((held, organic, extra[taken:upto]))
+        taken = upto
+        at = m.registered_at(rows)
+        rows = rows[np.lexsort((ids("buyer", rows), at))]
+        at = np.sort(at)
+        tie = at == at[-1]
+        held = rows[tie]
+        if not tie.all():
+            yield rows[~tie]
+    rest = np.concatenate((held, extra[taken:]))
+    rest = rest[np.lexsort((ids("buyer", rest), m.registered_at(rest)))]
+    if len(rest):
+        yield rest
 
 
 # Entity types of the answer key and the id space each one's indices live in.

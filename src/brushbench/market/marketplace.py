@@ -1,15 +1,17 @@
-"""The marketplace: shops, items, buyers, households and their identity pools, as arrays.
+"""The marketplace: shops and items as arrays; buyers, households and their identity pools
+as keyed functions of an index (:mod:`.population`), plus the few accounts later stages append.
 
 Everything here is indexed by position (shop 0..S-1, buyer 0..B-1, ...); public ids are made from
-positions only when tables are written (:mod:`brushbench.generator.ids`). Identity pools are laid
-out so that an order picks its device, payment account, address and IP with a few vectorised
-look-ups, never a Python loop per buyer or order.
+positions only when tables are written (:mod:`brushbench.generator.ids`). An order picks its
+device, payment account, address and IP with a few vectorised calls, never a Python loop per
+buyer or order, and no array of the plan grows with the number of buyers (shops and items do:
+one entry each).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +20,9 @@ from ..scenario.limits import LimitError
 from ..scenario.model import Marketplace as MarketSpec
 from .drafts import CHANNEL
 from .geography import Geography
-from .seeds import stream
+from .population import Population, account_level, build_population
+from .population import registration_times as registration_times  # re-exported: patterns use it
+from .seeds import integer_key, stream
 
 
 @dataclass(frozen=True)
@@ -37,42 +41,137 @@ class Market:
     item_category: np.ndarray
     item_list_price: np.ndarray      # int64 cents
     item_weight_g: np.ndarray        # int64 grams
-    # buyers (legitimate population; later stages may append accounts of their own)
-    buyer_household: np.ndarray
-    buyer_activity_cdf: np.ndarray   # cumulative activity, for weighted buyer draws
-    buyer_registered_at: np.ndarray  # int64 epoch seconds
-    buyer_level: np.ndarray          # int8, 1..6
-    buyer_device_offset: np.ndarray
-    buyer_device_count: np.ndarray
-    buyer_payment_offset: np.ndarray
-    buyer_payment_count: np.ndarray
-    # households: address index == household index
-    household_city: np.ndarray
-    household_size: np.ndarray
-    household_device: np.ndarray     # shared device index, -1 where none
-    household_payment: np.ndarray    # shared payment account index, -1 where none
-    household_ip: np.ndarray         # uint32 home IP
+    # The buyers drawn with the marketplace (0..population.n-1): keyed functions of the index,
+    # no array per buyer, so the plan's memory does not grow with --scale.
+    population: Population
+    # Accounts appended by later stages (sign-ups, companies, rings: few), buyer index
+    # population.n + position; their addresses are address rows population.n_addresses +
+    # position. Each has one device and one payment account (shared with others by index).
+    extra_household: np.ndarray      # int64 address index of the account's home
+    extra_registered_at: np.ndarray  # int64 epoch seconds
+    extra_level: np.ndarray          # int8, 1..6
+    extra_device: np.ndarray         # int64 device index
+    extra_payment: np.ndarray        # int64 payment account index
+    extra_address_city: np.ndarray   # int64 city of each appended address
+    extra_address_payment: np.ndarray  # int64 payment account the address shares, -1 where none
+    extra_address_ip: np.ndarray     # uint32 home IP of each appended address
     cgnat_ips: np.ndarray            # uint32 pool of carrier-grade NAT addresses
-    n_devices: int
-    n_payments: int
+    n_devices: int                   # device indices in use are below this
+    n_payments: int                  # payment account indices in use are below this
     n_categories: int
     # Where real logs vary (issue 17): a shop ships with 1-3 carriers, the main one first, and
     # some shops from a second warehouse; some buyers ship some orders to a second address.
     shop_carriers: np.ndarray        # int64 (shops, MAX_CARRIERS), the main carrier first
     shop_carrier_count: np.ndarray   # int64, 1..MAX_CARRIERS: the first ones are in use
     shop_second_city: np.ndarray     # int64 city of a second warehouse, -1 where none
-    # A second address (an office, the parents': an address row no account lives at) of the
-    # buyers drawn with the marketplace, -1 where none; accounts added later (beyond its
-    # length) have none, so add_accounts need not extend it.
-    buyer_second_address: np.ndarray
 
     @property
     def n_shops(self) -> int:
         return len(self.shop_popularity)
 
     @property
+    def n_organic(self) -> int:
+        """Buyers drawn with the marketplace (the ones organic traffic draws)."""
+        return self.population.n
+
+    @property
     def n_buyers(self) -> int:
-        return len(self.buyer_household)
+        return self.population.n + len(self.extra_household)
+
+    @property
+    def n_addresses(self) -> int:
+        return self.population.n_addresses + len(self.extra_address_city)
+
+    # -- per buyer: the population's function below n_organic, the appended arrays above ----
+    def _per_buyer(self, buyers: np.ndarray, organic: Callable[[np.ndarray], np.ndarray],
+                   extra: np.ndarray) -> np.ndarray:
+        b = np.asarray(buyers, dtype=np.int64)
+        n = self.population.n
+        if len(b) and b.max() < n:
+            return organic(b)
+        own = b < n
+        out = np.empty(len(b), dtype=extra.dtype)
+        out[own] = organic(b[own])
+        out[~own] = extra[b[~own] - n]
+        return out
+
+    def household_of(self, buyers: np.ndarray) -> np.ndarray:
+        """Each buyer's home address."""
+        return self._per_buyer(buyers, self.population.household, self.extra_household)
+
+    def city_of(self, buyers: np.ndarray) -> np.ndarray:
+        """Each buyer's home city."""
+        return self.address_city(self.household_of(buyers))
+
+    def registered_at(self, buyers: np.ndarray) -> np.ndarray:
+        return self._per_buyer(buyers, self.population.registered_at, self.extra_registered_at)
+
+    def level(self, buyers: np.ndarray) -> np.ndarray:
+        return self._per_buyer(buyers, self.population.level, self.extra_level)
+
+    def device_offset(self, buyers: np.ndarray) -> np.ndarray:
+        """Each buyer's first (for an appended account, only) device."""
+        return self._per_buyer(buyers, self.population.device_offset, self.extra_device)
+
+    def device(self, buyers: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One of each buyer's own devices, picked by the uniforms ``u``."""
+        return self._pick(buyers, u, self.population.device, self.extra_device)
+
+    def payment(self, buyers: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One of each buyer's own payment accounts, picked by the uniforms ``u``."""
+        return self._pick(buyers, u, self.population.payment, self.extra_payment)
+
+    def _pick(self, buyers: np.ndarray, u: np.ndarray,
+              organic: Callable[[np.ndarray, np.ndarray], np.ndarray],
+              extra: np.ndarray) -> np.ndarray:
+        b = np.asarray(buyers, dtype=np.int64)
+        own = b < self.population.n
+        out = np.empty(len(b), dtype=np.int64)
+        out[own] = organic(b[own], np.asarray(u)[own])
+        out[~own] = extra[b[~own] - self.population.n]
+        return out
+
+    def second_address(self, buyers: np.ndarray) -> np.ndarray:
+        """Each buyer's second address, -1 where none (appended accounts have none)."""
+        b = np.asarray(buyers, dtype=np.int64)
+        own = b < self.population.n
+        return np.where(own, self.population.second_address(np.where(own, b, 0)), -1)
+
+    # -- per address: the population's households and second addresses, then appended ones --
+    def _per_address(self, addresses: np.ndarray, organic: Callable[[np.ndarray], np.ndarray],
+                     extra: np.ndarray) -> np.ndarray:
+        a = np.asarray(addresses, dtype=np.int64)
+        n = self.population.n_addresses
+        own = a < n
+        out = np.empty(len(a), dtype=extra.dtype)
+        out[own] = organic(a[own])
+        out[~own] = extra[a[~own] - n]
+        return out
+
+    def address_city(self, addresses: np.ndarray) -> np.ndarray:
+        return self._per_address(addresses, self.population.address_city,
+                                 self.extra_address_city)
+
+    def address_ip(self, addresses: np.ndarray) -> np.ndarray:
+        """Home IP (uint32) of each address."""
+        return self._per_address(addresses, self.population.address_ip, self.extra_address_ip)
+
+    def shared_device(self, addresses: np.ndarray) -> np.ndarray:
+        """The device the household at each address shares, -1 where none."""
+        pop = self.population
+        a = np.asarray(addresses, dtype=np.int64)
+        home = a < pop.n_households
+        return np.where(home, pop.shared_device(np.where(home, a, 0)), -1)
+
+    def shared_payment(self, addresses: np.ndarray) -> np.ndarray:
+        """The payment account the household at each address shares, -1 where none."""
+        pop = self.population
+        a = np.asarray(addresses, dtype=np.int64)
+        home = a < pop.n_households
+        out = np.where(home, pop.shared_payment(np.where(home, a, 0)), -1)
+        extra = a >= pop.n_addresses
+        out[extra] = self.extra_address_payment[a[extra] - pop.n_addresses]
+        return out
 
 
 #: Carriers a shop ships with, at most.
@@ -85,8 +184,6 @@ _CARRIER_COUNT_P = (0.45, 0.35, 0.2)
 WAREHOUSE_SKEW = 0.5
 #: Share of shops with a second warehouse in another city (an assumption).
 SECOND_WAREHOUSE_SHARE = 0.2
-#: Share of buyers who ship some orders to a second address (an assumption).
-SECOND_ADDRESS_SHARE = 0.15
 # Price endings in fen and their shares: shop prices end in .00, .90, .99, .80, .50, .88, .98
 # and, for a few, any fen (an assumption from how shops price: charm endings dominate).
 _ENDINGS = np.array([0, 90, 99, 80, 50, 88, 98])
@@ -167,75 +264,32 @@ def build_market(spec: MarketSpec, cities: Geography, n_carriers: int, window_st
         price[idx] = np.maximum(np.rint(drawn / 10) * 10, 100)
         weight[idx] = _positive_ints(cat.weight_g.sample(rng, len(idx)), 5)
 
-    # Households and buyers.
-    rng = stream(seed, "marketplace", "buyers")
-    n_buyers = spec.buyers
-    sizes = _positive_ints(spec.households.size.sample(rng, n_buyers))
-    # Enough households to seat every buyer; the last one is cut to fit.
-    n_households = int(np.searchsorted(np.cumsum(sizes), n_buyers) + 1)
-    sizes = sizes[:n_households].copy()
-    sizes[-1] -= int(sizes.sum() - n_buyers)
-    buyer_household = np.repeat(np.arange(n_households), sizes)
-    household_city = rng.choice(n_cities, size=n_households, p=city_w)
-    activity = np.maximum(spec.buyer_activity.sample(rng, n_buyers), 1e-12)
-    age_days = draw_account_ages(rng, spec, n_buyers)
-    registered = registration_times(window_start, age_days)
-    # Level grows with account age and activity, as marketplace tiers do.
-    act_q = np.argsort(np.argsort(activity)) / max(n_buyers - 1, 1)
-    level = account_level(age_days, act_q)
-
-    # Personal devices and payment accounts, then the households' shared ones after them.
-    rng = stream(seed, "marketplace", "identities")
-    dev_count = _positive_ints(spec.devices_per_buyer.sample(rng, n_buyers))
-    pay_count = _positive_ints(spec.payment_accounts_per_buyer.sample(rng, n_buyers))
-    dev_offset = np.concatenate(([0], np.cumsum(dev_count)[:-1]))
-    pay_offset = np.concatenate(([0], np.cumsum(pay_count)[:-1]))
-    multi = sizes > 1
-    shares_dev = multi & (rng.random(n_households) < spec.households.share_device)
-    shares_pay = multi & (rng.random(n_households) < spec.households.share_payment)
-    household_device = np.full(n_households, -1, dtype=np.int64)
-    household_device[shares_dev] = int(dev_count.sum()) + np.arange(int(shares_dev.sum()))
-    household_payment = np.full(n_households, -1, dtype=np.int64)
-    household_payment[shares_pay] = int(pay_count.sum()) + np.arange(int(shares_pay.sum()))
-    n_devices = int(dev_count.sum() + shares_dev.sum())
-    n_payments = int(pay_count.sum() + shares_pay.sum())
-
+    # The buyers, their households and identities: keyed functions of a buyer's index.
+    population = build_population(spec, city_w, window_start,
+                                  integer_key(seed, "marketplace", "population"))
     rng = stream(seed, "marketplace", "network")
-    household_ip = _public_ipv4(rng, n_households)
     cgnat = _public_ipv4(rng, spec.network.cgnat_ips)
 
     shop_carriers, carrier_count, shop_second_city = _warehouses(
         seed, shop_city, shop_carrier, n_carriers, warehouse_w)
     rng = stream(seed, "marketplace", "price_endings")
     price = with_price_endings(price, rng.random(len(price)))
-    # Second addresses are address rows of their own, after the households' (no account
-    # lives there, so their home IPs are never used): appended here, before any later stage
-    # appends households, so every index stays put.
-    second_address, address_city, address_ip = _second_addresses(
-        seed, buyer_household, household_city, n_households, city_w)
-    n_second = len(address_city)
-    household_city = np.concatenate((household_city, address_city))
-    sizes = np.concatenate((sizes, np.zeros(n_second, dtype=sizes.dtype)))
-    household_device = np.concatenate((household_device, np.full(n_second, -1, np.int64)))
-    household_payment = np.concatenate((household_payment, np.full(n_second, -1, np.int64)))
-    household_ip = np.concatenate((household_ip, address_ip))
-
+    none_i, none_u = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
     return Market(
         shop_carriers=shop_carriers, shop_carrier_count=carrier_count,
-        shop_second_city=shop_second_city, buyer_second_address=second_address,
+        shop_second_city=shop_second_city,
         shop_popularity=pop, shop_rank_before=rank_before, shop_by_rank=shop_by_rank,
         shop_category=shop_category, shop_city=shop_city, shop_carrier=shop_carrier,
         shop_item_offset=item_offset, shop_item_count=item_count,
         item_shop=item_shop, item_category=item_category, item_list_price=price,
-        item_weight_g=weight,
-        buyer_household=buyer_household, buyer_activity_cdf=np.cumsum(activity),
-        buyer_registered_at=registered, buyer_level=level,
-        buyer_device_offset=dev_offset, buyer_device_count=dev_count,
-        buyer_payment_offset=pay_offset, buyer_payment_count=pay_count,
-        household_city=household_city, household_size=sizes,
-        household_device=household_device, household_payment=household_payment,
-        household_ip=household_ip, cgnat_ips=cgnat,
-        n_devices=n_devices, n_payments=n_payments, n_categories=len(categories),
+        item_weight_g=weight, population=population,
+        extra_household=none_i, extra_registered_at=none_i,
+        extra_level=np.zeros(0, dtype=np.int8), extra_device=none_i, extra_payment=none_i,
+        extra_address_city=none_i, extra_address_payment=none_i, extra_address_ip=none_u,
+        cgnat_ips=cgnat,
+        n_devices=population.n * population.device_stride + population.n_households,
+        n_payments=population.n * population.payment_stride + population.n_households,
+        n_categories=len(categories),
     )
 
 
@@ -257,34 +311,6 @@ def _warehouses(seed: int, shop_city: np.ndarray, main_carrier: np.ndarray, n_ca
     second = rng.choice(len(city_w), size=n_shops, p=city_w)
     has_second = (rng.random(n_shops) < SECOND_WAREHOUSE_SHARE) & (second != shop_city)
     return carriers, count.astype(np.int64), np.where(has_second, second, -1).astype(np.int64)
-
-
-def _second_addresses(seed: int, buyer_household: np.ndarray, household_city: np.ndarray,
-                      n_households: int, city_w: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A second address for some buyers (an office desk, the parents' home): an address row
-    of its own, half in the buyer's city, half anywhere. Not another buyer's household: that
-    would link strangers' identities, which an office or a parent does not.
-
-    Returns each buyer's second address (-1 where none), and the new rows' cities and IPs.
-    """
-    rng = stream(seed, "marketplace", "addresses")
-    n_buyers = len(buyer_household)
-    has = rng.random(n_buyers) < SECOND_ADDRESS_SHARE
-    n_new = int(has.sum())
-    own_city = household_city[buyer_household[has]]
-    anywhere = rng.choice(len(city_w), size=n_new, p=city_w)
-    city = np.where(rng.random(n_new) < 0.5, own_city, anywhere).astype(household_city.dtype)
-    second = np.full(n_buyers, -1, dtype=np.int64)
-    second[has] = n_households + np.arange(n_new)
-    return second, city, _public_ipv4(rng, n_new)
-
-
-def account_level(age_days: np.ndarray, activity_quantile: np.ndarray | float) -> np.ndarray:
-    """Marketplace tier 1-6: grows with account age and, for the most active, with activity."""
-    aq = np.asarray(activity_quantile)
-    return np.clip(1 + np.log2(1 + np.asarray(age_days) / 60).astype(np.int64) // 2 + (aq > 0.8)
-                   + (aq > 0.95), 1, 6).astype(np.int8)
 
 
 # Every account, legitimate or a ring's, gets its city, age, registration time and level from
@@ -328,11 +354,6 @@ def draw_account_ages(rng: np.random.Generator, spec: MarketSpec, n: int) -> np.
     return age
 
 
-def registration_times(at: int | np.ndarray, age_days: np.ndarray) -> np.ndarray:
-    """When accounts of the given ages (days) at ``at`` (epoch seconds) were opened."""
-    return np.asarray(at, dtype=np.int64) - np.rint(np.asarray(age_days) * 86400).astype(np.int64)
-
-
 def draw_levels(rng: np.random.Generator, age_days: np.ndarray) -> np.ndarray:
     """Tiers of accounts opened outside the buyer population (sign-ups, companies, rings):
     :func:`account_level` at a uniform activity quantile, so one in five gets the activity
@@ -351,9 +372,9 @@ def draw_channels(rng: np.random.Generator, channels: Mapping[str, float], n: in
 
 
 def buyers_by_activity(market: Market, u: np.ndarray) -> np.ndarray:
-    """Buyer indices drawn in proportion to activity, one per uniform in ``u``."""
-    cdf = market.buyer_activity_cdf
-    return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), len(cdf) - 1)
+    """Buyer indices of the marketplace's own buyers drawn in proportion to activity, one per
+    uniform in ``u`` (no table per buyer: :meth:`.population.Population.by_activity`)."""
+    return market.population.by_activity(u)
 
 
 def items_of(market: Market, shop: np.ndarray, u: np.ndarray, skew: float) -> np.ndarray:
@@ -381,7 +402,7 @@ def add_accounts(market: Market, registered_at: np.ndarray, group: np.ndarray,
     payment_group = np.arange(n) if payment_group is None else np.asarray(payment_group)
     n_new_devices = int(device_group.max()) + 1 if n else 0
     n_new_payments = int(payment_group.max()) + 1 if n else 0
-    first_buyer, first_household = market.n_buyers, len(market.household_city)
+    first_buyer, first_address = market.n_buyers, market.n_addresses
     sizes = np.bincount(group, minlength=n_groups)
     shared_pay = group_shares_payment & (sizes > 1)
     household_payment = np.full(n_groups, -1, dtype=np.int64)
@@ -390,20 +411,16 @@ def add_accounts(market: Market, registered_at: np.ndarray, group: np.ndarray,
     cat = np.concatenate
     new = dataclasses.replace(
         market,
-        buyer_household=cat((market.buyer_household, first_household + group)),
-        buyer_registered_at=cat((market.buyer_registered_at, registered_at.astype(np.int64))),
-        buyer_level=cat((market.buyer_level, np.ones(n, dtype=np.int8) if level is None
+        extra_household=cat((market.extra_household, first_address + group)),
+        extra_registered_at=cat((market.extra_registered_at, registered_at.astype(np.int64))),
+        extra_level=cat((market.extra_level, np.ones(n, dtype=np.int8) if level is None
                          else np.asarray(level, dtype=np.int8))),
-        buyer_device_offset=cat((market.buyer_device_offset, market.n_devices + device_group)),
-        buyer_device_count=cat((market.buyer_device_count, np.ones(n, dtype=np.int64))),
-        buyer_payment_offset=cat((market.buyer_payment_offset,
-                                  market.n_payments + payment_group)),
-        buyer_payment_count=cat((market.buyer_payment_count, np.ones(n, dtype=np.int64))),
-        household_city=cat((market.household_city, group_city)),
-        household_size=cat((market.household_size, sizes)),
-        household_device=cat((market.household_device, np.full(n_groups, -1, dtype=np.int64))),
-        household_payment=cat((market.household_payment, household_payment)),
-        household_ip=cat((market.household_ip, _public_ipv4(rng, n_groups))),
+        extra_device=cat((market.extra_device, market.n_devices + device_group)),
+        extra_payment=cat((market.extra_payment, market.n_payments + payment_group)),
+        extra_address_city=cat((market.extra_address_city,
+                                np.asarray(group_city, dtype=np.int64))),
+        extra_address_payment=cat((market.extra_address_payment, household_payment)),
+        extra_address_ip=cat((market.extra_address_ip, _public_ipv4(rng, n_groups))),
         n_devices=market.n_devices + n_new_devices,
         n_payments=market.n_payments + n_new_payments + int(shared_pay.sum()),
     )

@@ -55,6 +55,9 @@ NAIVE_SHARE = 100.0
 __all__ = ["NAIVE_SHARE", "ROLES", "STATUS_CANCELLED", "STATUS_COMPLETED", "STATUS_REFUNDED",
            "CampaignContext", "CampaignResult", "CampaignSpec", "PatternModule", "blend"]
 
+#: Rounds of weighted draws :meth:`CampaignContext.real_accounts` makes before the uniform rest.
+_DISTINCT_ROUNDS = 64
+
 #: Roles an entity can hold in a campaign (``entity_labels.role``).
 ROLES = ("controller", "fake_buyer", "beneficiary", "victim", "culprit", "supplier",
          "distributor", "device")
@@ -285,16 +288,30 @@ class CampaignContext:
 
     def existing_buyers(self, n: int) -> np.ndarray:
         """Real accounts hired as brushers (刷手): drawn from the legitimate population."""
-        cdf = self.market.buyer_activity_cdf
-        return np.minimum(np.searchsorted(cdf, self.rng.random(n) * cdf[-1]), len(cdf) - 1)
+        return self.market.population.by_activity(self.rng.random(n))
 
     def real_accounts(self, n: int) -> np.ndarray:
         """``n`` distinct real accounts of the legitimate population, drawn like
         :meth:`existing_buyers` (accounts a ring rents or buys from their owners); fewer when
         the population has fewer."""
-        activity = np.diff(self.market.buyer_activity_cdf, prepend=0.0)
-        n = min(n, int(np.count_nonzero(activity)))
-        return self.rng.choice(len(activity), size=n, replace=False, p=activity / activity.sum())
+        population = self.market.population
+        n = min(n, population.n)
+        if 4 * n >= population.n:  # a small population: weigh every account at once
+            activity = population.activity_of(np.arange(population.n))
+            return self.rng.choice(population.n, size=n, replace=False,
+                                   p=activity / activity.sum())
+        # Successive weighted draws, keeping each account's first: what drawing without
+        # replacement does, in rounds over the shortfall rather than a table per buyer.
+        taken = np.zeros(0, dtype=np.int64)
+        for _ in range(_DISTINCT_ROUNDS):
+            drawn = np.concatenate((taken, self.existing_buyers(2 * (n - len(taken)) + 8)))
+            _, first = np.unique(drawn, return_index=True)
+            taken = drawn[np.sort(first)]
+            if len(taken) >= n:
+                return taken[:n]
+        # Activity piled on so few accounts that rounds keep drawing them: the rest uniformly.
+        rest = np.setdiff1d(self.rng.choice(population.n, size=2 * n, replace=False), taken)
+        return np.concatenate((taken, rest))[:n]
 
     def hire(self, ring: np.ndarray, n_orders: int, camouflage: float) -> np.ndarray:
         """Each order's buyer: a hired brusher with probability ``camouflage``, else one of
@@ -392,7 +409,7 @@ class CampaignContext:
         """
         ordered = [d.buyer for d in self.result.drafts]
         used = np.intersect1d(np.asarray(buyers), np.concatenate(ordered) if ordered else [])
-        return np.unique(self.market.buyer_device_offset[used.astype(np.int64)])
+        return np.unique(self.market.device_offset(used.astype(np.int64)))
 
 
 class PatternModule(Protocol):

@@ -124,7 +124,7 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
     registered = np.where(rng.random(n_accounts) < cam, aged, batch).astype(np.int64)
     # Cities drawn where real buyers live: the farm's own, or anywhere when careful.
     m = ctx.market
-    anywhere = m.household_city[m.buyer_household[ctx.existing_buyers(n_devices + 1)]]
+    anywhere = m.city_of(ctx.existing_buyers(n_devices + 1))
     city = np.where(rng.random(n_devices) < cam, anywhere[1:], anywhere[0])
     opened = ctx.add_accounts(n_accounts, at=t0, camouflage=cam, city=city,
                               devices=n_devices, addresses=n_devices, payments=n_devices,

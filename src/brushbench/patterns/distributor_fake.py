@@ -102,7 +102,7 @@ def plan(spec: Spec, ctx: CampaignContext) -> None:
         # Naive: one phone, one wallet, one address; careful: one each, in the same city.
         spread = max(1, round(cam * n_accounts))
         m = ctx.market  # the distributor lives where real buyers do
-        home = m.household_city[m.buyer_household[ctx.existing_buyers(1)[0]]]
+        home = m.city_of(ctx.existing_buyers(1))[0]
         buyers = ctx.add_accounts(
             n_accounts, at=t0, camouflage=cam, city=np.full(spread, home),
             devices=spread, addresses=spread, payments=spread)

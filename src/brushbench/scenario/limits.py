@@ -14,7 +14,9 @@ from typing import Any
 #: Organic orders (``traffic.orders``), and all orders of a dataset after scaling.
 MAX_ORDERS = 100_000_000
 MAX_SHOPS = 1_000_000
-MAX_BUYERS = 20_000_000
+#: Buyers cost no memory (keyed functions of an index, :mod:`brushbench.market.population`);
+#: the bound keeps every device and payment index of theirs below the ids' 2**48.
+MAX_BUYERS = 1_000_000_000
 #: Two years.
 MAX_WINDOW_SECONDS = 730 * 86400
 #: Re-ranking slices in the window (``window.duration / traffic.reranking.interval``): the
