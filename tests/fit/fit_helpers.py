@@ -32,6 +32,32 @@ bulk_buyers: {accounts: 0, orders: 0}
 """
 
 
+#: A marketplace that uses the calibration's keys, built like normal_week with other numbers:
+#: loyal regulars (5 orders each), quick returns (12% of orders, about 45 minutes after an
+#: earlier order of the shop) and busy shops whose hours vary less (burst_crowd).
+RETURNS = """
+name: returns
+seed: 6
+window: {start: 2021-09-06T00:00:00, duration: 5d, timezone: Asia/Manila}
+marketplace:
+  shops: 6000
+  buyers: 60000
+  shop_popularity: {dist: lognorm, s: 1.8, scale: 1.0}
+  buyer_activity: {dist: lognorm, s: 0.6, scale: 1.0}
+traffic:
+  orders: 30000
+  day_trend: [1.0, 1.1, 1.05, 0.95, 1.2]
+  repeat_share: 0.4
+  orders_per_regular: 5
+  repeat_bursts:
+    share: 0.12
+    delay: {dist: lognorm, s: 1.5, scale: 2700}
+  burstiness: 1.4
+  burst_crowd: 10
+bulk_buyers: {accounts: 0, orders: 0}
+"""
+
+
 def orders_of(text: str, seed: int | None = None):
     """The orders table of the scenario ``text`` (in memory) and its time zone."""
     scenario = load_scenario_text(text)

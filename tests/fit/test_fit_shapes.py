@@ -83,18 +83,21 @@ def heavy_rows(tmp_path_factory):
 
 
 # What the fit misses on a pareto tail (b 0.9: infinite mean), measured at this test's seeds.
-# It is the fit's limit, not the generator's (the source scenario regenerated with other seeds
-# gives p99 141-245 orders per shop): the law is scored on a grid of 500 quantile levels,
-# which cuts the top of so heavy a tail, so the fitted law is lighter (b 0.98-1.0), and the
-# burstiness fit, given shops too calm, makes up the busy shop-hours with bursts (1.7 at the
-# first estimate, 2.0 refined, against 1.5), which crowds the busiest shops' orders into fewer
-# hours. The first estimate alone misses the same statistics by about as much.
+# The source scenario itself, regenerated with seed 2, misses every one of these too (shop-hour
+# p99 2.0x, orders per shop p50 0.5x, pairs KS 0.076, repeat gap p1 0.52x, hour of day KS
+# 0.063, busiest minute 2.10x): a few top shops make the log, and another draw of them is
+# another log. The fit's own part: the law is scored on a grid of 500 quantile levels, which
+# cuts the top of so heavy a tail (b 0.98 fitted), and the bursty hours' coincidences of a
+# buyer in a busy shop read as quick returns (repeat_bursts share 0.014 fitted, none in the
+# truth), which pairs more orders. Burstiness comes back at 1.50 (truth 1.5; 2.0 before the fit
+# had the quick returns to place).
 _HEAVY_OFF = {
-    "orders_per_shop": "p99 0.52x (87 orders against 168): the top of the tail is too light",
-    "orders_per_shop_hour": "p99 1.32x: burstiness over-fitted to make up the light tail",
-    "repeat_gap": "p25 0.10x: busier shop-hours bring a pair's orders too close together",
-    "hour_of_day": "KS 0.11: a few over-bursty top shops move whole hours",
-    "peak_minute_over_mean": "2.65x: the same bursts make the busiest minute too busy",
+    "orders_per_shop": "p50 0.5x (1 order against 2): the fitted tail is lighter",
+    "orders_per_shop_hour": "p99 1.45x: the busiest shops' hours (seed 2 of the source: 2.0x)",
+    "orders_per_pair": "KS 0.055: coincidences in busy hours fitted as quick returns",
+    "repeat_gap": "p25 0.23x: the same quick returns, too quick",
+    "hour_of_day": "KS 0.073: a few top shops move whole hours (seed 2 of the source: 0.063)",
+    "peak_minute_over_mean": "1.84x: a top shop's burst (seed 2 of the source: 2.10x)",
 }
 _HEAVY = ("orders_per_shop_mean", "orders_per_shop", "shops_under_3_orders",
           "orders_per_shop_hour", "orders_per_buyer_mean", "orders_per_buyer", "pairs_one_order",

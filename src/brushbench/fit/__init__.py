@@ -15,6 +15,8 @@ Modules, by job:
 - :mod:`~brushbench.fit.clock`: window, hour-of-day profile and day trend;
 - :mod:`~brushbench.fit.laws`: shops or buyers the log never shows, and their rate law;
 - :mod:`~brushbench.fit.burst`: burstiness from the orders per shop-hour;
+- :mod:`~brushbench.fit.repeats`: quick returns and regulars' loyalty from the repeat gaps and
+  the (shop, buyer) pairs;
 - :mod:`~brushbench.fit.estimate`: the first estimate of every parameter;
 - :mod:`~brushbench.fit.refine`: Newton steps on the generator itself;
 - :mod:`~brushbench.fit.emit`: the scenario's YAML and its header;

@@ -15,11 +15,14 @@ from typing import Any
 import yaml
 
 from .estimate import Estimate
+from .repeats import DEFAULT_ORDERS_PER_REGULAR
 
 __all__ = ["scenario_dict", "scenario_text", "slug"]
 
 #: A weight law for the one fitted category (a log has no weights; the language's "beauty").
 _WEIGHT = {"dist": "lognorm", "s": 0.5, "scale": 400}
+#: Shape of the quick returns' delay law (the language's default; the fit sets its scale).
+BURST_DELAY_SHAPE = 1.5
 
 
 def slug(text: str) -> str:
@@ -47,6 +50,16 @@ def scenario_dict(est: Estimate, name: str, source_line: str, seed: int) -> dict
         "repeat_share": round(float(est.repeat_share), 4),
         "burstiness": round(float(est.burstiness), 3),
     }
+    # Keys the log gives no sign of stay unset (the defaults: no quick returns, no crowd).
+    if est.orders_per_regular != DEFAULT_ORDERS_PER_REGULAR:
+        traffic["orders_per_regular"] = round(float(est.orders_per_regular), 3)
+    if round(float(est.burst_share), 4) > 0:
+        traffic["repeat_bursts"] = {
+            "share": round(float(est.burst_share), 4),
+            "delay": {"dist": "lognorm", "s": BURST_DELAY_SHAPE,
+                      "scale": round(float(est.burst_delay), 1)}}
+    if round(float(est.burst_crowd), 2) > 0:
+        traffic["burst_crowd"] = round(float(est.burst_crowd), 2)
     if "items_per_shop" in est.extra:
         market["items_per_shop"] = est.extra["items_per_shop"]
     if "price" in est.extra:

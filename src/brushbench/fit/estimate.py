@@ -6,8 +6,12 @@ Each parameter is read off the statistic it drives, without running the generato
 - ``marketplace.shops`` and ``shop_popularity`` from the orders per shop, the shops with no
   order extrapolated from the law (:mod:`.laws`), with the re-ranking boost of the top shops;
 - ``marketplace.buyers`` and ``buyer_activity`` the same way from the orders per buyer;
-- ``traffic.repeat_share`` from the share of orders that repeat a (shop, buyer) pair;
-- ``traffic.burstiness`` from the orders per shop-hour (:mod:`.burst`);
+- ``traffic.repeat_bursts`` (share and delay) from the quick repeat gaps, and
+  ``traffic.orders_per_regular`` from the pairs with more than one order (:mod:`.repeats`);
+- ``traffic.repeat_share`` from the share of orders that repeat a (shop, buyer) pair, less
+  the quick returns;
+- ``traffic.burstiness`` from the orders per shop-hour (:mod:`.burst`); ``burst_crowd`` starts
+  off (0) and is set by the refinement, from how much the busiest shops' hours vary;
 - items per shop, units per order and prices when the log has those columns.
 
 :mod:`.refine` then corrects these by generating from them.
@@ -15,17 +19,17 @@ Each parameter is read off the statistic it drives, without running the generato
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
-from ..scenario.model import Reranking, Traffic
+from ..scenario.model import Reranking
 from .burst import fit_burstiness, shop_hour_counts
 from .clock import Rhythm, fit_rhythm
 from .laws import CountFit, fit_counts, grid_means
+from .repeats import initial_bursts, initial_orders_per_regular, repeat_gaps
 from .source import Source
 
 __all__ = ["Estimate", "estimate"]
@@ -33,11 +37,6 @@ __all__ = ["Estimate", "estimate"]
 #: The most the repeat share is set to: regulars are sized from it, and at 1 no shop would
 #: ever see a new customer.
 MAX_REPEAT_SHARE = 0.95
-
-#: Orders a regular places in their shop: the scenario's default ``traffic.orders_per_regular``,
-#: which the fit leaves unset (a fitted scenario states only what the log determines).
-ORDERS_PER_REGULAR = float(next(f.default for f in dataclasses.fields(Traffic)  # type: ignore[arg-type]
-                                if f.name == "orders_per_regular"))
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,10 @@ class Estimate:
     buyers: CountFit
     repeat_share: float
     burstiness: float
+    orders_per_regular: float
+    burst_share: float      # traffic.repeat_bursts.share
+    burst_delay: float      # traffic.repeat_bursts.delay's scale, seconds
+    burst_crowd: float
     extra: dict[str, Any] = field(default_factory=dict)  # marketplace / traffic keys, if any
 
     def with_values(self, **values: Any) -> Estimate:
@@ -62,16 +65,17 @@ def repeat_fraction(log: Any) -> float:
     return 1.0 - len(log.pair_sizes) / len(log.shop)
 
 
-def initial_repeat_share(log: Any) -> float:
-    """``repeat_share`` from the repeat fraction, as if all repeats came from regulars.
+def initial_repeat_share(log: Any, orders_per_regular: float, burst_share: float) -> float:
+    """``repeat_share`` from the repeat fraction, the quick returns taken out.
 
-    A shop's regulars place :data:`ORDERS_PER_REGULAR` orders each on average (Poisson),
-    so a share ``1 - P(at least one) / mean`` of the regulars' orders repeat a pair.
+    A shop's regulars place ``orders_per_regular`` orders each on average (Poisson), so a
+    share ``1 - P(at least one) / mean`` of the regulars' orders repeat a pair; each quick
+    return repeats one.
     """
-    m = ORDERS_PER_REGULAR
+    m = orders_per_regular
     repeats_per_regular_order = 1.0 - (1.0 - np.exp(-m)) / m
-    return float(np.clip(repeat_fraction(log) / repeats_per_regular_order, 0.0,
-                         MAX_REPEAT_SHARE))
+    return float(np.clip((repeat_fraction(log) - burst_share) / repeats_per_regular_order,
+                         0.0, MAX_REPEAT_SHARE))
 
 
 def estimate(source: Source, seed: int) -> Estimate:
@@ -86,7 +90,10 @@ def estimate(source: Source, seed: int) -> Estimate:
     burst = fit_burstiness(grid_means(shops, n, rr.strength, rr.top_slots),
                            rhythm.hour_shares(), shop_hour_counts(log.local, log.shop_code),
                            seed)
-    return Estimate(rhythm, source.timezone, n, shops, buyers, initial_repeat_share(log), burst,
+    share, delay = initial_bursts(repeat_gaps(log.pair_code, log.t), n)
+    m = initial_orders_per_regular(log.pair_sizes)
+    return Estimate(rhythm, source.timezone, n, shops, buyers,
+                    initial_repeat_share(log, m, share), burst, m, share, delay, 0.0,
                     _details(source))
 
 

@@ -2,19 +2,23 @@
 
 The first estimate (:mod:`.estimate`) models each statistic apart; the generator couples them
 (regular customers change how many buyers a log shows, the re-ranking loop and burstiness
-change the orders per shop). Here six parameters are adjusted together so that six smooth
-statistics of a generated log match the log's:
+change the orders per shop, quick returns add pairs of two). Here ten parameters are adjusted
+together so that ten smooth statistics of a generated log match the log's:
 
-==========================  ====================================================
-parameter                   statistic
-==========================  ====================================================
-ln marketplace.shops        ln shops with an order
-shop_popularity shape       standard deviation of ln(orders per shop)
-ln marketplace.buyers       ln buyers with an order
-buyer_activity shape        standard deviation of ln(orders per buyer)
-traffic.repeat_share        share of (shop, buyer) pairs with one order
-traffic.burstiness          mean ln(orders per non-empty shop-hour)
-==========================  ====================================================
+===================================  ===============================================
+parameter                            statistic
+===================================  ===============================================
+ln marketplace.shops                 ln shops with an order
+shop_popularity shape                standard deviation of ln(orders per shop)
+ln marketplace.buyers                ln buyers with an order
+buyer_activity shape                 standard deviation of ln(orders per buyer)
+traffic.repeat_share                 share of (shop, buyer) pairs with one order
+traffic.burstiness                   mean ln(orders per non-empty shop-hour)
+ln traffic.orders_per_regular        mean ln(orders per pair) over pairs of 2 or more
+traffic.repeat_bursts.share          repeat gaps under 6 hours per order
+ln traffic.repeat_bursts.delay       median ln(repeat gap) under 6 hours
+ln(1 + traffic.burst_crowd)          how the busiest shops' hours vary (:func:`busy_spread`)
+===================================  ===============================================
 
 The Jacobian is taken once by finite differences at the first estimate, then a few damped
 (Levenberg-Marquardt) steps follow; the point with the smallest residual is kept. Every run uses the
@@ -39,6 +43,7 @@ from ..scenario.model import Scenario
 from .burst import shop_hour_counts
 from .estimate import MAX_REPEAT_SHARE, Estimate
 from .laws import FAMILIES, CountFit
+from .repeats import MAX_BURST_SHARE, MAX_ORDERS_PER_REGULAR, MIN_EVIDENCE, QUICK, repeat_gaps
 
 __all__ = ["REFINE_ORDERS", "Refinement", "refine", "targets"]
 
@@ -47,27 +52,92 @@ REFINE_ORDERS = 30_000
 #: Most runs averaged for a small log.
 MAX_REPEATS = 6
 #: Newton steps after the Jacobian, and halvings of a step that does not help.
-STEPS = 2
+STEPS = 4
 _HALVINGS = 3
 #: Levenberg-Marquardt damping (a share of the curvature added to its diagonal).
 _DAMPING = 0.3
 #: Finite-difference steps and the residual scales (what counts as "close"), per parameter.
-_DELTA = np.array([0.1, 0.1, 0.1, 0.1, 0.05, 0.2])
-_SCALE = np.array([0.03, 0.05, 0.03, 0.03, 0.01, 0.03])
+_DELTA = np.array([0.1, 0.1, 0.1, 0.1, 0.05, 0.2, 0.2, 0.02, 0.3, 0.7])
+_SCALE = np.array([0.03, 0.05, 0.03, 0.03, 0.01, 0.03, 0.03, 0.005, 0.1, 0.05])
 #: Largest change of one parameter in one step.
-_MAX_STEP = np.array([0.5, 0.5, 0.5, 0.5, 0.2, 0.8])
-NAMES = ("shops", "shop_popularity", "buyers", "buyer_activity", "repeat_share", "burstiness")
+_MAX_STEP = np.array([0.5, 0.5, 0.5, 0.5, 0.2, 0.8, 0.7, 0.1, 1.0, 1.5])
+#: Parameters bounded below by 0 (a finite difference there steps inwards).
+_AT_ZERO = (4, 5, 6, 7, 9)
+NAMES = ("shops", "shop_popularity", "buyers", "buyer_activity", "repeat_share", "burstiness",
+         "orders_per_regular", "repeat_bursts.share", "repeat_bursts.delay", "burst_crowd")
+_N = len(NAMES)
+#: Share of the shops with an order whose hours :func:`busy_spread` reads (at least 3 shops).
+BUSY_SHARE = 0.02
+
+
+def _busy(log: Log) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The busiest shops, and the shop and orders of each of their non-empty hours."""
+    hours = log.local // 3600
+    hours = hours - hours.min()
+    cells, counts = np.unique(log.shop_code * (int(hours.max()) + 1) + hours, return_counts=True)
+    shop = cells // (int(hours.max()) + 1)
+    per_shop = np.bincount(log.shop_code)
+    seen = np.flatnonzero(per_shop)
+    top = seen[np.argsort(-per_shop[seen], kind="stable")][:max(3, round(BUSY_SHARE * len(seen)))]
+    busy = np.isin(shop, top)
+    return top, shop[busy], counts[busy], per_shop
+
+
+def busy_hours(log: Log) -> int:
+    """Non-empty hours of the busiest shops (:func:`busy_spread`'s evidence)."""
+    return len(_busy(log)[1])
+
+
+def busy_spread(log: Log) -> float:
+    """Mean over the busiest shops of the standard deviation of ln(orders per non-empty hour).
+
+    ``burst_crowd`` calms exactly these shops' hours while leaving the small shops' (which
+    :func:`targets`' mean ln shop-hour reads) as they are.
+    """
+    top, s, counts, per_shop = _busy(log)
+    if len(s) == 0:
+        return 0.0
+    ln = np.log(counts)
+    k = np.bincount(s, minlength=len(per_shop))[top]
+    mean = np.bincount(s, weights=ln, minlength=len(per_shop))[top] / k
+    square = np.bincount(s, weights=ln * ln, minlength=len(per_shop))[top] / k
+    return float(np.sqrt(np.maximum(square - mean * mean, 0)).mean())
+
+
+def active(log: Log) -> np.ndarray:
+    """Which parameters (and their statistics) the log has the evidence to refine.
+
+    The quick returns need :data:`~.repeats.MIN_EVIDENCE` repeat gaps under
+    :data:`~.repeats.QUICK`, ``orders_per_regular`` as many pairs of 2 or more orders, and
+    ``burst_crowd`` five times as many non-empty hours of the busiest shops; short of that the
+    statistic is noise, and the parameter keeps its first estimate.
+    """
+    gaps = repeat_gaps(log.pair_code, log.t)
+    on = np.ones(_N, dtype=bool)
+    on[6] = np.count_nonzero(log.pair_sizes >= 2) >= MIN_EVIDENCE
+    on[7] = on[8] = np.count_nonzero(gaps < QUICK) >= MIN_EVIDENCE
+    on[9] = busy_hours(log) >= 5 * MIN_EVIDENCE
+    return on
 
 
 def targets(log: Log) -> np.ndarray:
-    """The six statistics the refinement matches (see the module's table)."""
+    """The statistics the refinement matches (see the module's table)."""
     shop = np.bincount(log.shop_code)
+    shop = shop[shop > 0]
     buyer = np.bincount(log.buyer_code)
+    buyer = buyer[buyer > 0]
+    pairs = log.pair_sizes
+    gaps = repeat_gaps(log.pair_code, log.t)
+    quick = gaps[gaps < QUICK]
     return np.array([
         math.log(len(shop)), float(np.log(shop).std()),
         math.log(len(buyer)), float(np.log(buyer).std()),
-        float(np.mean(log.pair_sizes == 1)),
+        float(np.mean(pairs == 1)),
         float(np.log(shop_hour_counts(log.local, log.shop_code)).mean()),
+        float(np.log(pairs[pairs >= 2]).mean()) if (pairs >= 2).any() else math.log(2),
+        len(quick) / len(log.shop),
+        float(np.median(np.log(np.maximum(quick, 1)))) if len(quick) else math.log(QUICK),
+        busy_spread(log),
     ])
 
 
@@ -82,7 +152,9 @@ class Refinement:
 
 def _vector(est: Estimate) -> np.ndarray:
     return np.array([math.log(est.shops.n), est.shops.shape, math.log(est.buyers.n),
-                     est.buyers.shape, est.repeat_share, est.burstiness])
+                     est.buyers.shape, est.repeat_share, est.burstiness,
+                     math.log(est.orders_per_regular), est.burst_share,
+                     math.log(est.burst_delay), math.log1p(est.burst_crowd)])
 
 
 def _apply(est: Estimate, x: np.ndarray, observed_shops: int, observed_buyers: int
@@ -98,7 +170,12 @@ def _apply(est: Estimate, x: np.ndarray, observed_shops: int, observed_buyers: i
                       est.buyers.distance, est.buyers.elasticity)
     return est.with_values(shops=shops, buyers=buyers,
                            repeat_share=float(np.clip(x[4], 0.0, MAX_REPEAT_SHARE)),
-                           burstiness=float(np.clip(x[5], 0.0, 4.0)))
+                           burstiness=float(np.clip(x[5], 0.0, 4.0)),
+                           orders_per_regular=float(np.clip(math.exp(x[6]), 1.0,
+                                                            MAX_ORDERS_PER_REGULAR)),
+                           burst_share=float(np.clip(x[7], 0.0, MAX_BURST_SHARE)),
+                           burst_delay=float(np.clip(math.exp(x[8]), 60.0, 30 * 86400.0)),
+                           burst_crowd=float(np.clip(math.expm1(x[9]), 0.0, 1e6)))
 
 
 def refine(est: Estimate, log: Log, build: Callable[[Estimate], Scenario], seed: int
@@ -134,33 +211,37 @@ def refine(est: Estimate, log: Log, build: Callable[[Estimate], Scenario], seed:
             orders = generate(scenario, seed=seed + r, scale=scale).arrow("orders")
             if orders.num_rows:  # a run of a very small log may draw no order at all
                 got.append(targets(Log.of_tables(orders, scenario.window.timezone)))
-        return np.mean(got, axis=0) - want if got else np.full(6, np.inf)
+        return np.mean(got, axis=0) - want if got else np.full(_N, np.inf)
+
+    on = active(log)
+    weight = np.where(on, 1.0 / _SCALE, 0.0)
 
     def loss(f: np.ndarray) -> float:
-        value = float(np.sum((f / _SCALE) ** 2))
+        value = float(np.sum((f * weight) ** 2))
         return value if np.isfinite(value) else np.inf
 
     x = _vector(est)
     f = residual(x)
     before = f
     best = (loss(f), x, f)
-    jac = np.empty((6, 6))
-    for i in range(6):
-        step = np.zeros(6)
+    jac = np.zeros((_N, _N))
+    for i in np.flatnonzero(on):
+        step = np.zeros(_N)
         # Step inwards where a parameter sits at its lower bound (0 burstiness, 0 repeats).
-        step[i] = _DELTA[i] if x[i] - _DELTA[i] < 0 and i >= 4 else -_DELTA[i]
+        step[i] = _DELTA[i] if x[i] - _DELTA[i] < 0 and i in _AT_ZERO else -_DELTA[i]
         fi = residual(x + step)
         jac[:, i] = (fi - f) / step[i]
         if loss(fi) < best[0]:
             best = (loss(fi), x + step, fi)
-    a = jac / _SCALE[:, None]
+    a = (jac * weight[:, None])[:, on]
     for _ in range(STEPS):
         x, f = best[1], best[2]
         # A Levenberg-Marquardt step (scaled: each statistic weighs by how close it must
         # come), halved until it lowers the residual: the generator is not linear so far out.
         g = a.T @ a
-        delta = np.linalg.solve(g + _DAMPING * np.diag(np.diag(g)) + 1e-9 * np.eye(6),
-                                -a.T @ (f / _SCALE))
+        delta = np.zeros(_N)
+        delta[on] = np.linalg.solve(g + _DAMPING * np.diag(np.diag(g)) + 1e-9 * np.eye(len(g)),
+                                    -a.T @ (f * weight))
         delta = delta * min(1.0, float(np.min(_MAX_STEP / np.maximum(np.abs(delta), 1e-12))))
         improved = False
         for _ in range(_HALVINGS):
