@@ -27,11 +27,14 @@ from ..dataset.frames import to_pandas
 from ..dataset.manifest import MANIFEST_NAME, read_manifest, table_files
 from ..dataset.tables import table_schema
 
-__all__ = ["ORDER_COLUMNS", "ScoringData", "read_scoring_data"]
+__all__ = ["KEY_COLUMNS", "ORDER_COLUMNS", "ScoringData", "read_scoring_data"]
 
 #: The columns of ``orders`` that the metrics read: ids to match the answer key and to group
 #: by buyer and shop, and the creation time for the time to detect.
 ORDER_COLUMNS = ("order_id", "buyer_id", "shop_id", "created_at")
+#: The columns of ``labels`` the metrics read (not the shops a campaign served or harmed);
+#: the other key tables are read whole (one row per entity or campaign).
+KEY_COLUMNS = {"labels": ("order_id", "is_brushing", "pattern", "campaign_id", "legit_kind")}
 
 
 @dataclass
@@ -84,44 +87,72 @@ def read_scoring_data(folder: str | os.PathLike[str],
     """
     path = Path(folder)
     manifest = dict(read_manifest(path) if manifest is None else manifest)
-    orders = _frame(_read(path, manifest, "orders", ORDER_COLUMNS))
-    key: dict[str, pd.DataFrame] = {}
+    frames = {"orders": _read_frame(path, manifest, "orders", ORDER_COLUMNS)}
     for name in ANSWER_KEY_TABLES:
+        columns = KEY_COLUMNS.get(name) or tuple(table_schema(name, "UTC").names)
         if manifest.get("has_answer_key") and name in manifest["tables"]:
-            key[name] = _frame(_read(path, manifest, name, None), categorical=True)
+            frames[name] = _read_frame(path, manifest, name, columns, categorical=True)
         else:
-            key[name] = _frame(table_schema(name, manifest["timezone"]).empty_table())
-    return ScoringData(orders, key["labels"], key["entity_labels"], key["campaigns"], manifest)
+            schema = table_schema(name, manifest["timezone"])
+            frames[name] = to_pandas(pa.schema([schema.field(c) for c in columns])
+                                     .empty_table())
+    # Arrow's allocator keeps freed pages for reuse; scoring allocates with numpy from here on.
+    pa.default_memory_pool().release_unused()
+    return ScoringData(frames["orders"], frames["labels"], frames["entity_labels"],
+                       frames["campaigns"], manifest)
 
 
-def _read(folder: Path, manifest: dict[str, Any], name: str,
-          columns: tuple[str, ...] | None) -> pa.Table:
-    """Table ``name`` (only ``columns``, if given), its files read one after the other."""
+def _read_frame(folder: Path, manifest: dict[str, Any], name: str, columns: tuple[str, ...],
+                *, categorical: bool = False) -> pd.DataFrame:
+    """``columns`` of table ``name`` as pandas (:func:`~brushbench.dataset.frames.to_pandas`'s
+    dtypes), its files read one after the other.
+
+    A columnar format is read one column at a time over all the files, each column converted
+    before the next is read: the peak is the frame plus one column in Arrow, not the frame
+    twice (a CSV file is parsed once for all its columns). With ``categorical``, text
+    columns are dictionary-encoded as each file is read, so that they are held as codes
+    rather than a string (then a Python object) per row.
+    """
     fmt = get_format(manifest["format"])
     schema = table_schema(name, manifest["timezone"])
-    where = folder / MANIFEST_NAME
-    parts = []
-    for file, entry in table_files(folder, manifest["tables"][name], where):
-        try:
-            part = fmt.read(file, schema, table=name, columns=columns)
-        except (OSError, ValueError, pa.ArrowException) as exc:
-            line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise DatasetError(f"{file}: cannot read table {name}: {line}") from None
-        if part.num_rows != entry["rows"]:
-            raise DatasetError(f"{file}: {part.num_rows} rows, manifest says {entry['rows']}")
-        parts.append(part)
-    if not parts:
-        wanted = schema if columns is None else pa.schema([schema.field(c) for c in columns])
-        return wanted.empty_table()
-    return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+    files = list(table_files(folder, manifest["tables"][name], folder / MANIFEST_NAME))
+    groups = [columns] if fmt.text else [(c,) for c in columns]
+    data: dict[str, Any] = {}
+    for group in groups:
+        chunks: dict[str, list[pa.Array]] = {c: [] for c in group}
+        for file, entry in files:
+            part = _read_file(fmt, file, schema, name, group)
+            if part.num_rows != entry["rows"]:
+                raise DatasetError(f"{file}: {part.num_rows} rows, manifest says "
+                                   f"{entry['rows']}")
+            for column in group:
+                values = part.column(column)
+                if categorical and _is_text(values.type):
+                    values = values.dictionary_encode()
+                chunks[column].extend(values.chunks)
+            del part
+        for column in group:
+            pieces = chunks.pop(column)
+            kind = pieces[0].type if pieces else schema.field(column).type
+            table = pa.table({column: pa.chunked_array(pieces, type=kind)})
+            del pieces
+            if pa.types.is_dictionary(kind):
+                table = table.unify_dictionaries()
+            data[column] = to_pandas(table)[column]
+            del table
+    rows = len(data[columns[0]])
+    return pd.DataFrame(data, index=pd.RangeIndex(rows), copy=False)
 
 
-def _frame(table: pa.Table, *, categorical: bool = False) -> pd.DataFrame:
-    """``table`` as pandas (:func:`~brushbench.dataset.frames.to_pandas`'s dtypes); with
-    ``categorical``, its text columns dictionary-encoded first, so that pandas holds codes
-    rather than a Python string per row."""
-    if categorical:
-        for i, column in enumerate(table.columns):
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                table = table.set_column(i, table.field(i).name, column.dictionary_encode())
-    return to_pandas(table)
+def _read_file(fmt: Any, file: Path, schema: pa.Schema, name: str,
+               columns: tuple[str, ...]) -> pa.Table:
+    try:
+        table: pa.Table = fmt.read(file, schema, table=name, columns=columns)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatasetError(f"{file}: cannot read table {name}: {line}") from None
+    return table
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
