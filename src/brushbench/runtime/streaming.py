@@ -219,9 +219,10 @@ class StreamPlan:
         self._orders = _Sliced(orders, _bounds(created if perm is None else created[perm],
                                                ends), perm)
         # Events: each delivered at its own time, but never before the order it is about.
-        order_ids = np.asarray(orders.column("order_id").to_numpy(), dtype=np.int64)
-        self._events = {name: self._slice_events(data, name, order_ids, created, ends)
+        lookup = _OrderLookup(np.asarray(orders.column("order_id").to_numpy(), dtype=np.int64))
+        self._events = {name: self._slice_events(data, name, lookup, created, ends)
                         for name in ("shipments", "refunds", "reviews", "buyers")}
+        del lookup
         self._catalogue = {name: data.arrow(name) for name in CATALOGUE}
         manifest = data.manifest
         manifest.pop("tables", None)  # row counts of the whole dataset: the future's volume
@@ -284,28 +285,56 @@ class StreamPlan:
         for i in range(len(self)):
             yield self.batch(i)
 
-    def _slice_events(self, data: Dataset, name: str, order_ids: np.ndarray,
+    def _slice_events(self, data: Dataset, name: str, lookup: _OrderLookup,
                       created: np.ndarray, ends: np.ndarray) -> _Sliced:
         table = data.arrow(name)
         column = table.column(EVENT_TIME[name])
+        # Rows without a time are never delivered; they are skipped by index rather than
+        # filtered out, which would copy the rest of the table.
+        valid = None
         if column.null_count:
-            table = table.filter(pc.is_valid(column))
-            column = table.column(EVENT_TIME[name])
-        times = epoch_seconds(column) if table.num_rows else np.empty(0, dtype=np.int64)
-        if name in ABOUT_AN_ORDER and len(times) and len(order_ids):
+            valid = np.flatnonzero(np.asarray(column.is_valid().to_numpy(
+                zero_copy_only=False), dtype=bool)).astype(_index_type(table.num_rows))
+            column = column.drop_null()
+        times = epoch_seconds(column) if len(column) else np.empty(0, dtype=np.int64)
+        if name in ABOUT_AN_ORDER and len(times) and len(lookup.ids) and lookup.unique:
             # An event is known no earlier than its order: a row timed before its order
             # (a log's clock skew) waits for the order's batch.
-            index = pd.Index(order_ids)
-            if index.is_unique:
-                where = index.get_indexer(
-                    np.asarray(table.column("order_id").to_numpy(), dtype=np.int64))
-                found = where >= 0
-                times = times.copy()
-                times[found] = np.maximum(times[found], created[where[found]])
+            ids = np.asarray(table.column("order_id").to_numpy(), dtype=np.int64)
+            where = lookup.rows(ids if valid is None else ids[valid])
+            del ids
+            found = where >= 0
+            times = times.copy()
+            times[found] = np.maximum(times[found], created[where[found]])
         if _is_sorted(times):
-            return _Sliced(table, _bounds(times, ends))
+            return _Sliced(table, _bounds(times, ends), valid)
         perm = _time_order(times)
-        return _Sliced(table, _bounds(times[perm], ends), perm)
+        return _Sliced(table, _bounds(times[perm], ends), perm if valid is None else valid[perm])
+
+
+class _OrderLookup:
+    """The row of each order id, by binary search through the ids' sorting permutation.
+
+    4 bytes a row beside the ids, where a hash index (``pandas.Index``) costs about 35: the
+    difference between building a stream of 100M orders in 0.4 GB or in 3.5 GB.
+    """
+
+    _CHUNK = 1 << 20
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+        self.perm = _time_order(ids) if len(ids) else np.empty(0, dtype=np.int32)
+        # Unique when strictly increasing in sorted order; checked a chunk at a time so that
+        # the sorted ids are never held whole.
+        self.unique = all(bool((np.diff(ids[self.perm[lo:lo + self._CHUNK + 1]]) > 0).all())
+                          for lo in range(0, max(len(ids) - 1, 0), self._CHUNK))
+
+    def rows(self, wanted: np.ndarray) -> np.ndarray:
+        """The row of each of ``wanted`` (int64), -1 for an id that is not an order's."""
+        pos = np.searchsorted(self.ids, wanted, sorter=self.perm)
+        rows = self.perm[np.minimum(pos, len(self.ids) - 1)].astype(np.int64)
+        rows[self.ids[rows] != wanted] = -1
+        return rows
 
 
 def _is_sorted(values: np.ndarray) -> bool:
