@@ -140,11 +140,26 @@ class Schedule:
         return self.start + (self.batch_of(times) + 1) * self.batch_seconds
 
 
+def _numpy(column: pa.ChunkedArray | pa.Array, dtype: Any) -> np.ndarray:
+    """A column without nulls as one numpy array, filled chunk by chunk.
+
+    ``ChunkedArray.to_numpy`` joins the chunks in an Arrow buffer first, allocated by Arrow's
+    mimalloc pool, which reserves address space in 1 GiB segments: under a run's address-space
+    limit (``--memory``) that reservation, not the data, would exhaust it.
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = np.empty(len(column), dtype=dtype)
+    at = 0
+    for chunk in chunks:
+        out[at:at + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        at += len(chunk)
+    return out
+
+
 def epoch_seconds(column: Any) -> np.ndarray:
     """A timestamp column (pandas Series or Arrow array, no nulls) as int64 epoch seconds."""
     if isinstance(column, pa.ChunkedArray | pa.Array):
-        return np.asarray(column.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy(),
-                          dtype=np.int64)
+        return _numpy(column.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()), np.int64)
     return np.asarray(pd.DatetimeIndex(column).as_unit("s").asi8, dtype=np.int64)
 
 
@@ -219,7 +234,7 @@ class StreamPlan:
         self._orders = _Sliced(orders, _bounds(created if perm is None else created[perm],
                                                ends), perm)
         # Events: each delivered at its own time, but never before the order it is about.
-        lookup = _OrderLookup(np.asarray(orders.column("order_id").to_numpy(), dtype=np.int64))
+        lookup = _OrderLookup(_numpy(orders.column("order_id"), np.int64))
         self._events = {name: self._slice_events(data, name, lookup, created, ends)
                         for name in ("shipments", "refunds", "reviews", "buyers")}
         del lookup
@@ -293,14 +308,14 @@ class StreamPlan:
         # filtered out, which would copy the rest of the table.
         valid = None
         if column.null_count:
-            valid = np.flatnonzero(np.asarray(column.is_valid().to_numpy(
-                zero_copy_only=False), dtype=bool)).astype(_index_type(table.num_rows))
+            valid = np.flatnonzero(_numpy(column.is_valid(), np.bool_)).astype(
+                _index_type(table.num_rows))
             column = column.drop_null()
         times = epoch_seconds(column) if len(column) else np.empty(0, dtype=np.int64)
         if name in ABOUT_AN_ORDER and len(times) and len(lookup.ids) and lookup.unique:
             # An event is known no earlier than its order: a row timed before its order
             # (a log's clock skew) waits for the order's batch.
-            ids = np.asarray(table.column("order_id").to_numpy(), dtype=np.int64)
+            ids = _numpy(table.column("order_id"), np.int64)
             where = lookup.rows(ids if valid is None else ids[valid])
             del ids
             found = where >= 0
@@ -364,7 +379,33 @@ def _rows(sliced: _Sliced, i: int, columns: list[str] | None = None) -> pa.Table
     table = sliced.table if columns is None else sliced.table.select(columns)
     if sliced.perm is None:
         return table.slice(lo, hi - lo)
-    return table.take(sliced.perm[lo:hi])
+    return _gather(table, sliced.perm[lo:hi])
+
+
+def _gather(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)``, taking from each chunk that holds some of the rows.
+
+    ``Table.take`` joins a column's chunks before taking from it: a copy of the whole column
+    for every batch of a memory-mapped table (one chunk per record batch of the file). Here
+    the rows are grouped by chunk (a loop over the chunks they touch, not over rows), taken
+    from each, then put back in the order asked.
+    """
+    if len(rows) == 0 or table.num_rows == 0:
+        return table.schema.empty_table()
+    chunks = table.to_batches()
+    starts = np.cumsum([0] + [len(c) for c in chunks])
+    order = np.argsort(rows, kind="stable")
+    wanted = np.asarray(rows, dtype=np.int64)[order]
+    chunk = np.searchsorted(starts, wanted, side="right") - 1
+    edges = np.searchsorted(chunk, np.arange(len(chunks) + 1), side="left")
+    pieces = [chunks[c].take(pa.array(wanted[edges[c]:edges[c + 1]] - starts[c]))
+              for c in np.flatnonzero(np.diff(edges))]
+    gathered = pa.Table.from_batches(pieces, table.schema)
+    if _is_sorted(np.asarray(rows)):
+        return gathered
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.arange(len(order))
+    return gathered.combine_chunks().take(pa.array(back))
 
 
 # ---------------------------------------------------------------------------------------------
