@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from brushbench.dataset import DatasetWriter
@@ -73,3 +75,24 @@ def test_scoring_reads_the_answer_key_as_compact_columns(farm, partitioned):
     assert text(data.labels["pattern"]) == text(full["pattern"])
     assert text(data.labels["campaign_id"]) == text(full["campaign_id"])
     assert (data.labels["order_id"].to_numpy() == full["order_id"].to_numpy()).all()
+
+
+def test_a_batch_gathers_its_rows_chunk_by_chunk_as_take_would():
+    from brushbench.runtime.streaming import _gather
+
+    table = pa.Table.from_batches([pa.record_batch({"x": pa.array(range(lo, lo + 5))})
+                                   for lo in range(0, 20, 5)])
+    rng = np.random.default_rng(0)
+    for rows in (np.array([17, 2, 2, 9, 0, 19]), np.arange(3, 12), np.array([], np.int64),
+                 rng.permutation(20).astype(np.int32)):
+        assert _gather(table, rows).column("x").to_pylist() == \
+            table.take(pa.array(rows, pa.int64())).column("x").to_pylist()
+
+
+def test_order_rows_are_found_by_binary_search():
+    from brushbench.runtime.streaming import _OrderLookup
+
+    lookup = _OrderLookup(np.array([30, 10, 20], dtype=np.int64))
+    assert lookup.unique
+    assert lookup.rows(np.array([20, 99, 30, 10, 5])).tolist() == [2, -1, 0, 1, -1]
+    assert not _OrderLookup(np.array([3, 1, 3], dtype=np.int64)).unique
