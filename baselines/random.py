@@ -11,6 +11,11 @@ datasets (and seeds) different ones. It never reads the clock or numpy's global 
 
 It looks at nothing but the order ids (to seed itself) and is blind to everything.
 
+It streams too (``score_stream``, ``brushbench eval --stream``): each batch's orders get draws
+seeded the same way from that batch's ids and its index, so it holds no state between batches
+and runs on a log of any length in the memory of one batch (docs/harness.md, "Logs larger
+than memory").
+
 Speed: about 130 M orders/s on the project's 2-core machine (``pytest
 benchmarks/bench_baselines_rules.py --benchmark-only``: 8 ms for the ~1 M orders of
 ``double11_phone_war_naive`` at scale 1, hashing the ids included).
@@ -46,3 +51,11 @@ class Random:
         digest = int(pd.util.hash_array(ids).sum())
         rng = np.random.default_rng([int(self.seed), len(ids), digest])
         return rng.random(len(ids))
+
+    def score_stream(self, batches):
+        """One independent draw per order of each batch, seeded by the batch (no history)."""
+        for batch in batches:
+            ids = batch.data.arrow("orders").column("order_id").to_numpy()
+            digest = int(pd.util.hash_array(ids).sum())
+            rng = np.random.default_rng([int(self.seed), int(batch.index), len(ids), digest])
+            yield rng.random(len(ids))

@@ -2,16 +2,17 @@
 
 The blocks of one file run in order, as one bash script (python blocks through
 ``python - <<EOF``) in one subprocess (the files' subprocesses run side by side), in a fresh
-folder that looks like a checkout of the repository (``examples/`` copied in) and holds the
-files a reader is assumed to have (``USER_FILES``: ``mydetector.py`` is the ten-line example,
-``mydet.py`` the same as a class that also streams, ``my_scenario.yaml`` a small scenario).
+folder that looks like a checkout of the repository (``examples/`` and ``baselines/`` copied
+in) and holds the files a reader is assumed to have (``USER_FILES``: ``mydetector.py`` is the
+ten-line example, ``mydet.py`` the same as a class that also streams, ``my_scenario.yaml`` a
+small scenario).
 ``brushbench`` and ``python`` are this interpreter's; every command must exit 0 (``bash -e``).
 The dataset cache is the test session's (``tests/conftest.py``).
 
 Two rewrites, so that the blocks run at test scale (``small``): ``brushbench generate`` is
 given ``--scale 0.05`` when the text asks for more or names no scale (``SMALL_SCALE``), and
-``brushbench eval`` is given ``--seeds 1`` when it names no seeds (half the runs of the quick
-suite). Nothing else is changed.
+``brushbench eval`` is given ``--seeds 1`` when it names no seeds nor ``--data`` (half the runs
+of the quick suite). Nothing else is changed.
 
 A block that cannot run here is preceded by ``<!-- not run: reason -->`` (a long benchmark, an
 install, a file only the reader has); the reason is required and such blocks are kept few.
@@ -82,10 +83,12 @@ def blocks(path: Path) -> list[tuple[int, str, str, str | None]]:
 
 def small(command: str) -> str:
     """The rewrite rules: ``brushbench generate`` at ``--scale`` SMALL_SCALE at most,
-    ``brushbench eval`` with one seed unless it names its seeds."""
+    ``brushbench eval`` with one seed unless it names its seeds or ``--data``."""
     def one(line: str) -> str:
         code, sep, comment = line.partition("  #")
-        if re.match(r"\s*brushbench eval\b", code) and "--seeds" not in code:
+        # --data scores one given dataset once: seeds do not apply to it.
+        if re.match(r"\s*brushbench eval\b", code) and "--seeds" not in code \
+                and "--data" not in code:
             return code.rstrip().removesuffix("\\").rstrip() + " --seeds 1" + (
                 " \\" if code.rstrip().endswith("\\") else "") + (
                 " " + sep + comment if sep else "")
@@ -156,6 +159,7 @@ def test_the_rewrite_rule_only_lowers_the_scale_of_generate():
     assert small("brushbench eval d.py --out r.json   # quick") == (
         "brushbench eval d.py --out r.json --seeds 1   # quick")
     assert small("brushbench eval d.py --seeds 3") == "brushbench eval d.py --seeds 3"
+    assert small("brushbench eval d.py --data log") == "brushbench eval d.py --data log"
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +174,7 @@ def doc_runs(tmp_path_factory):
     for path in RUNNABLE:
         folder = tmp_path_factory.mktemp(path.stem)
         shutil.copytree(ROOT / "examples", folder / "examples")
+        shutil.copytree(ROOT / "baselines", folder / "baselines")
         for name, text in USER_FILES.items():
             (folder / name).write_text(text, encoding="utf-8")
         out = (folder / "_stdout.txt").open("w")

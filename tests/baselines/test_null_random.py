@@ -83,3 +83,20 @@ def test_random_depends_on_the_data_not_on_global_state():
     assert not np.array_equal(detector.score(fake(np.arange(1, 1001))), first)
     assert not np.array_equal(detector.score(fake(np.arange(1001)))[:1000], first)
     assert detector.score(fake([])).shape == (0,)
+
+
+def test_random_streams_reproducibly(data):
+    """``score_stream``: one finite draw per order of each batch, the same on every run, other
+    draws for another seed."""
+    from brushbench.runtime.streaming import StreamPlan
+
+    plan = StreamPlan(data, "6h")
+
+    def stream(seed):
+        return [np.asarray(s) for s in build("random", seed=seed).score_stream(iter(plan))]
+
+    first, again, other = stream(0), stream(0), stream(1)
+    assert [len(s) for s in first] == [len(plan.order_ids(i)) for i in range(len(plan))]
+    assert all(np.isfinite(s).all() for s in first)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))

@@ -197,12 +197,12 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
         run = _tampered_run(run, tampered)
     if run.ok:
         assert record.scores is not None  # an ok run has scores
-        from ..dataset import Dataset, load
+        from .answer_key import read_scoring_data
         from .scoring import score_data, stream_data
 
-        test = load(data_dir, verify=False)
-        test = Dataset({name: test.arrow(name) for name in test.table_names}, manifest,
-                       timezone=test.timezone)
+        # The orders' ids and times and the answer key only, as columns: scoring a log
+        # larger than memory must not hold the log (see harness.answer_key).
+        test = read_scoring_data(data_dir, manifest)
         run = replace(run, metrics=score_data(test, record), stream=(
             stream_data(record.stream, test, record.scores)
             if record.stream is not None else None))
@@ -259,11 +259,11 @@ def _finish(job: _Job, record: RunRecord, *, stream: bool, done: int, total: int
     if tampered:
         run = _tampered_run(run, [f for _, files in tampered for f in files])
     elif run.ok:
-        from ..dataset import load
         from ..metrics import score_orders
+        from .answer_key import read_scoring_data
         from .scoring import stream_results
 
-        test = load(job.test_dir, verify=False, tables=METRIC_TABLES)
+        test = read_scoring_data(job.test_dir)
         metrics = score_orders(
             test.labels, record.scores, orders=test.orders,
             entity_labels=test.entity_labels, campaigns=test.campaigns,

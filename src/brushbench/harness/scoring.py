@@ -17,6 +17,10 @@ from ..dataset import Dataset
 from ..metrics import score_orders, undefined
 from ..metrics.streaming import time_to_detect
 from ..runtime.streaming import Schedule, epoch_seconds
+from .answer_key import ScoringData
+
+#: What scoring reads: a whole dataset, or only its orders' ids and times and its answer key.
+TestData = Dataset | ScoringData
 
 __all__ = ["ORDER_SECTIONS", "RESULT_KEYS", "score_data", "stream_data", "stream_results",
            "stream_summary_part"]
@@ -30,15 +34,16 @@ ORDER_SECTIONS = ("orders", "per_pattern", "per_camouflage", "false_alarms", "ca
                   "predictions")
 
 
-def stream_results(info: dict[str, Any], test: Dataset, scores: np.ndarray) -> dict[str, Any]:
+def stream_results(info: dict[str, Any], test: TestData, scores: np.ndarray) -> dict[str, Any]:
     """The ``stream`` section of a run in a results file.
 
     Parameters
     ----------
     info : dict
         ``RunRecord.stream`` of an ``ok`` streaming run.
-    test : Dataset
-        The test dataset, with its answer key.
+    test : Dataset or ScoringData
+        The test dataset, with its answer key (:func:`~brushbench.harness.answer_key.
+        read_scoring_data` reads only what is needed).
     scores : numpy.ndarray
         The run's scores, aligned with ``test.orders``.
 
@@ -65,7 +70,7 @@ def stream_summary_part(section: dict[str, Any]) -> dict[str, Any]:
     return {**section, "time_to_detect": ttd}
 
 
-def score_data(test: Dataset, record: Any) -> dict[str, Any]:
+def score_data(test: TestData, record: Any) -> dict[str, Any]:
     """Metrics of an ok run on a given dataset: what its answer key defines, the rest undefined
     with the reason (never 0).
 
@@ -97,7 +102,7 @@ def score_data(test: Dataset, record: Any) -> dict[str, Any]:
     return result
 
 
-def stream_data(info: dict[str, Any], test: Dataset, scores: np.ndarray) -> dict[str, Any]:
+def stream_data(info: dict[str, Any], test: TestData, scores: np.ndarray) -> dict[str, Any]:
     """The ``stream`` section of an ok streaming run on a given dataset: batches and latency,
     and the time to detect each campaign when the answer key has order truth for every order
     (else undefined, with the reason)."""

@@ -168,6 +168,8 @@ def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
     result["identity"] = spec.identity()
 
     result["phase"] = "data"
+    if job.get("stream") or (spec.has_score_stream and not spec.has_score):
+        _system_allocator()
     # Sent as they become known, so that a run killed later still names its detector.
     send(phase="data", identity=result["identity"])
     try:
@@ -231,6 +233,21 @@ def _run(job: dict[str, Any], out: Path, send: Any) -> dict[str, Any]:
             np.save(out / f"{name}.npy", array, allow_pickle=False)
             files[name] = f"{name}.npy"
     return {**result, "status": "ok", "phase": "done", "reason": "", "files": files}
+
+
+def _system_allocator() -> None:
+    """Make the system's allocator Arrow's default in this process (a streaming run).
+
+    Arrow's default allocator (mimalloc) reserves address space in 1 GiB segments, most of
+    it never touched. The memory limit is on address space (``RLIMIT_AS``), so that
+    reservation alone fails a stream given less than about 1.2 GB, whatever it really uses;
+    the system allocator's address space follows what is allocated. Streaming is the mode
+    for logs larger than memory, where the limit is tight; batch runs keep Arrow's default
+    and their timings.
+    """
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _failure(phase: str, error: BaseException, memory_mb: int | None) -> dict[str, Any]:

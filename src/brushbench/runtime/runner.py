@@ -27,6 +27,9 @@ Limits
     ``"error"`` whose reason names the limit; C code that aborts or crashes instead ends the
     process, which is also an ``"error"`` naming the limit. Address space counts memory that
     is reserved but not yet touched (each new thread reserves tens of MiB), so leave headroom.
+    A streaming run's process allocates Arrow memory with the system allocator, whose
+    reservations follow its use (:func:`brushbench.runtime.child._system_allocator`): the
+    mode for logs larger than memory (docs/harness.md, "Logs larger than memory").
 
 Memory measured
 ---------------
