@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from brushbench.generator.ids import scramble
 from brushbench.generator.plan import make_plan
 from brushbench.generator.tables import IdMaker, buyer_chunks
-from brushbench.market.keyed import Permutation
 from brushbench.market.geography import table_geography
+from brushbench.market.keyed import Permutation
 from brushbench.market.marketplace import city_weights
 from brushbench.market.population import build_population
 from brushbench.scenario.distributions import Dist
