@@ -27,7 +27,8 @@ START = 1_573_401_600
 
 
 def _population(**spec):
-    return build_population(MarketSpec(**spec), city_weights(table_geography("zh_CN", 40), 1.1), START, key=99)
+    weights = city_weights(table_geography("zh_CN", 40), 1.1)
+    return build_population(MarketSpec(**spec), weights, START, key=99)
 
 
 @settings(max_examples=60, deadline=None)
