@@ -22,13 +22,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from .._version import GENERATOR_VERSION
-from ..dataset import Dataset, DatasetWriter
 from ..dataset.remote import RemoteFolder, is_url
+from ..dataset.writer import DatasetWriter
 from ..scenario.limits import LimitError, check_scale, check_scaled
 from ..scenario.model import Scenario
 from ..scenario.scale import scale_scenario
@@ -38,6 +38,9 @@ from .materialize import iter_blocks
 from .parts import auto_partition, part_blocks, part_bounds, write_part
 from .plan import Plan, make_plan
 from .tables import IdMaker, order_tables, static_tables
+
+if TYPE_CHECKING:  # pandas comes with Dataset: a run that writes files does not need it
+    from ..dataset.dataset import Dataset
 
 
 @dataclass(frozen=True)
@@ -273,4 +276,6 @@ def generate(scenario: Scenario, *, seed: int | None = None, scale: float = 1.0,
     _emit(plan, workers, lambda name, table: parts.setdefault(name, []).append(table), None)
     tables = {name: pa.concat_tables(chunks) for name, chunks in parts.items()}
     manifest = {**manifest_fields(scaled, seed, scale, plan), "has_answer_key": True}
+    from ..dataset.dataset import Dataset
+
     return Dataset(tables, manifest, timezone=scenario.window.timezone)

@@ -23,13 +23,21 @@ class LocalCalendar(NamedTuple):
 
 
 def local_calendar(epochs: np.ndarray, timezone: str, day0: int) -> LocalCalendar:
-    """Local hour, day index (from the local date of ``day0``) and weekday of each instant."""
+    """Local hour, day index (calendar days from the local date of ``day0``: a 23- or 25-hour
+    day counts one) and weekday of each instant."""
     # Imported here: loading a scenario imports the patterns and so this module, and a harness
-    # that only reads scenarios (``eval`` on cached datasets) should not pay for pandas.
-    import pandas as pd
+    # that only reads scenarios (``eval`` on cached datasets) should not pay for pyarrow.
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    local = pd.to_datetime(np.asarray(epochs), unit="s", utc=True).tz_convert(timezone)
-    start = pd.Timestamp(day0, unit="s", tz="UTC").tz_convert(timezone).normalize()
-    days = (local.normalize() - start).days
-    return LocalCalendar(np.asarray(local.hour, dtype=np.int64), np.asarray(days, dtype=np.int64),
-                         np.asarray(local.day_of_week, dtype=np.int64))
+    def local_seconds(values: np.ndarray) -> np.ndarray:
+        instants = pa.array(np.asarray(values, dtype=np.int64),
+                            type=pa.timestamp("s", tz=timezone))
+        return np.asarray(pc.local_timestamp(instants).cast(pa.int64()).to_numpy(),
+                          dtype=np.int64)
+
+    local = local_seconds(np.asarray(epochs))
+    local_day = local // 86_400
+    start_day = int(local_seconds(np.array([day0]))[0] // 86_400)
+    # 1970-01-01 was a Thursday: with Monday = 0, day 0 is weekday 3.
+    return LocalCalendar((local // 3600) % 24, local_day - start_day, (local_day + 3) % 7)

@@ -1,0 +1,29 @@
+"""Local calendar fields of epoch arrays, against pandas' time zone arithmetic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brushbench.market.clock import local_calendar
+
+ZONES = ["Asia/Shanghai", "Asia/Singapore", "America/New_York", "Europe/London",
+         "Australia/Lord_Howe", "Asia/Kathmandu", "UTC", "Pacific/Chatham"]
+# 1902 to 2100: the zones' history and DST rules in both directions.
+EPOCH = st.integers(-2_100_000_000, 4_100_000_000)
+
+
+@settings(max_examples=80, deadline=None)
+@given(zone=st.sampled_from(ZONES), day0=EPOCH,
+       epochs=st.lists(EPOCH, min_size=1, max_size=50))
+def test_hour_day_and_weekday_are_pandas_local_fields(zone, day0, epochs):
+    cal = local_calendar(np.array(epochs, dtype=np.int64), zone, day0)
+    local = pd.to_datetime(np.array(epochs), unit="s", utc=True).tz_convert(zone)
+    start = pd.Timestamp(day0, unit="s", tz="UTC").tz_convert(zone).normalize()
+    assert cal.hour.tolist() == list(local.hour)
+    assert cal.weekday.tolist() == list(local.day_of_week)
+    # Days between local dates (a 23- or 25-hour day still counts one).
+    dates = np.array([t.date() for t in local])
+    assert cal.day.tolist() == [(d - start.date()).days for d in dates]
