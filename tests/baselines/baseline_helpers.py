@@ -38,21 +38,22 @@ def load_baseline(name: str) -> ModuleType:
 
 
 @functools.cache
-def dataset_pair(scenario: str, scale: float):
+def dataset_pair(scenario: str, scale: float, test_seed: int = TEST_SEED):
     """(train with answer key, test with answer key) of a bundled scenario, made once per
     session. Hand ``test.without_answer_key()`` to detectors."""
     sc = brushbench.load_scenario(scenario)
     train = brushbench.generate(sc, seed=TRAIN_SEED, scale=scale)
-    test = brushbench.generate(sc, seed=TEST_SEED, scale=scale)
+    test = brushbench.generate(sc, seed=test_seed, scale=scale)
     return train, test
 
 
-def evaluate(name: str, scenario: str, scale: float) -> dict:
-    """``score_orders`` result of baseline ``name`` (fit on train, score the keyless test).
+def evaluate(name: str, scenario: str, scale: float, test_seed: int = TEST_SEED) -> dict:
+    """``score_orders`` result of baseline ``name`` (fit on train, score the keyless test
+    generated with ``test_seed``).
 
     Raises AssertionError when the output breaks the protocol.
     """
-    train, test = dataset_pair(scenario, scale)
+    train, test = dataset_pair(scenario, scale, test_seed)
     detector = load_detector(baseline_file(name)).build()
     if hasattr(detector, "fit"):
         assert detector.fit(train) is detector, f"{name}.fit must return self"

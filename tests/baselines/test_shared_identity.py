@@ -161,12 +161,22 @@ def test_protocol_one_finite_deterministic_score_per_order():
     assert set(shops.index) == set(data.orders.shop_id)
 
 
+#: Test seeds the careful ring is scored on: one careful supplier campaign per seed.
+CAREFUL_SEEDS = range(8)
+
+
 def test_finds_a_naive_supplier_ring_and_loses_a_careful_one():
     naive = evaluate("shared_identity", "supplier_price_war_naive", SCALE)
-    careful = evaluate("shared_identity", "supplier_price_war_careful", SCALE)
     naive_ap = pattern_ap(naive, "supplier_buyback")
     share = naive["per_pattern"]["supplier_buyback"]["n_orders"] / naive["orders"]["n_orders"]
     assert naive_ap > 0.8 and naive_ap > 100 * share
-    assert pattern_ap(careful, "supplier_buyback") < naive_ap - 0.2
+    # A careful supplier's accounts still gather on a few sites, an address and a wallet per
+    # four accounts or so (the goods go back to stock: the pattern's trace), so on one seed
+    # its ring may outscore every household and on the next lose to a large one: at scale
+    # 0.05 its AP ranges 0.05-0.91 over seeds 0-11 (0.07-0.92 on generator 4). One seed is a
+    # coin toss; the mean over seeds is what careful buys.
+    careful = [pattern_ap(evaluate("shared_identity", "supplier_price_war_careful", SCALE,
+                                   seed), "supplier_buyback") for seed in CAREFUL_SEEDS]
+    assert np.mean(careful) < naive_ap - 0.2, np.round(careful, 3)
     # The beneficiary shop stands out from the 300 too.
     assert naive["shops"]["average_precision"] > 0.5

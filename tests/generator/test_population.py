@@ -99,6 +99,23 @@ def test_buyers_are_drawn_in_proportion_to_activity():
     assert scipy.stats.kstest(activity * np.exp(0.5), "lognorm", args=(1.0,)).pvalue > 0.5
 
 
+def test_ordering_quantiles_are_those_of_the_buyers_who_order():
+    """Buyers ordering Poisson(2 * activity + 0.2) times: the activity quantiles of those who
+    ordered at least once are what ordering_quantile draws, busier than the population's."""
+    pop = _population(buyers=20_000, buyer_activity=Dist.of("lognorm", s=1.0, scale=1.0))
+    rng = np.random.default_rng(0)
+    buyers = np.arange(pop.n)
+    ordered = rng.poisson(2.0 * pop.activity_of(buyers) + 0.2) > 0
+    seen = 1.0 - pop.activity_rank(buyers[ordered]) / (pop.n - 1)
+    drawn = pop.ordering_quantile(rng.random(200_000), 2.0, 0.2)
+    assert scipy.stats.ks_2samp(seen, drawn).pvalue > 0.01
+    # More of them than of the population carry the activity bonus (quantile above 0.8) ...
+    assert (drawn > 0.8).mean() > 0.25 and abs((drawn > 0.8).mean() - (seen > 0.8).mean()) < 0.02
+    # ... and when everybody orders, they are the population's quantiles.
+    everybody = pop.ordering_quantile(rng.random(200_000), 0.0, 50.0)
+    assert scipy.stats.kstest(everybody, "uniform").pvalue > 0.01
+
+
 def test_ages_follow_the_law_cut_to_the_marketplace_age():
     law = Dist.of("lognorm", s=1.0, scale=500)
     pop = _population(buyers=50_000, account_age_days=law, max_account_age_days=2000.0)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..scenario.limits import LimitError
 from ..scenario.model import Marketplace as MarketSpec
+from ..scenario.model import Scenario
 from .drafts import CHANNEL
 from .geography import Geography
 from .population import Population, account_level, build_population
@@ -354,12 +355,30 @@ def draw_account_ages(rng: np.random.Generator, spec: MarketSpec, n: int) -> np.
     return age
 
 
-def draw_levels(rng: np.random.Generator, age_days: np.ndarray) -> np.ndarray:
+def draw_levels(rng: np.random.Generator, age_days: np.ndarray,
+                quantile: np.ndarray | None = None) -> np.ndarray:
     """Tiers of accounts opened outside the buyer population (sign-ups, companies, rings):
-    :func:`account_level` at a uniform activity quantile, so one in five gets the activity
-    bonus, as among the buyers (whose quantile is their activity's rank)."""
+    :func:`account_level` at the activity quantiles ``quantile``, by default uniform ones, so
+    one in five gets the activity bonus, as among the buyers (whose quantile is their
+    activity's rank)."""
     age_days = np.asarray(age_days)
-    return account_level(age_days, rng.random(age_days.shape))
+    return account_level(age_days, rng.random(age_days.shape) if quantile is None else quantile)
+
+
+def ordering_quantiles(market: Market, spec: Scenario, u: np.ndarray) -> np.ndarray:
+    """Activity quantiles of the marketplace's buyers who order in the window, one per uniform
+    in ``u`` (:meth:`.population.Population.ordering_quantile`): ``traffic.orders`` spread over
+    the buyers, less the repeat bursts (a buyer coming back draws nobody new); of those,
+    ``repeat_share`` go to regulars picked without regard to activity, ``orders_per_regular``
+    each, so only one buyer in that many of them is drawn."""
+    traffic = spec.traffic
+    draws = traffic.orders * (1.0 - float(traffic.repeat_bursts.share))
+    per_buyer = draws / max(market.n_organic, 1)
+    repeat = float(traffic.repeat_share)
+    k = float(traffic.orders_per_regular)
+    regulars = per_buyer * repeat / k * -np.expm1(-k)  # buyers who are regulars and order
+    return market.population.ordering_quantile(u, per_buyer * (1 - repeat),
+                                               float(-np.log1p(-min(regulars, 0.999))))
 
 
 def draw_channels(rng: np.random.Generator, channels: Mapping[str, float], n: int) -> np.ndarray:

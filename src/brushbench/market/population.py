@@ -168,6 +168,26 @@ class Population:
         """Each buyer's activity rank, 0 for the most active."""
         return self._by_activity().inverse(buyers)
 
+    def ordering_quantile(self, u: np.ndarray, by_activity: float, uniform: float) -> np.ndarray:
+        """Activity quantiles (1 the most active, as :meth:`level` takes them) of buyers who
+        order in the window, one per uniform in ``u``.
+
+        A buyer of activity ``a`` (mean 1) orders with probability
+        ``1 - exp(-(by_activity * a + uniform))``: ``by_activity`` orders per buyer are drawn in
+        proportion to activity, ``uniform`` per buyer without regard to it (regular customers).
+        The accounts a log shows are these, not the population at large: busy buyers show up
+        more often, and their levels carry the activity bonus more often.
+        """
+        q, mass = self.activity_rank_q, self.activity_mass
+        dq = np.diff(q)
+        density = np.diff(mass) / np.maximum(dq, 1e-300)
+        weight = -np.expm1(-(max(by_activity, 0.0) * density + max(uniform, 0.0))) * dq
+        if not weight.sum() > 0:  # nobody orders: the population's quantiles
+            weight = dq
+        cdf = np.concatenate(([0.0], np.cumsum(weight)))
+        rank_q = np.interp(np.asarray(u, dtype=np.float64), cdf / cdf[-1], q)
+        return np.asarray(1.0 - rank_q)
+
     def activity_of(self, buyers: np.ndarray) -> np.ndarray:
         """Each buyer's share of organic draws (:meth:`by_activity`), times ``n`` (mean 1):
         the law's mean over the buyer's slice of ranks."""

@@ -44,6 +44,7 @@ from ..market.marketplace import (
     draw_cities,
     draw_levels,
     items_of,
+    ordering_quantiles,
     registration_times,
 )
 from ..scenario.distributions import Dist
@@ -271,7 +272,11 @@ class CampaignContext:
         self.market, buyers = add_accounts(
             self.market, registered, household, np.asarray(city)[: max(addresses, 1)],
             np.zeros(max(addresses, 1), dtype=bool), rng, device_group=device,
-            payment_group=payment, level=draw_levels(rng, age))
+            payment_group=payment,
+            # Levels of buyers who order, as the accounts beside them in the log have
+            # (busy buyers show up more often, and more of them carry the activity bonus).
+            level=draw_levels(rng, age, ordering_quantiles(self.market, self.scenario,
+                                                           rng.random(n))))
         return buyers
 
     def ring(self, shop: int, n_accounts: int, at: int, camouflage: float) -> np.ndarray:
