@@ -5,4 +5,4 @@ seed would produce different bytes, so that cached datasets and results are neve
 """
 
 __version__ = "0.1.0"
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "5"
