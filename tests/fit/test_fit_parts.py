@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brushbench.fit.clock import fit_rhythm
-from brushbench.fit.laws import fit_counts
+from brushbench.fit.laws import fit_counts, population_cells
+from brushbench.market.population import Population, _activity_table
+from brushbench.scenario.distributions import Dist
 
 
 @settings(max_examples=40, deadline=None)
@@ -45,3 +48,41 @@ def test_unseen_entities_are_extrapolated_from_the_law(s, n, seed):
     assert fit.n >= len(seen)
     # The truth's n, within what a few thousand draws of a law can tell.
     assert n / 1.35 <= fit.n <= n * 1.35
+
+
+@pytest.mark.parametrize(("family", "shape", "n"), [("lognorm", 0.5, 1000), ("lognorm", 2.5, 3),
+                                                    ("pareto", 0.9, 364_042), ("pareto", 3.0, 777)])
+def test_the_buyer_model_is_the_populations_activity_table(family, shape, n):
+    # The fit models buyers as the generator draws them: each buyer's share of the draws is the
+    # population's table's mass over its rank (population.activity_of).
+    key = "s" if family == "lognorm" else "b"
+    law = Dist.of(family, **{key: shape, "scale": 1.0})
+    q, mass = _activity_table(law, n)
+    size, activity = population_cells(family, shape, n)
+    assert size.sum() == n and np.all(size >= 1)
+    assert np.isclose(np.dot(size, activity), n)
+    edges = np.concatenate(([0], np.cumsum(size)))
+    assert np.allclose(np.diff(np.interp(edges / n, q, mass)) * n / size, activity, rtol=1e-9)
+    # The most active buyer is modelled alone, with the population's own activity.
+    pop = Population.__new__(Population)
+    object.__setattr__(pop, "n", n)
+    object.__setattr__(pop, "key", 11)
+    object.__setattr__(pop, "activity_rank_q", q)
+    object.__setattr__(pop, "activity_mass", mass)
+    top = pop._by_activity()(np.array([0]))
+    assert size[0] == 1 and np.isclose(pop.activity_of(top)[0], activity[0], rtol=1e-9)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.floats(0.3, 1.5), st.integers(500, 5000), st.integers(0, 2**32 - 1))
+def test_unseen_buyers_are_extrapolated_from_the_populations_draw(s, n, seed):
+    # Orders drawn from the population as the generator draws them (stratified activity).
+    law = Dist.of("lognorm", s=s, scale=1.0)
+    q, mass = _activity_table(law, n)
+    u = np.random.default_rng(seed).random(5 * n)
+    rank = np.minimum((np.interp(u, mass, q) * n).astype(np.int64), n - 1)
+    counts = np.bincount(rank)
+    seen = counts[counts > 0]
+    fit = fit_counts(seen, int(seen.sum()), stratified=True)
+    assert fit.n >= len(seen)
+    assert n / 1.2 <= fit.n <= n * 1.2

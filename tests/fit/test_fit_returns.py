@@ -40,17 +40,16 @@ def returns(tmp_path_factory):
 
 
 # Measured with this test's seeds (see docs/realism.md, "Fit a scenario to your log").
-# The buyers: 139,950 fitted, lognorm s 1.46, against 60,000 at s 0.6. Regulars (40% of the
-# orders, 5 each) make most of the spread of orders per buyer, so more, more varied buyers
-# give the same buyers with an order and the same spread; the 90th percentile tells them apart.
+# The buyers come back: 52,947 fitted, lognorm s 0.61, against 60,000 at s 0.6 (fitted on the
+# shops per buyer, which leave the regulars' repeats out; generator 4's fit, on the orders per
+# buyer, gave 139,950 at s 1.46 and missed orders per buyer p90).
 # burst_crowd: fitted 0 against 10, with burstiness 1.27 against 1.4. The busiest shops' spread
 # of hours it is refined on differs by about 0.02 between crowd 0 and 10, less than between two
 # seeds of the truth (0.03), so a log of 30,000 orders cannot tell; the SCL rule, which counts
 # small shops' concentrated hours, sees the calmer small shops (and moves 1.36x between seeds 1
 # and 2 of the truth itself).
 _RETURNS_OFF = {
-    "orders_per_buyer": "p90 4 orders against 3 (1.33x): too many, too varied buyers",
-    "scl_rule_shops": "0.66x: burst_crowd 0 and burstiness 1.27 fitted (truth 10 and 1.4)",
+    "scl_rule_shops": "0.64x: burst_crowd 0 and burstiness 1.27 fitted (truth 10 and 1.4)",
 }
 
 
@@ -65,7 +64,7 @@ def test_a_log_with_quick_returns_and_loyal_regulars_comes_back(returns, name):
 def test_the_fit_sets_the_calibrations_keys_near_the_truth(returns):
     t = returns[0].scenario.traffic
     # The truth: orders_per_regular 5, repeat_share 0.4, repeat_bursts 0.12 at 2,700 s
-    # (fitted: 5.0, 0.38, 0.144 at 3,097 s).
+    # (fitted: 4.98, 0.36, 0.145 at 3,065 s).
     assert 5 / 1.3 <= t.orders_per_regular <= 5 * 1.3
     assert abs(t.repeat_share - 0.4) < 0.08
     assert abs(t.repeat_bursts.share - 0.12) < 0.04
@@ -94,7 +93,15 @@ def normal_week(tmp_path_factory):
 _SCL = ("orders_per_shop_hour", "orders_per_shop_mean", "shops_under_3_orders",
         "orders_per_buyer_mean", "pairs_one_order", "orders_per_pair", "buyers_one_shop",
         "shops_per_buyer", "repeat_gap", "scl_rule_shops", "hour_of_day")
-_NORMAL_WEEK_OFF: dict[str, str] = {}
+# Measured (docs/realism.md, "Fit a scenario to your log"): the fit's log (seed 2) against
+# scl2020, and normal_week itself at scale 0.25 regenerated with seeds 1, 2, 3 and 7 (its own):
+# shops under 3 orders 1.306x (normal_week 1.221, 1.318, 1.340, 1.204) and orders per pair KS
+# 0.053 (normal_week 0.047, 0.044, 0.054, 0.047). Both misses are within what the scenario's
+# own seeds spread over.
+_NORMAL_WEEK_OFF = {
+    "shops_under_3_orders": "1.306x; normal_week itself at seeds 2 and 3: 1.318x and 1.340x",
+    "orders_per_pair": "KS 0.053; normal_week itself at seed 3: 0.054",
+}
 
 
 @pytest.mark.parametrize("name", [

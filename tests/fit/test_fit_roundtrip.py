@@ -36,12 +36,9 @@ def roundtrip(tmp_path_factory):
     mp.undo()
 
 
-# Measured with the seeds of this test: the SCL rule flags 3 shops of about 1,350 in the
-# regenerated log against 2 in the log (1.48x; the source scenario regenerated with seeds 2, 3
-# and 4 flags 2 each). The fit places a few quick returns (repeat_bursts share 0.007; the
-# truth has none) to match the short repeat gaps that bursty hours make, and one of those
-# chains puts three orders of a buyer in one shop-hour.
-_OFF = {"scl_rule_shops": "3 shops flagged against 2 (1.48x): a quick return's chain"}
+# Measured with the seeds of this test (generator 5): every statistic is within. Under
+# generator 4 the SCL rule flagged 3 shops against 2 (1.48x), a quick return's chain.
+_OFF: dict[str, str] = {}
 _STATS = ("orders_per_shop_hour", "orders_per_shop_mean", "orders_per_shop",
           "shops_under_3_orders", "orders_per_buyer_mean", "orders_per_buyer", "pairs_one_order",
           "orders_per_pair", "buyers_one_shop", "shops_per_buyer", "repeat_gap",

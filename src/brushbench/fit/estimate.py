@@ -5,7 +5,10 @@ Each parameter is read off the statistic it drives, without running the generato
 - the window and the daily rhythm (:mod:`.clock`);
 - ``marketplace.shops`` and ``shop_popularity`` from the orders per shop, the shops with no
   order extrapolated from the law (:mod:`.laws`), with the re-ranking boost of the top shops;
-- ``marketplace.buyers`` and ``buyer_activity`` the same way from the orders per buyer;
+- ``marketplace.buyers`` and ``buyer_activity`` the same way from the shops per buyer (the
+  distinct shops each buyer ordered from), against the population's stratified activity
+  table (:func:`.laws.population_cells`): a regular's orders stay in its one shop and a quick
+  return repeats a shop, so each counts once there, and what is left is the activity draw;
 - ``traffic.repeat_bursts`` (share and delay) from the quick repeat gaps, and
   ``traffic.orders_per_regular`` from the pairs with more than one order (:mod:`.repeats`);
 - ``traffic.repeat_share`` from the share of orders that repeat a (shop, buyer) pair, less
@@ -86,7 +89,12 @@ def estimate(source: Source, seed: int) -> Estimate:
     rr = Reranking()
     shops = fit_counts(np.bincount(log.shop_code), n, strength=rr.strength,
                        top_slots=rr.top_slots, cap=MAX_SHOPS)
-    buyers = fit_counts(np.bincount(log.buyer_code), n, cap=MAX_BUYERS)
+    # Orders per buyer would read the regulars' and quick returns' repeats as activity (a
+    # pareto law near 1 and millions of buyers for normal_week, whose top buyer then takes a
+    # tenth of the orders); the shops per buyer leave them out.
+    shops_per_buyer = log.shops_per_buyer[log.shops_per_buyer > 0]
+    buyers = fit_counts(shops_per_buyer, int(shops_per_buyer.sum()), cap=MAX_BUYERS,
+                        stratified=True)
     burst = fit_burstiness(grid_means(shops, n, rr.strength, rr.top_slots),
                            rhythm.hour_shares(), shop_hour_counts(log.local, log.shop_code),
                            seed)

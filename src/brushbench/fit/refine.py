@@ -238,11 +238,14 @@ def refine(est: Estimate, log: Log, build: Callable[[Estimate], Scenario], seed:
         x, f = best[1], best[2]
         # A Levenberg-Marquardt step (scaled: each statistic weighs by how close it must
         # come), halved until it lowers the residual: the generator is not linear so far out.
+        # Each parameter's change is cut to its own bound: scaling the whole step by the
+        # largest overshoot let a flat direction (a pareto buyer law's shape, which moves
+        # little) shrink the others' steps to nothing.
         g = a.T @ a
         delta = np.zeros(_N)
         delta[on] = np.linalg.solve(g + _DAMPING * np.diag(np.diag(g)) + 1e-9 * np.eye(len(g)),
                                     -a.T @ (f * weight))
-        delta = delta * min(1.0, float(np.min(_MAX_STEP / np.maximum(np.abs(delta), 1e-12))))
+        delta = np.clip(delta, -_MAX_STEP, _MAX_STEP)
         improved = False
         for _ in range(_HALVINGS):
             ft = residual(x + delta)
