@@ -37,17 +37,30 @@ def test_the_rhythm_gives_back_the_orders_per_hour_of_day_and_per_day(offsets, s
                        atol=0.01 * len(local) + 0.02)
 
 
-@settings(max_examples=10, deadline=None)
-@given(st.floats(0.4, 2.2), st.integers(300, 3000), st.integers(0, 2**32 - 1))
-def test_unseen_entities_are_extrapolated_from_the_law(s, n, seed):
+def _extrapolated_ratio(s, n, seed):
     rng = np.random.default_rng(seed)
     w = rng.lognormal(0.0, s, n)
     counts = rng.poisson(10 * n * w / w.sum())
     seen = counts[counts > 0]
     fit = fit_counts(seen, int(seen.sum()))
     assert fit.n >= len(seen)
-    # The truth's n, within what a few thousand draws of a law can tell.
-    assert n / 1.35 <= fit.n <= n * 1.35
+    return fit.n / n
+
+
+# How close the count of entities comes back depends on how many the log never shows. Measured
+# over 40 logs each (300-3,000 entities, 10 orders each on average): at s <= 1.8 (up to 30%
+# unseen) the ratio stayed within 0.93-1.11; at s = 2.0-2.2 (38-45% unseen) within 0.86-1.43,
+# and a CI run drew 1.38 (s = 2.0, 890 entities).
+@settings(max_examples=10, deadline=None)
+@given(st.floats(0.4, 1.8), st.integers(300, 3000), st.integers(0, 2**32 - 1))
+def test_unseen_entities_are_extrapolated_from_the_law(s, n, seed):
+    assert 1 / 1.2 <= _extrapolated_ratio(s, n, seed) <= 1.2
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(1.8, 2.2), st.integers(300, 3000), st.integers(0, 2**32 - 1))
+def test_a_heavy_tail_leaves_more_unseen_and_a_wider_extrapolation(s, n, seed):
+    assert 1 / 1.6 <= _extrapolated_ratio(s, n, seed) <= 1.6
 
 
 @pytest.mark.parametrize(("family", "shape", "n"), [("lognorm", 0.5, 1000), ("lognorm", 2.5, 3),
