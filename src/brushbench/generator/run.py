@@ -6,8 +6,7 @@ memory stays flat at any scale: the plan holds no array per buyer (buyers are ke
 of their index, :mod:`brushbench.market.population`), time blocks hold about
 ``plan.BLOCK_ORDERS`` orders whatever the scale, and the buyers table is written in chunks
 (peak RSS 581 MiB at 1M orders, 702 MiB at 10M, 877 MiB at 30M, 1,227 MiB at 99M;
-docs/performance.md). Both
-give the same tables for the same scenario and seed.
+docs/performance.md). Both give the same tables for the same scenario and seed.
 
 ``generate_to`` writes one file per table, or a partitioned dataset (a folder of parts per
 table, :mod:`.parts`) for a large run: there each worker builds and writes its own parts, so
