@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 
 from brushbench.scenario.model import (
     BulkBuyers,
@@ -34,3 +36,13 @@ def small_scenario(**overrides) -> Scenario:
     )
     return dataclasses.replace(base, **overrides)
 
+
+
+def manifest_files(folder: Path) -> dict[str, str]:
+    """{relative path: sha256} of every file a dataset's manifest lists, parts included."""
+    manifest = json.loads((Path(folder) / "manifest.json").read_text())
+    out = {}
+    for entry in manifest["tables"].values():
+        for part in entry.get("parts", [entry]):
+            out[f"{entry.get('folder', '.')}/{part['file']}"] = part["sha256"]
+    return out

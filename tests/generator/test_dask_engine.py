@@ -3,7 +3,6 @@ file for file; without Dask installed, the command says how to install it."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 import pytest
@@ -14,18 +13,10 @@ from brushbench.generator.engines import EngineError, check_engine
 from brushbench.generator.run import generate_to
 from brushbench.scenario.model import Traffic
 
-from builders import small_scenario
+from builders import manifest_files, small_scenario
 
 SCENARIO = small_scenario(traffic=Traffic(orders=6000))
 
-
-def _files(folder):
-    manifest = json.loads((folder / "manifest.json").read_text())
-    out = {}
-    for entry in manifest["tables"].values():
-        for part in entry.get("parts", [entry]):
-            out[f"{entry.get('folder', '.')}/{part['file']}"] = part["sha256"]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +36,8 @@ def test_a_two_worker_cluster_gives_the_local_engine_bytes(tmp_path, cluster, mo
     local = generate_to(tmp_path / "local", SCENARIO, seed=8, partition=partition)
     dask = generate_to(tmp_path / "dask", SCENARIO, seed=8, partition=partition, engine="dask",
                        scheduler=cluster)
-    assert _files(dask.out) == _files(local.out)
-    assert len(_files(dask.out)) > 10 if partition else len(_files(dask.out)) == 10
+    assert manifest_files(dask.out) == manifest_files(local.out)
+    assert len(manifest_files(dask.out)) > 10 if partition else len(manifest_files(dask.out)) == 10
     assert (dask.out / "manifest.json").read_bytes() == (local.out / "manifest.json").read_bytes()
 
 
@@ -58,7 +49,7 @@ def test_the_command_runs_on_a_local_cluster_of_its_own(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     assert main(["generate", "flash_sale", "--scale", "0.01", "--seed", "2", "--out",
                  str(tmp_path / "local"), "--partition", "yes"]) == 0
-    assert _files(tmp_path / "dask") == _files(tmp_path / "local")
+    assert manifest_files(tmp_path / "dask") == manifest_files(tmp_path / "local")
 
 
 def test_without_dask_the_engine_says_how_to_install_it(tmp_path, monkeypatch, capsys):
@@ -91,7 +82,7 @@ def test_a_url_gets_the_same_files_from_the_cluster(tmp_path, cluster, monkeypat
     url = f"file://{tmp_path}/remote"
     done = generate_to(url, SCENARIO, seed=8, partition=True, engine="dask", scheduler=cluster)
     assert done.out == url
-    assert _files(tmp_path / "remote") == _files(local.out)
+    assert manifest_files(tmp_path / "remote") == manifest_files(local.out)
     assert not list(tmp_path.glob("remote/**/.*"))  # no temporary file left beside the parts
 
 

@@ -4,7 +4,6 @@ layout or the number of workers, and the parts read back as the one-file dataset
 from __future__ import annotations
 
 import itertools
-import json
 from unittest import mock
 
 import pyarrow.parquet as pq
@@ -17,7 +16,7 @@ from brushbench.generator import parts, plan
 from brushbench.generator.run import Progress, generate_to
 from brushbench.scenario.model import Traffic
 
-from builders import small_scenario
+from builders import manifest_files, small_scenario
 
 #: About 20,000 orders cut into 5 parts.
 PART_ORDERS = 4000
@@ -29,15 +28,6 @@ REAL_PART_ORDERS = parts.PART_ORDERS
 def small_parts(monkeypatch):
     monkeypatch.setattr(parts, "PART_ORDERS", PART_ORDERS)
 
-
-def _files(folder):
-    """{relative path: sha256} of every file the manifest lists."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    out = {}
-    for entry in manifest["tables"].values():
-        for part in entry.get("parts", [entry]):
-            out[f"{entry.get('folder', '.')}/{part['file']}"] = part["sha256"]
-    return out
 
 
 def test_parts_hold_the_one_file_tables_sorted_by_time_across_parts(tmp_path, small):
@@ -115,12 +105,12 @@ def test_shard_boundaries_and_workers_never_change_the_bytes(
         if partition not in _REFERENCE:
             ref = generate_to(tmp_path_factory.mktemp("ref") / "d", _TINY, seed=6,
                               partition=partition)
-            _REFERENCE[partition] = _files(ref.out)
+            _REFERENCE[partition] = manifest_files(ref.out)
         with mock.patch.object(plan, "BLOCK_ORDERS", block_orders), \
                 mock.patch.object(plan, "SHOP_BLOCK", shop_block):
             done = generate_to(tmp_path_factory.mktemp("run") / "d", _TINY, seed=6,
                                partition=partition, workers=workers)
-    assert _files(done.out) == _REFERENCE[partition]
+    assert manifest_files(done.out) == _REFERENCE[partition]
 
 
 
