@@ -27,3 +27,9 @@ def test_hour_day_and_weekday_are_pandas_local_fields(zone, day0, epochs):
     # Days between local dates (a 23- or 25-hour day still counts one).
     dates = np.array([t.date() for t in local])
     assert cal.day.tolist() == [(d - start.date()).days for d in dates]
+
+
+def test_daylight_saving_far_in_the_future_follows_the_zone_rule():
+    # 2090-03-12 07:00 UTC: New York springs from 02:00 EST to 03:00 EDT.
+    cal = local_calendar(np.array([3_792_985_199, 3_792_985_200]), "America/New_York", 0)
+    assert cal.hour.tolist() == [1, 3]

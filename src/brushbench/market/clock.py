@@ -26,18 +26,15 @@ def local_calendar(epochs: np.ndarray, timezone: str, day0: int) -> LocalCalenda
     """Local hour, day index (calendar days from the local date of ``day0``: a 23- or 25-hour
     day counts one) and weekday of each instant."""
     # Imported here: loading a scenario imports the patterns and so this module, and a harness
-    # that only reads scenarios (``eval`` on cached datasets) should not pay for pyarrow.
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    # that only reads scenarios (``eval`` on cached datasets) should not pay for pandas. pandas
+    # rather than pyarrow's local_timestamp: pyarrow gets daylight saving wrong past 2037
+    # (New York's 2090 spring change an hour off), pandas follows the zone's rule.
+    import pandas as pd
 
-    def local_seconds(values: np.ndarray) -> np.ndarray:
-        instants = pa.array(np.asarray(values, dtype=np.int64),
-                            type=pa.timestamp("s", tz=timezone))
-        return np.asarray(pc.local_timestamp(instants).cast(pa.int64()).to_numpy(),
-                          dtype=np.int64)
-
-    local = local_seconds(np.asarray(epochs))
-    local_day = local // 86_400
-    start_day = int(local_seconds(np.array([day0]))[0] // 86_400)
-    # 1970-01-01 was a Thursday: with Monday = 0, day 0 is weekday 3.
-    return LocalCalendar((local // 3600) % 24, local_day - start_day, (local_day + 3) % 7)
+    local = pd.to_datetime(np.asarray(epochs), unit="s", utc=True).tz_convert(timezone)
+    start = pd.Timestamp(day0, unit="s", tz="UTC").tz_convert(timezone).normalize()
+    # Wall-clock dates, so a 23- or 25-hour day counts one (elapsed time would count one fewer
+    # between the spring and autumn changes).
+    days = (local.tz_localize(None).normalize() - start.tz_localize(None)).days
+    return LocalCalendar(np.asarray(local.hour, dtype=np.int64), np.asarray(days, dtype=np.int64),
+                         np.asarray(local.day_of_week, dtype=np.int64))
