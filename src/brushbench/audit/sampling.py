@@ -33,21 +33,12 @@ from brushbench.dataset import Dataset, DatasetError
 from brushbench.dataset.batches import iter_batches
 from brushbench.dataset.reader import check_folder
 from brushbench.dataset.tables import ANSWER_KEY_TABLES, OBSERVED_TABLES, table_schema
+from brushbench.market.keyed import mix
 
 #: Orders the audit holds in memory by default (about 1 GB); a larger log is sampled.
 DEFAULT_MAX_ORDERS = 500_000
 _BY_ORDER = ("labels", "shipments", "refunds", "reviews")
 _WHOLE = ("shops", "items", "entity_labels", "campaigns")
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-
-
-def _mix(values: np.ndarray, key: int) -> np.ndarray:
-    """SplitMix64's finaliser of ``values XOR key``: uniform 64-bit hashes of the ids."""
-    z = values.astype(np.uint64) ^ np.uint64(key)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
 
 
 def sample_key(seed: int) -> int:
@@ -62,7 +53,7 @@ def keep_buyers(buyer_id: pa.Array | pa.ChunkedArray, rate: float, key: int) -> 
         return np.ones(len(buyer_id), dtype=bool)
     ids = np.asarray(buyer_id.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
     cut = np.uint64(min(int(rate * 2.0**64), 2**64 - 1))
-    keep = _mix(ids, key) < cut
+    keep = mix(ids.astype(np.uint64) ^ np.uint64(key)) < cut  # SplitMix64 of id XOR key
     if buyer_id.null_count:
         keep &= np.asarray(pc.is_valid(buyer_id).to_numpy(zero_copy_only=False), dtype=bool)
     return keep

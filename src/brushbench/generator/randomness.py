@@ -9,20 +9,12 @@ processes. The key comes from a named ``SeedSequence`` stream (:mod:`.seeds`).
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 
+from ..market.keyed import mix, salt
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_C1 = np.uint64(0xBF58476D1CE4E5B9)
-_C2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / (1 << 53)
-
-
-def _column_salt(column: str) -> np.uint64:
-    salt: np.uint64 = np.uint64(
-        int.from_bytes(hashlib.sha256(column.encode()).digest()[:8], "little"))
-    return salt
 
 
 class KeyedUniforms:
@@ -64,13 +56,8 @@ class RowUniforms:
     def __call__(self, column: str) -> np.ndarray:
         # A Weyl sequence per column through the SplitMix64 finaliser: SplitMix64 itself.
         with np.errstate(over="ignore"):
-            x = self._base + (self._key ^ _column_salt(column))
-            x ^= x >> np.uint64(30)
-            x *= _C1
-            x ^= x >> np.uint64(27)
-            x *= _C2
-            x ^= x >> np.uint64(31)
-            x >>= np.uint64(11)
+            x = mix(self._base + (self._key ^ np.uint64(salt(column))))
+        x >>= np.uint64(11)
         out: np.ndarray = x.astype(np.float64)
         out *= _TO_UNIT
         return out

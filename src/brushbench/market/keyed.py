@@ -25,21 +25,23 @@ def salt(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    # The SplitMix64 finaliser: a bijection of uint64 with full avalanche.
+def mix(x: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finaliser, a bijection of uint64 with full avalanche, applied to the
+    uint64 array ``x`` in place (pass a temporary: no copy on this hot path) and returned."""
     with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * _C1
-        x = x ^ (x >> np.uint64(27))
-        x = x * _C2
-        return x ^ (x >> np.uint64(31))
+        x ^= x >> np.uint64(30)
+        x *= _C1
+        x ^= x >> np.uint64(27)
+        x *= _C2
+        x ^= x >> np.uint64(31)
+    return x
 
 
 def hash64(key: int, index: np.ndarray, name: str) -> np.ndarray:
     """64 random-looking bits per index, a function of (key, index, name) only."""
     with np.errstate(over="ignore"):
         base = np.asarray(index, dtype=np.uint64) * _GOLDEN
-        return _mix(base + np.uint64((key ^ salt(name)) & 0xFFFFFFFFFFFFFFFF))
+        return mix(base + np.uint64((key ^ salt(name)) & 0xFFFFFFFFFFFFFFFF))
 
 
 def uniform(key: int, index: np.ndarray, name: str) -> np.ndarray:
@@ -74,7 +76,7 @@ class Permutation:
         self._keys = tuple(np.uint64(k) for k in keys)
 
     def _f(self, half: np.ndarray, k: np.uint64) -> np.ndarray:
-        return _mix(half ^ k) & self._mask
+        return mix(half ^ k) & self._mask
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         left, right = x >> self._half, x & self._mask
