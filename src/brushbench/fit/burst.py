@@ -13,19 +13,12 @@ import numpy as np
 
 from ..generator.counts import poisson_quantile
 
-__all__ = ["fit_burstiness", "shop_hour_counts"]
+__all__ = ["fit_burstiness"]
 
 #: Values tried (the scenario allows 0 to 4).
 CANDIDATES = np.round(np.arange(0.0, 4.0001, 0.1), 2)
 #: Hours of the window sampled per shop grid point (the shares of the others are alike).
 _HOURS = 96
-
-
-def shop_hour_counts(local: np.ndarray, shop_code: np.ndarray) -> np.ndarray:
-    """Orders of each non-empty (shop, local clock hour), as the realism statistic counts."""
-    hours = local // 3600
-    hours = hours - hours.min()
-    return np.unique(shop_code * (int(hours.max()) + 1) + hours, return_counts=True)[1]
 
 
 def _w1_ln(a: np.ndarray, b: np.ndarray) -> float:

@@ -27,12 +27,13 @@ from typing import Any
 
 import numpy as np
 
+from ..realism.stats import repeat_gaps, shop_hour_counts
 from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
 from ..scenario.model import Reranking
-from .burst import fit_burstiness, shop_hour_counts
+from .burst import fit_burstiness
 from .clock import Rhythm, fit_rhythm
 from .laws import CountFit, fit_counts, grid_means
-from .repeats import initial_bursts, initial_orders_per_regular, repeat_gaps
+from .repeats import initial_bursts, initial_orders_per_regular
 from .source import Source
 
 __all__ = ["Estimate", "estimate"]
@@ -96,9 +97,9 @@ def estimate(source: Source, seed: int) -> Estimate:
     buyers = fit_counts(shops_per_buyer, int(shops_per_buyer.sum()), cap=MAX_BUYERS,
                         stratified=True)
     burst = fit_burstiness(grid_means(shops, n, rr.strength, rr.top_slots),
-                           rhythm.hour_shares(), shop_hour_counts(log.local, log.shop_code),
+                           rhythm.hour_shares(), shop_hour_counts(log),
                            seed)
-    share, delay = initial_bursts(repeat_gaps(log.pair_code, log.t), n)
+    share, delay = initial_bursts(repeat_gaps(log), n)
     m = initial_orders_per_regular(log.pair_sizes)
     return Estimate(rhythm, source.timezone, n, shops, buyers,
                     initial_repeat_share(log, m, share), burst, m, share, delay, 0.0,

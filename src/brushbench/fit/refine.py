@@ -37,13 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..generator.run import generate
-from ..realism.stats import Log
+from ..realism.stats import Log, repeat_gaps, shop_hour_counts
 from ..scenario.limits import MAX_BUYERS, MAX_SHOPS
 from ..scenario.model import Scenario
-from .burst import shop_hour_counts
 from .estimate import MAX_REPEAT_SHARE, Estimate
 from .laws import FAMILIES, CountFit
-from .repeats import MAX_BURST_SHARE, MAX_ORDERS_PER_REGULAR, MIN_EVIDENCE, QUICK, repeat_gaps
+from .repeats import MAX_BURST_SHARE, MAX_ORDERS_PER_REGULAR, MIN_EVIDENCE, QUICK
 
 __all__ = ["REFINE_ORDERS", "Refinement", "refine", "targets"]
 
@@ -112,7 +111,7 @@ def active(log: Log) -> np.ndarray:
     ``burst_crowd`` five times as many non-empty hours of the busiest shops; short of that the
     statistic is noise, and the parameter keeps its first estimate.
     """
-    gaps = repeat_gaps(log.pair_code, log.t)
+    gaps = repeat_gaps(log)
     on = np.ones(_N, dtype=bool)
     on[6] = np.count_nonzero(log.pair_sizes >= 2) >= MIN_EVIDENCE
     on[7] = on[8] = np.count_nonzero(gaps < QUICK) >= MIN_EVIDENCE
@@ -127,13 +126,13 @@ def targets(log: Log) -> np.ndarray:
     buyer = np.bincount(log.buyer_code)
     buyer = buyer[buyer > 0]
     pairs = log.pair_sizes
-    gaps = repeat_gaps(log.pair_code, log.t)
+    gaps = repeat_gaps(log)
     quick = gaps[gaps < QUICK]
     return np.array([
         math.log(len(shop)), float(np.log(shop).std()),
         math.log(len(buyer)), float(np.log(buyer).std()),
         float(np.mean(pairs == 1)),
-        float(np.log(shop_hour_counts(log.local, log.shop_code)).mean()),
+        float(np.log(shop_hour_counts(log)).mean()),
         float(np.log(pairs[pairs >= 2]).mean()) if (pairs >= 2).any() else math.log(2),
         len(quick) / len(log.shop),
         float(np.median(np.log(np.maximum(quick, 1)))) if len(quick) else math.log(QUICK),

@@ -25,7 +25,7 @@ import numpy as np
 from ..scenario.model import Traffic
 
 __all__ = ["DEFAULT_ORDERS_PER_REGULAR", "MIN_EVIDENCE", "QUICK", "initial_bursts",
-           "initial_orders_per_regular", "repeat_gaps"]
+           "initial_orders_per_regular"]
 
 #: Gaps shorter than this (seconds) count as quick returns: well above the delays the SCL 2020
 #: log's median gap points to (2.4 hours is the median of all gaps, regulars' included).
@@ -41,13 +41,6 @@ MIN_EVIDENCE = 100
 DEFAULT_ORDERS_PER_REGULAR = float(next(
     f.default for f in dataclasses.fields(Traffic)  # type: ignore[arg-type]
     if f.name == "orders_per_regular"))
-
-
-def repeat_gaps(pair_code: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Seconds between consecutive orders of one (shop, buyer) pair (as the realism statistic)."""
-    order = np.lexsort((t, pair_code))
-    pair, ts = pair_code[order], t[order]
-    return np.diff(ts)[pair[1:] == pair[:-1]]
 
 
 def initial_bursts(gaps: np.ndarray, orders: int) -> tuple[float, float]:

@@ -184,14 +184,18 @@ def _binned(counts: np.ndarray, edges: tuple[int, ...]) -> list[float]:
     return (np.bincount(idx, minlength=len(edges)) / len(counts)).tolist()
 
 
-def _shop_hour(log: Log) -> dict[str, float]:
+def shop_hour_counts(log: Log) -> np.ndarray:
+    """Orders of each non-empty (shop, local clock hour)."""
     hours = log.local // 3600
     hours = hours - hours.min()
-    return _quantiles(np.unique(log.shop_code * (int(hours.max()) + 1) + hours,
-                                return_counts=True)[1])
+    return np.unique(log.shop_code * (int(hours.max()) + 1) + hours, return_counts=True)[1]
 
 
-def _repeat_gaps(log: Log) -> np.ndarray:
+def _shop_hour(log: Log) -> dict[str, float]:
+    return _quantiles(shop_hour_counts(log))
+
+
+def repeat_gaps(log: Log) -> np.ndarray:
     """Seconds between consecutive orders of one buyer in one shop."""
     order = np.lexsort((log.t, log.pair_code))
     pair, t = log.pair_code[order], log.t[order]
@@ -291,7 +295,7 @@ STATISTICS: dict[str, Statistic] = {s.name: s for s in (
               ("1", "2", "3+")),
     Statistic("repeat_gap", "quantiles", "seconds",
               "seconds between consecutive orders of one buyer in one shop",
-              lambda log: _quantiles(_repeat_gaps(log))),
+              lambda log: _quantiles(repeat_gaps(log))),
     Statistic("scl_rule_shops", "scalar", "share",
               "share of shops the SCL 2020 rule flags (3+ orders per unique buyer in some hour)",
               lambda log: float(len(flagged_shops(log.shop_code, log.buyer_code, log.t))
