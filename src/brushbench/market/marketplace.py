@@ -83,18 +83,23 @@ class Market:
     def n_addresses(self) -> int:
         return self.population.n_addresses + len(self.extra_address_city)
 
-    # -- per buyer: the population's function below n_organic, the appended arrays above ----
+    # -- per buyer or address: the population's function below its size, the appended arrays
+    # above it ----------------------------------------------------------------------------
+    @staticmethod
+    def _split(ids: np.ndarray, n: int, organic: Callable[[np.ndarray], np.ndarray],
+               extra: np.ndarray) -> np.ndarray:
+        i = np.asarray(ids, dtype=np.int64)
+        if len(i) and i.max() < n:  # the common case: no appended account
+            return organic(i)
+        own = i < n
+        out = np.empty(len(i), dtype=extra.dtype)
+        out[own] = organic(i[own])
+        out[~own] = extra[i[~own] - n]
+        return out
+
     def _per_buyer(self, buyers: np.ndarray, organic: Callable[[np.ndarray], np.ndarray],
                    extra: np.ndarray) -> np.ndarray:
-        b = np.asarray(buyers, dtype=np.int64)
-        n = self.population.n
-        if len(b) and b.max() < n:
-            return organic(b)
-        own = b < n
-        out = np.empty(len(b), dtype=extra.dtype)
-        out[own] = organic(b[own])
-        out[~own] = extra[b[~own] - n]
-        return out
+        return self._split(buyers, self.population.n, organic, extra)
 
     def household_of(self, buyers: np.ndarray) -> np.ndarray:
         """Each buyer's home address."""
@@ -138,16 +143,9 @@ class Market:
         own = b < self.population.n
         return np.where(own, self.population.second_address(np.where(own, b, 0)), -1)
 
-    # -- per address: the population's households and second addresses, then appended ones --
     def _per_address(self, addresses: np.ndarray, organic: Callable[[np.ndarray], np.ndarray],
                      extra: np.ndarray) -> np.ndarray:
-        a = np.asarray(addresses, dtype=np.int64)
-        n = self.population.n_addresses
-        own = a < n
-        out = np.empty(len(a), dtype=extra.dtype)
-        out[own] = organic(a[own])
-        out[~own] = extra[a[~own] - n]
-        return out
+        return self._split(addresses, self.population.n_addresses, organic, extra)
 
     def address_city(self, addresses: np.ndarray) -> np.ndarray:
         return self._per_address(addresses, self.population.address_city,
