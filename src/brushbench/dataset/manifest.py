@@ -231,12 +231,16 @@ def check_entries(path: Path, tables: object, *, what: str = "table",
             _check_file_entry(where, entry)
 
 
-def _check_file_entry(where: str, entry: dict[str, Any]) -> None:
-    missing = [key for key in ENTRY_KEYS if key not in entry]
+def _check_keys(where: str, entry: dict[str, Any], keys: dict[str, type]) -> None:
+    missing = [key for key in keys if key not in entry]
     if missing:
         raise DatasetError(f"{where} lacks {', '.join(missing)}")
-    for key, kind in ENTRY_KEYS.items():
+    for key, kind in keys.items():
         _check_value(where, key, entry[key], kind)
+
+
+def _check_file_entry(where: str, entry: dict[str, Any]) -> None:
+    _check_keys(where, entry, ENTRY_KEYS)
     if not _SHA256.fullmatch(entry["sha256"]):
         raise DatasetError(f"{where}: sha256 must be 64 hex digits, got "
                            f"{entry['sha256']!r:.80}")
@@ -258,11 +262,7 @@ PARTS_KEYS: dict[str, type] = {"folder": str, "rows": int, "bytes": int, "parts"
 
 
 def _check_parts(where: str, entry: dict[str, Any]) -> None:
-    missing = [key for key in PARTS_KEYS if key not in entry]
-    if missing:
-        raise DatasetError(f"{where} lacks {', '.join(missing)}")
-    for key, kind in PARTS_KEYS.items():
-        _check_value(where, key, entry[key], kind)
+    _check_keys(where, entry, PARTS_KEYS)
     if not _is_plain_name(entry["folder"]):
         raise DatasetError(f"{where}: folder {entry['folder']!r:.200} is not a folder name "
                            "inside the dataset (absolute paths, nesting and '..' are refused)")
