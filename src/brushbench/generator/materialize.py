@@ -30,9 +30,8 @@ _EXPAND_ROWS = 1 << 20
 def _cell_rows(plan: Plan, block: Block, s0: int, shop_local: np.ndarray,
                slice_local: np.ndarray, per_cell: np.ndarray, split: bool
                ) -> tuple[np.ndarray, ...]:
-    """Row identities, time quantiles, shops, slices, indices in their cell and slice bounds
-    of the orders of some cells; of a split slice, only those whose quantile can fall in the
-    block."""
+    """Row identities, time quantiles, shops, slices and indices in their cell of the orders of
+    some cells; of a split slice, only those whose quantile can fall in the block."""
     total = int(per_cell.sum())
     cell = np.repeat(np.arange(len(per_cell)), per_cell)
     index = np.arange(total) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
@@ -40,20 +39,21 @@ def _cell_rows(plan: Plan, block: Block, s0: int, shop_local: np.ndarray,
     slice_ = (block.slice0 + slice_local)[cell]
     row = pack_rows(TAG_ORGANIC, slice_, shop, index)
     u_time = plan.uniforms(row, "time")
-    lo, hi = plan.edges[slice_], plan.edges[slice_ + 1]
     if split:
         # Keep the orders whose quantile falls in this block's part of the slice (with a
         # margin for rounding) before computing anything else for them, so a block costs its
-        # own orders, not its whole slice's.
+        # own orders, not its whole slice's. The bounds are the cell's, computed per cell.
+        cell_slice = block.slice0 + slice_local
+        lo, hi = plan.edges[cell_slice], plan.edges[cell_slice + 1]
         whole = plan.curve.mass(lo, hi)
         some = whole > 0  # a slice without traffic leaves its orders to the exact test
         per = np.where(some, whole, 1.0)
-        q0 = np.where(some, plan.curve.mass(lo, np.maximum(block.t0, lo)) / per, 0.0)
-        q1 = np.where(some, plan.curve.mass(lo, np.minimum(block.t1, hi)) / per, 1.0)
+        q0 = np.where(some, plan.curve.mass(lo, np.maximum(block.t0, lo)) / per, 0.0)[cell]
+        q1 = np.where(some, plan.curve.mass(lo, np.minimum(block.t1, hi)) / per, 1.0)[cell]
         near = (u_time >= q0 - 1e-9) & (u_time <= q1 + 1e-9)
-        row, u_time, shop, lo, hi = row[near], u_time[near], shop[near], lo[near], hi[near]
+        row, u_time, shop = row[near], u_time[near], shop[near]
         slice_, index = slice_[near], index[near]
-    return row, u_time, shop, slice_, index, lo, hi
+    return row, u_time, shop, slice_, index
 
 
 def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
@@ -73,9 +73,14 @@ def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
         0, len(per_cell)]
     parts = [_cell_rows(plan, block, s0, shop_local[a:b], slice_local[a:b], per_cell[a:b],
                         split) for a, b in itertools.pairwise(cuts) if b > a]
-    row, u_time, shop, slice_, index, lo, hi = (np.concatenate(col)
-                                                for col in zip(*parts, strict=True))
-    time = plan.curve.at_quantile(u_time, lo, hi)
+    row, u_time, shop, slice_, index = (np.concatenate(col)
+                                        for col in zip(*parts, strict=True))
+    # The curve's share before each slice edge of the block, looked up per order.
+    edges = plan.edges[block.slice0:block.slice1 + 1]
+    share = plan.curve.share_before(edges)
+    local = slice_ - block.slice0
+    time = plan.curve.at_quantile(u_time, edges[local], edges[local + 1],
+                                  shares=(share[local], share[local + 1]))
     inside = (time >= block.t0) & (time < block.t1)
     if not inside.all():
         row, time, shop = row[inside], time[inside], shop[inside]

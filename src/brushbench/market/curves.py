@@ -9,7 +9,7 @@ a slice (the first minutes after midnight) is kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,15 @@ class Curve:
     end: int                 # epoch seconds, exclusive
     cumulative: np.ndarray   # float64, len = minutes + 1, cumulative[0] = 0, normalised to 1
     promotion_of_minute: np.ndarray  # int16, promotion index per minute, -1 outside
+    # Per minute: the cumulative share at its start and its slope, one more than the minutes
+    # (slope 0) so the window's end needs no special case.
+    _base: np.ndarray = field(init=False, repr=False, compare=False)
+    _slope: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        base = np.append(self.cumulative, self.cumulative[-1])
+        object.__setattr__(self, "_base", base)
+        object.__setattr__(self, "_slope", np.diff(base))
 
     @property
     def minutes(self) -> int:
@@ -30,19 +39,27 @@ class Curve:
 
     def mass(self, t0: np.ndarray | int, t1: np.ndarray | int) -> np.ndarray:
         """Share of the window's organic orders between epoch seconds ``t0`` and ``t1``."""
-        return self._at(np.asarray(t1)) - self._at(np.asarray(t0))
+        return self.share_before(np.asarray(t1)) - self.share_before(np.asarray(t0))
 
-    def _at(self, t: np.ndarray) -> np.ndarray:
+    def share_before(self, t: np.ndarray) -> np.ndarray:
+        """Share of the window's organic orders before epoch seconds ``t``."""
         pos = np.clip((t - self.start) / 60.0, 0, self.minutes)
-        return np.interp(pos, np.arange(self.minutes + 1), self.cumulative)
+        # np.interp on the minute grid, without its binary search: the same operations
+        # (slope times offset plus base), hence the same floats, in a third of the time.
+        minute = pos.astype(np.int64)
+        return self._slope[minute] * (pos - minute) + self._base[minute]
 
-    def at_quantile(self, u: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+    def at_quantile(self, u: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+                    shares: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Arrival times (epoch seconds) in ``[t0, t1)`` at quantiles ``u`` of the rate there.
 
         Inverse-CDF sampling of the piecewise-constant minute rate, vectorised over orders
-        (each order has its own interval).
+        (each order has its own interval). ``shares``, when given, are
+        ``share_before(t0), share_before(t1)`` already computed (once per slice rather than
+        once per order).
         """
-        lo, hi = self._at(t0), self._at(t1)
+        lo, hi = shares if shares is not None else (self.share_before(t0),
+                                                    self.share_before(t1))
         pos = np.interp(lo + u * (hi - lo), self.cumulative, np.arange(self.minutes + 1))
         t = self.start + np.floor(pos * 60.0).astype(np.int64)
         return np.clip(t, t0, np.asarray(t1) - 1)
