@@ -22,6 +22,7 @@ from .complete import OrderColumns, complete_orders, order_ids
 from .engines import Engine, ProcessEngine
 from .plan import Block, Plan
 from .repeats import repeat_roots
+from .sorting import by_time_then_id
 
 #: Rows of a split slice expanded at once (see :func:`organic_drafts`).
 _EXPAND_ROWS = 1 << 20
@@ -133,7 +134,7 @@ def shard_orders(plan: Plan, block: Block, s0: int, s1: int) -> OrderColumns:
                                event_drafts(plan, block, s0, s1)])
     # Sort the few draft columns now rather than the many completed ones later.
     order_id = order_ids(plan, draft.row)
-    order = np.lexsort((order_id, draft.time))
+    order = by_time_then_id(draft.time, order_id)
     return complete_orders(plan, draft.take(order), order_id[order])
 
 
@@ -147,7 +148,7 @@ def merge_sorted(shards: list[OrderColumns]) -> OrderColumns:
     if len(shards) == 1:  # already sorted by its shard
         return shards[0]
     merged = OrderColumns.concat(shards)
-    return merged.take(np.lexsort((merged.order_id, merged.created_at)))
+    return merged.take(by_time_then_id(merged.created_at, merged.order_id, runs=True))
 
 
 def block_orders(plan: Plan, block: Block) -> OrderColumns:
