@@ -21,10 +21,10 @@ def test_matches_lexsort(n, seed, span, id_high, shards):
     time = time[:len(ids)]
     if shards > 1:  # merged shards: each run already sorted
         cut = np.sort(rng.integers(0, len(ids) + 1, shards - 1))
-        runs = [(t[o], i[o]) for t, i in zip(np.split(time, cut), np.split(ids, cut),
+        pieces = [(t[o], i[o]) for t, i in zip(np.split(time, cut), np.split(ids, cut),
                                              strict=True) for o in [np.lexsort((i, t))]]
-        time = np.concatenate([t for t, _ in runs])
-        ids = np.concatenate([i for _, i in runs])
+        time = np.concatenate([t for t, _ in pieces])
+        ids = np.concatenate([i for _, i in pieces])
     expected = np.lexsort((ids, time))
     for runs in (False, True):
         np.testing.assert_array_equal(by_time_then_id(time, ids, runs=runs), expected)
