@@ -152,8 +152,12 @@ def merge_sorted(shards: list[OrderColumns]) -> OrderColumns:
 
 
 def block_orders(plan: Plan, block: Block) -> OrderColumns:
-    """Every order of ``block`` (all shop blocks), sorted: one process's work on a block."""
-    return merge_sorted([shard_orders(plan, block, s0, s1) for s0, s1 in plan.shop_blocks])
+    """Every order of ``block``, sorted: one process's work on a block.
+
+    One shard over every shop: the rows are the same as the shop blocks' merged (keyed by
+    identity), without completing them apart and merging the many completed columns.
+    """
+    return shard_orders(plan, block, 0, plan.market.n_shops)
 
 
 def iter_blocks(plan: Plan, workers: int = 1, on_shard: Callable[[int], None] | None = None,
