@@ -126,3 +126,19 @@ def test_the_audit_reads_a_partitioned_dataset_part_after_part(tmp_path, small):
         b, _ = read_for_audit(single.out, max_orders=limit, seed=1)
         for name in b.table_names:
             assert a.arrow(name).equals(b.arrow(name)), (limit, name)
+
+
+def test_a_failed_write_in_a_later_part_leaves_nothing_behind(tmp_path, small):
+    # The parts' encoding runs on a background thread, behind the generation: an error there
+    # (here the third part's orders) must still stop the run and remove everything it made.
+    real_write = parts.PartWriter.write
+
+    def write(self, batch):
+        if self.table == "orders" and self.index == 2:
+            raise OSError("disk full")
+        real_write(self, batch)
+
+    with mock.patch.object(parts.PartWriter, "write", write), pytest.raises(OSError,
+                                                                            match="disk full"):
+        generate_to(tmp_path / "p", small, seed=3, partition=True)
+    assert list(tmp_path.iterdir()) == []

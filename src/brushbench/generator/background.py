@@ -2,14 +2,18 @@
 
 Arrow's Parquet and CSV writers release the GIL, so encoding one block overlaps with building
 the next. One consumer thread and a FIFO queue keep the write order, hence the bytes, exactly
-as if written inline; the bounded queue keeps memory flat.
+as if written inline; the bounded queue keeps memory flat. Besides tables, any step that must
+follow the writes queued before it (closing and hashing a finished file) can be queued too, so
+the producer never waits for it.
 """
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pyarrow as pa
 
@@ -18,31 +22,43 @@ class BackgroundWriter:
     def __init__(self, write: Callable[[str, pa.Table], None], max_pending: int = 24) -> None:
         self._write = write
         # None marks the end of the stream.
-        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=max_pending)
+        self._queue: queue.Queue[Callable[[], Any] | None] = queue.Queue(maxsize=max_pending)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._drain, name="brushbench-writer", daemon=True)
         self._thread.start()
 
     def _drain(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is None:
+            step = self._queue.get()
+            if step is None:
                 return
             if self._error is None:
                 try:
-                    self._write(*item)
+                    step()
                 except BaseException as exc:  # re-raised in the producer's thread
                     self._error = exc
 
     def __call__(self, name: str, table: pa.Table) -> None:
+        """Queue ``table`` for the write function given at construction."""
+        self.call(self._write, name, table)
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Queue ``fn(*args)``, run after everything queued before it (skipped after an
+        error)."""
         self._raise_pending()
-        self._queue.put((name, table))
+        self._queue.put(functools.partial(fn, *args))
 
     def finish(self) -> None:
-        """Wait for every queued table to be written; re-raise a writing error."""
-        self._queue.put(None)
-        self._thread.join()
+        """Wait for every queued step to be done; re-raise a writing error."""
+        self.stop()
         self._raise_pending()
+
+    def stop(self) -> None:
+        """Wait for the queued steps (those after an error are skipped); raise nothing: for a
+        producer that is failing anyway."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
 
     def _raise_pending(self) -> None:
         if self._error is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,29 +98,71 @@ def write_part(plan: Plan, index: int, t0: int, t1: int, folder: str, fmt: str,
 
 def _write_part(plan: Plan, index: int, t0: int, t1: int, folder: str, fmt: str,
                 tables: tuple[str, ...]) -> PartDone:
+    return write_parts_here(plan, [(index, t0, t1)], folder, fmt, tables)[0]
+
+
+class _PartFiles:
+    """The files of one part's order tables (used from the background writer's thread)."""
+
+    def __init__(self, plan: Plan, index: int, folder: str, fmt: str,
+                 tables: tuple[str, ...]) -> None:
+        self.index = index
+        self.orders = 0
+        self.entries: dict[str, dict[str, Any]] = {}
+        self._writers = {name: PartWriter(folder, name, index, fmt, plan.timezone)
+                         for name in ORDER_TABLES if name in tables}
+
+    def write(self, name: str, table: Any) -> None:
+        if name in self._writers:
+            self._writers[name].write(table)
+
+    def close(self) -> None:
+        self.entries = {name: writer.close() for name, writer in self._writers.items()}
+
+    def abort(self) -> None:
+        for writer in self._writers.values():
+            writer.abort()
+
+    def done(self) -> PartDone:
+        return PartDone(self.index, self.entries, self.orders)
+
+
+def write_parts_here(plan: Plan, parts: list[tuple[int, int, int]], folder: str, fmt: str,
+                     tables: tuple[str, ...],
+                     on_part: Callable[[int, int], None] | None = None,
+                     after: Callable[[BackgroundWriter], None] | None = None) -> list[PartDone]:
+    """Write the parts ``(index, t0, t1)`` one after the other in this process.
+
+    Their encoding, closing and hashing run on one background thread, in order, so building
+    the next part never waits for the last one's files (:mod:`.background`). ``on_part(index,
+    orders)`` is called as each part's orders are built; ``after(background)`` may queue more
+    writes behind the parts'.
+    """
     ids = IdMaker(plan.seed)
-    writers = {name: PartWriter(folder, name, index, fmt, plan.timezone)
-               for name in ORDER_TABLES if name in tables}
-
-    def write(name: str, table: Any) -> None:
-        if name in writers:
-            writers[name].write(table)
-
-    orders = 0
+    background = BackgroundWriter(_no_table)
+    opened: list[_PartFiles] = []
     try:
-        # Encoding overlaps with building the next block, as in a one-file run.
-        background = BackgroundWriter(write)
-        try:
+        for index, t0, t1 in parts:
+            files = _PartFiles(plan, index, folder, fmt, tables)
+            opened.append(files)
             for block in part_blocks(plan, t0, t1):
                 columns = block_orders(plan, block)
-                orders += len(columns)
+                files.orders += len(columns)
                 for name, table in order_tables(plan, columns, ids).items():
-                    background(name, table)
-        finally:
-            background.finish()
-        entries = {name: writer.close() for name, writer in writers.items()}
+                    background.call(files.write, name, table)
+            background.call(files.close)
+            if on_part is not None:
+                on_part(index, files.orders)
+        if after is not None:
+            after(background)
+        background.finish()
     except BaseException:
-        for writer in writers.values():
-            writer.abort()
+        background.stop()
+        for files in opened:
+            files.abort()
         raise
-    return PartDone(index, entries, orders)
+    return [files.done() for files in opened]
+
+
+def _no_table(name: str, table: Any) -> None:
+    raise RuntimeError(f"table {name} queued without a part")  # parts queue their own writes

@@ -35,7 +35,7 @@ from ..scenario.scale import scale_scenario
 from .background import BackgroundWriter
 from .engines import Engine, check_engine, open_engine
 from .materialize import iter_blocks
-from .parts import auto_partition, part_blocks, part_bounds, write_part
+from .parts import auto_partition, part_blocks, part_bounds, write_part, write_parts_here
 from .plan import Plan, make_plan
 from .tables import IdMaker, order_tables, static_tables
 
@@ -148,7 +148,10 @@ def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
         if name in writer.tables:
             writer.write(name, table)
 
-    if engine is None:
+    if engine is None and upload_to is None:
+        _write_parts_here(plan, writer, bounds, shards, progress, static)
+        return
+    if engine is None:  # each part written, then uploaded, in turn
         results = (write_part(plan, *a) for a in args)
     else:
         futures = [engine.submit(write_part, *a) for a in args]
@@ -164,6 +167,30 @@ def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
             progress(Progress(done, sum(shards), orders))
     if engine is None:
         _write_static(plan, ids, static)
+
+
+def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int, int], ...],
+                      shards: list[int], progress: Callable[[Progress], None] | None,
+                      static: Callable[[str, pa.Table], None]) -> None:
+    """Without an engine: the parts, then the marketplace tables, all encoded on one
+    background thread behind the generation."""
+    count = {"shards": 0, "orders": 0}
+
+    def on_part(index: int, orders: int) -> None:
+        count["shards"] += shards[index]
+        count["orders"] += orders
+        if progress is not None:
+            progress(Progress(count["shards"], sum(shards), count["orders"]))
+
+    def marketplace(background: BackgroundWriter) -> None:
+        for name, table in static_tables(plan, IdMaker(plan.seed)):
+            background.call(static, name, table)
+
+    parts = [(i, t0, t1) for i, (t0, t1) in enumerate(bounds)]
+    for part in write_parts_here(plan, parts, str(writer.staging), writer.fmt, writer.tables,
+                                 on_part, marketplace):
+        for name, entry in part.entries.items():
+            writer.add_part(name, part.index, entry)
 
 
 def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
