@@ -129,14 +129,12 @@ class _PartFiles:
 
 def write_parts_here(plan: Plan, parts: list[tuple[int, int, int]], folder: str, fmt: str,
                      tables: tuple[str, ...],
-                     on_part: Callable[[int, int], None] | None = None,
-                     after: Callable[[BackgroundWriter], None] | None = None) -> list[PartDone]:
+                     on_part: Callable[[int, int], None] | None = None) -> list[PartDone]:
     """Write the parts ``(index, t0, t1)`` one after the other in this process.
 
     Their encoding, closing and hashing run on one background thread, in order, so building
     the next part never waits for the last one's files (:mod:`.background`). ``on_part(index,
-    orders)`` is called as each part's orders are built; ``after(background)`` may queue more
-    writes behind the parts'.
+    orders)`` is called as each part's orders are built.
     """
     ids = IdMaker(plan.seed)
     background = BackgroundWriter(_no_table)
@@ -153,8 +151,6 @@ def write_parts_here(plan: Plan, parts: list[tuple[int, int, int]], folder: str,
             background.call(files.close)
             if on_part is not None:
                 on_part(index, files.orders)
-        if after is not None:
-            after(background)
         background.finish()
     except BaseException:
         background.stop()

@@ -172,8 +172,8 @@ def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
 def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int, int], ...],
                       shards: list[int], progress: Callable[[Progress], None] | None,
                       static: Callable[[str, pa.Table], None]) -> None:
-    """Without an engine: the parts, then the marketplace tables, all encoded on one
-    background thread behind the generation."""
+    """Without an engine: the parts, encoded on one background thread behind the generation,
+    then the marketplace tables (written here: queued, the buyers' chunks would pile up)."""
     count = {"shards": 0, "orders": 0}
 
     def on_part(index: int, orders: int) -> None:
@@ -182,15 +182,12 @@ def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int
         if progress is not None:
             progress(Progress(count["shards"], sum(shards), count["orders"]))
 
-    def marketplace(background: BackgroundWriter) -> None:
-        for name, table in static_tables(plan, IdMaker(plan.seed)):
-            background.call(static, name, table)
-
     parts = [(i, t0, t1) for i, (t0, t1) in enumerate(bounds)]
     for part in write_parts_here(plan, parts, str(writer.staging), writer.fmt, writer.tables,
-                                 on_part, marketplace):
+                                 on_part):
         for name, entry in part.entries.items():
             writer.add_part(name, part.index, entry)
+    _write_static(plan, IdMaker(plan.seed), static)
 
 
 def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
