@@ -17,10 +17,12 @@ import concurrent.futures as cf
 import os
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .._lifetime import die_with_parent
-from .plan import Plan
+
+if TYPE_CHECKING:  # only named in annotations: checking an engine need not plan anything
+    from .plan import Plan
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)

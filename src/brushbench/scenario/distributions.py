@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,7 +228,7 @@ class Dist:
         except Exception as exc:  # scipy raises ValueError or returns nan depending on law
             reason = str(exc).split(".")[0]
             raise DistError(f"{name} rejects parameters {dict(params)}: {reason}") from None
-        mean = dist._frozen().mean() if name not in (CONSTANT, CATEGORICAL) else 0.0
+        mean = dist.mean()
         if math.isnan(mean) and not np.isfinite(dist.sample(np.random.default_rng(0), 1)).all():
             raise DistError(f"{name} rejects parameters {dict(params)}")
         key = _law_key(name, rest)
@@ -260,12 +260,18 @@ class Dist:
         return _freeze(self.name, self.params)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Draw ``size`` float64 values using ``rng`` (and nothing else)."""
+        """Draw ``size`` float64 values using ``rng`` (and nothing else).
+
+        Common laws are drawn here, the others by ``scipy.stats``: the same values either way.
+        """
         if self.name == CONSTANT:
             return np.full(size, self.params[0][1], dtype=np.float64)
         if self.name == CATEGORICAL:
             p = np.asarray(self.weights) / sum(self.weights)
             return np.asarray(self.values, dtype=np.float64)[rng.choice(len(p), size=size, p=p)]
+        closed = closed_sample(self.name, dict(self.params), rng, size)
+        if closed is not None:
+            return closed
         return np.asarray(self._frozen().rvs(size=size, random_state=rng), dtype=np.float64)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
@@ -288,10 +294,17 @@ class Dist:
         return np.asarray(self._frozen().ppf(u), dtype=np.float64)
 
     def mean(self) -> float:
+        """The law's mean (``inf`` when it has none, ``nan`` for parameters out of its domain).
+
+        Common laws have closed forms here; the rest go through ``scipy.stats``.
+        """
         if self.name == CONSTANT:
             return self.params[0][1]
         if self.name == CATEGORICAL:
             return float(np.dot(self.values, self.weights) / sum(self.weights))
+        closed = closed_mean(self.name, dict(self.params))
+        if closed is not None:
+            return closed
         return float(self._frozen().mean())
 
     def to_spec(self) -> float | dict[str, Any]:
@@ -352,3 +365,143 @@ def _geom_ppf(u: np.ndarray, p: dict[str, float]) -> np.ndarray:
 
 _FAST_PPF = {"lognorm": _lognorm_ppf, "norm": _norm_ppf, "uniform": _uniform_ppf,
              "expon": _expon_ppf, "geom": _geom_ppf}
+
+
+# -- closed forms -------------------------------------------------------------------------------
+# A law's mean (wanted when a run is checked) and its draws (the marketplace's prices, weights,
+# popularity) would otherwise freeze a scipy.stats law, and importing scipy.stats costs more
+# than half a second of a run. For common laws they are computed here as scipy.stats computes
+# them: the domain of the shape parameters (its _argcheck), the standard mean (its _stats or
+# _munp(1)) and the standard draw (its _rvs, the same calls on the Generator), combined with
+# loc and scale as rv_generic does. tests/scenario/test_closed_forms.py compares the two over
+# drawn parameters. Parameters out of the domain are left to scipy.stats, to refuse them.
+
+def _pareto_mu(b: float) -> float:
+    return b / (b - 1.0) if b > 1 else math.inf
+
+
+def _zipf_mu(a: float) -> float:
+    if a <= 2:
+        return math.inf
+    from scipy.special import zeta  # the Riemann zeta has no closed form
+
+    return float(zeta(a - 1.0, 1) / zeta(a, 1))
+
+
+def _truncexpon_mu(b: float) -> float:
+    return (1 - (b + 1) * math.exp(-b)) / -math.expm1(-b)
+
+
+def _truncexpon(rng: np.random.Generator, size: int, b: float) -> np.ndarray:
+    # scipy.stats' generic draw, its ppf at uniforms, with scipy's own log1p and expm1: numpy's
+    # may differ in the last bit.
+    from scipy.special import expm1, log1p
+
+    return np.asarray(-log1p(rng.uniform(size=size) * expm1(-b)))
+
+
+def _geometric(rng: np.random.Generator, size: int, p: float) -> np.ndarray:
+    # scipy.stats' geom: a count beyond int64 wraps to negative on RandomState; it pins it.
+    res = rng.geometric(p, size=size)
+    return np.where(res < 0, np.iinfo(res.dtype).max, res)
+
+
+def _no_shape() -> bool:
+    return True
+
+
+def _unit(p: float) -> bool:
+    return 0 <= p <= 1
+
+
+def _integral(x: float) -> bool:
+    return x == math.floor(x)
+
+
+_Domain = Callable[..., bool]
+#: Continuous laws: the domain of their shapes and their standard mean.
+_CONTINUOUS: dict[str, tuple[_Domain, Callable[..., float]]] = {
+    "norm": (_no_shape, lambda: 0.0),
+    "uniform": (_no_shape, lambda: 0.5),
+    "expon": (_no_shape, lambda: 1.0),
+    "halfnorm": (_no_shape, lambda: math.sqrt(2.0 / math.pi)),
+    "logistic": (_no_shape, lambda: 0.0),
+    "laplace": (_no_shape, lambda: 0.0),
+    "lognorm": (lambda s: s > 0, lambda s: math.sqrt(math.exp(s * s))),
+    "gamma": (lambda a: a > 0, lambda a: a),
+    "pareto": (lambda b: b > 0, _pareto_mu),
+    "lomax": (lambda c: c > 0, lambda c: _pareto_mu(c) - 1.0),
+    "weibull_min": (lambda c: c > 0, lambda c: math.gamma(1.0 + 1.0 / c)),
+    "beta": (lambda a, b: a > 0 and b > 0, lambda a, b: a / (a + b)),
+    "truncexpon": (lambda b: b > 0, _truncexpon_mu),
+    "triang": (lambda c: 0 <= c <= 1, lambda c: (c + 1.0) / 3.0),
+}
+#: Discrete laws (no scale).
+_DISCRETE: dict[str, tuple[_Domain, Callable[..., float]]] = {
+    "geom": (lambda p: 0 < p <= 1, lambda p: 1.0 / p),
+    "poisson": (lambda mu: mu >= 0, lambda mu: mu),
+    "bernoulli": (_unit, lambda p: p),
+    "binom": (lambda n, p: n >= 0 and _integral(n) and _unit(p), lambda n, p: n * p),
+    "nbinom": (lambda n, p: n > 0 and 0 < p <= 1, lambda n, p: n * (1.0 - p) / p),
+    "randint": (lambda low, high: high > low and _integral(low) and _integral(high),
+                lambda low, high: (high + low - 1.0) / 2),
+    "zipf": (lambda a: a > 1, _zipf_mu),
+}
+#: Standard draws, ``fn(rng, size, **shapes)``.
+_RVS: dict[str, Callable[..., np.ndarray]] = {
+    "norm": lambda rng, size: rng.standard_normal(size),
+    "uniform": lambda rng, size: rng.uniform(0.0, 1.0, size),
+    "expon": lambda rng, size: rng.standard_exponential(size),
+    "lognorm": lambda rng, size, s: np.exp(s * rng.standard_normal(size)),
+    "gamma": lambda rng, size, a: rng.standard_gamma(a, size),
+    "truncexpon": _truncexpon,
+    "geom": _geometric,
+    "poisson": lambda rng, size, mu: rng.poisson(mu, size),
+}
+#: The laws whose mean is computed here.
+CLOSED_MEANS = frozenset(_CONTINUOUS) | frozenset(_DISCRETE)
+#: The laws drawn here.
+CLOSED_DRAWS = frozenset(_RVS)
+
+
+def _shapes(name: str, params: Mapping[str, float]) -> dict[str, float] | None:
+    """The shape parameters of ``params`` when this law is in the tables and they (and the
+    scale) are in its domain; else None."""
+    law = _CONTINUOUS.get(name) or _DISCRETE.get(name)
+    scale = params.get("scale", 1.0)
+    if law is None or not scale > 0 or (name in _DISCRETE and "scale" in params):
+        return None
+    shapes = {k: v for k, v in params.items() if k not in ("loc", "scale")}
+    try:
+        return shapes if law[0](**shapes) else None
+    except TypeError:  # shapes this law does not take: left to scipy to say so
+        return None
+
+
+def closed_mean(name: str, params: Mapping[str, float]) -> float | None:
+    """The mean of the scipy.stats law ``name`` without scipy.stats, or None when there is no
+    closed form here for this law or these parameters."""
+    shapes = _shapes(name, params)
+    if shapes is None:
+        return None
+    mean = (_CONTINUOUS.get(name) or _DISCRETE[name])[1]
+    try:
+        standard = mean(**shapes)
+    except OverflowError:  # exp or gamma beyond float64, where scipy's says inf
+        standard = math.inf
+    return float(standard * params.get("scale", 1.0) + params.get("loc", 0.0))
+
+
+def closed_sample(name: str, params: Mapping[str, float], rng: np.random.Generator,
+                  size: int) -> np.ndarray | None:
+    """``size`` draws of the scipy.stats law ``name`` from ``rng``, the very values (and the
+    very calls on ``rng``) of its ``rvs``; None when there is no closed form here."""
+    draw = _RVS.get(name)
+    shapes = _shapes(name, params)
+    if draw is None or shapes is None:
+        return None
+    # rv_generic.rvs: loc and scale are 0 and 1 unless given (ints: an integer draw stays so).
+    values = draw(rng, size, **shapes) * params.get("scale", 1) + params.get("loc", 0)
+    if name in _DISCRETE:  # rv_discrete.rvs truncates a fractional loc
+        values = values.astype(np.int64)
+    return np.asarray(values, dtype=np.float64)
