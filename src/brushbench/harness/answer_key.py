@@ -34,8 +34,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..dataset import ANSWER_KEY_TABLES, DatasetError
+from ..dataset.conform import conform
 from ..dataset.formats import get as get_format
 from ..dataset.frames import to_pandas
 from ..dataset.manifest import MANIFEST_NAME, read_manifest, table_files
@@ -364,19 +366,39 @@ def _compact(runs: list[SeenEntities]) -> None:
     then fall geometrically, so they hold at most about twice the entities seen."""
     while len(runs) >= 2 and len(runs[-2].ids) <= 2 * len(runs[-1].ids):
         last = runs.pop()
-        runs[-1] = merge_seen([runs[-1], last])
+        runs.append(merge_seen([runs.pop(), last]))
 
 
 def _parts(folder: Path, manifest: dict[str, Any], name: str,
            columns: tuple[str, ...]) -> Iterator[pa.Table]:
-    """``columns`` of table ``name``, one file (part) at a time, rows checked."""
+    """``columns`` of table ``name``, file after file, rows checked against the manifest; a
+    Parquet file a row group at a time (the unit it is compressed in), so that what is held
+    at once is a row group's columns, not a part's."""
     fmt = get_format(manifest["format"])
     schema = table_schema(name, manifest["timezone"])
     for file, entry in table_files(folder, manifest["tables"][name], folder / MANIFEST_NAME):
-        part = _read_file(fmt, file, schema, name, columns)
-        if part.num_rows != entry["rows"]:
-            raise DatasetError(f"{file}: {part.num_rows} rows, manifest says {entry['rows']}")
-        yield part
+        if fmt.name != "parquet":
+            part = _read_file(fmt, file, schema, name, columns)
+            if part.num_rows != entry["rows"]:
+                raise DatasetError(f"{file}: {part.num_rows} rows, manifest says "
+                                   f"{entry['rows']}")
+            yield part
+            continue
+        wanted = pa.schema([schema.field(c) for c in columns])
+        try:
+            with pq.ParquetFile(file) as parquet:
+                rows = parquet.metadata.num_rows
+                if rows != entry["rows"]:
+                    raise DatasetError(f"{file}: {rows} rows, manifest says {entry['rows']}")
+                for group in range(parquet.num_row_groups):
+                    # conform() as the format's own reader does (Parquet's ms back to s).
+                    yield conform(name, parquet.read_row_group(group, columns=list(columns)),
+                                  wanted)
+        except DatasetError:
+            raise
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DatasetError(f"{file}: cannot read table {name}: {line}") from None
 
 
 class _Cursor:
