@@ -242,24 +242,39 @@ def seen_entities(ids: pd.Series | np.ndarray, scores: np.ndarray) -> SeenEntiti
 
 def merge_seen(runs: list[SeenEntities]) -> SeenEntities:
     """One :class:`SeenEntities` from several (of consecutive parts of the orders): an entity
-    seen in several keeps its best score.
+    seen in several keeps its best score. The result is sorted by id.
 
-    ``runs`` is emptied, so that its arrays are released once joined: the peak is about 32
-    bytes an entity (ids and scores joined, one sort's order, one gathered copy).
+    ``runs`` is emptied, so that each run's arrays are released once merged. Two runs sorted
+    by id are merged in linear time (no sort of their union): about 24 bytes an entity at the
+    peak (both runs, and the merged ids while the scores are merged).
     """
-    if len(runs) == 1:
-        return runs.pop()
-    ids = np.concatenate([r.ids for r in runs])
-    best = np.concatenate([r.best for r in runs])
-    runs.clear()
-    # By id, then score: each entity's best score is the last of its group.
-    order = np.lexsort((best, ids))
-    ids = ids[order]
-    best = best[order]
-    del order
-    last = np.ones(len(ids), dtype=bool)
-    np.not_equal(ids[1:], ids[:-1], out=last[:-1])
-    return SeenEntities(ids[last], best[last])
+    merged = _by_id(runs.pop(0)) if runs else SeenEntities(np.zeros(0, np.int64), np.zeros(0))
+    while runs:
+        merged = _merge_two(merged, _by_id(runs.pop(0)))
+    return merged
+
+
+def _by_id(run: SeenEntities) -> SeenEntities:
+    """``run`` sorted by id (as it is, when it already is)."""
+    ids = run.ids
+    if len(ids) < 2 or bool((ids[1:] > ids[:-1]).all()):
+        return run
+    order = np.argsort(ids, kind="stable")
+    return SeenEntities(ids[order], run.best[order])
+
+
+def _merge_two(a: SeenEntities, b: SeenEntities) -> SeenEntities:
+    """Two runs sorted by id (each id once in each) as one; ``a``'s scores are updated in
+    place."""
+    where = np.searchsorted(a.ids, b.ids)
+    both = where < len(a.ids)
+    both[both] = a.ids[where[both]] == b.ids[both]
+    np.maximum.at(a.best, where[both], b.best[both])  # each position once: a plain maximum
+    new = ~both
+    at = where[new]
+    ids = np.insert(a.ids, at, b.ids[new])
+    a.ids = ids  # the old ids are released before the scores are copied
+    return SeenEntities(ids, np.insert(a.best, at, b.best[new]))
 
 
 def per_order(values: np.ndarray | pd.Series, orders: pd.DataFrame, name: str) -> np.ndarray:
