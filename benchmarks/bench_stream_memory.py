@@ -36,8 +36,8 @@ NULL = str(ROOT / "baselines" / "null.py")
 SCALE = float(os.environ.get("BRUSHBENCH_BENCH_STREAM_SCALE", "5"))
 LIMIT_MB = int(os.environ.get("BRUSHBENCH_BENCH_STREAM_MB", "400"))
 #: The parent's peak RSS above its RSS before the evaluation, per order, that fails the
-#: benchmark (about 120 before issue 11's scoring in columns).
-PARENT_BYTES_PER_ORDER = 60
+#: benchmark at scale 5 (about 125 before the answer key was kept as codes, commit 63f10c6).
+PARENT_BYTES_PER_ORDER = 70
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,10 @@ def test_streaming_eval_larger_than_memory(benchmark, log_dir):
     """``eval --stream --memory 400`` of a 1.6 GB log: ok, with both processes' peaks."""
     size_mb = _in_memory_mb(log_dir)
     assert LIMIT_MB <= size_mb / 3, "the log must be (3 times) larger than the memory given"
+    # What scoring imports (pandas, the metrics) is loaded before the baseline: the figure per
+    # order is then the run's, not the libraries' (about 60 MB).
+    import brushbench.harness.scoring  # noqa: F401
+
     with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
         refs.write("5")  # this process's peak from here on
     before_mb = _status_mb("VmRSS")
