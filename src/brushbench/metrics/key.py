@@ -174,11 +174,14 @@ def label_rows(labels: pd.DataFrame, orders: pd.DataFrame) -> np.ndarray | None:
     return rows
 
 
-def order_key(labels: pd.DataFrame, orders: pd.DataFrame, *, times: bool = False) -> OrderKey:
+def order_key(labels: pd.DataFrame, orders: pd.DataFrame, *, times: bool = False,
+              kinds: bool = True) -> OrderKey:
     """The :class:`OrderKey` of ``orders`` from its answer key ``labels`` (any row order,
     matched on ``order_id``).
 
-    ``times`` also keeps the brushing orders' ``orders.created_at`` (epoch seconds).
+    ``times`` also keeps the brushing orders' ``orders.created_at`` (epoch seconds); without
+    ``kinds`` every legitimate order is of kind :data:`UNSPECIFIED` (for the time to detect,
+    which does not read kinds).
 
     Raises
     ------
@@ -193,7 +196,7 @@ def order_key(labels: pd.DataFrame, orders: pd.DataFrame, *, times: bool = False
     positive_rows = np.flatnonzero(y)
     lpos = positive_rows if rows is None else rows[positive_rows]
     names: dict[str, int] = {}
-    if "legit_kind" in labels:
+    if kinds and "legit_kind" in labels:
         codes, uniques = pd.factorize(labels["legit_kind"])
         kind = kind_codes(codes if rows is None else codes[rows], list(uniques), names)
     else:

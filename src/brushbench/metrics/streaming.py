@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .key import OrderKey, order_key, per_order
-from .ranking import Ranking, budget_size
+from .ranking import Cut, Ranking, budget_size
 from .scoring import REVIEW_BUDGET
 from .values import budget_label, number, undefined
 
@@ -102,14 +102,25 @@ def time_to_detect(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
     when = np.asarray(scored_at, dtype=np.int64)
     if when.shape != (n,):
         raise ValueError(f"scored_at has shape {when.shape}: expected one time per order ({n},)")
-    key = order_key(labels, orders, times=True)
+    key = order_key(labels, orders, times=True, kinds=False)
     tz = getattr(orders["created_at"].dtype, "tz", None)
-    return key_time_to_detect(key, Ranking.of_rows(s, key.positive_rows), s,
-                              when[key.positive_rows], timezone=tz, campaigns=campaigns,
-                              budget=budget)
+    return key_time_to_detect(key, _partition_cut(s, budget), s, when[key.positive_rows],
+                              timezone=tz, campaigns=campaigns, budget=budget)
 
 
-def key_time_to_detect(key: OrderKey, ranking: Ranking, scores: np.ndarray,
+def _partition_cut(s: np.ndarray, budget: float) -> Cut | None:
+    """The cut of the top ``budget`` of ``s`` by a partition (no full sort: the time to detect
+    alone needs only the threshold)."""
+    n = len(s)
+    if n == 0:
+        return None
+    k = budget_size(budget, n)
+    threshold = float(np.partition(s, n - k)[n - k])  # the k-th highest score
+    above = int(np.count_nonzero(s > threshold))
+    return Cut(float(budget), k, threshold, above, int(np.count_nonzero(s == threshold)))
+
+
+def key_time_to_detect(key: OrderKey, ranking: Ranking | Cut | None, scores: np.ndarray,
                        scored_at: np.ndarray, *, timezone: Any = None,
                        campaigns: pd.DataFrame | None = None,
                        budget: float = REVIEW_BUDGET) -> dict[str, Any]:
@@ -119,9 +130,9 @@ def key_time_to_detect(key: OrderKey, ranking: Ranking, scores: np.ndarray,
     ----------
     key : OrderKey
         The answer key, with the brushing orders' creation times (``key.created``).
-    ranking : Ranking
+    ranking : Ranking or Cut
         The orders' scores sorted (``Ranking.of_rows(scores, key.positive_rows)``: the order
-        metrics' one sort), for the alert cut.
+        metrics' one sort), or directly the cut of the alert budget, for the alert rule.
     scores : array of float64, shape (key.n,)
         The orders' scores.
     scored_at : array of int64, shape (P,)
@@ -182,10 +193,10 @@ def key_time_to_detect(key: OrderKey, ranking: Ranking, scores: np.ndarray,
             "per_pattern": per_pattern, "per_campaign": per_campaign}
 
 
-def _alerts(ranking: Ranking, scores: np.ndarray, budget: float) -> np.ndarray:
+def _alerts(ranking: Ranking | Cut | None, scores: np.ndarray, budget: float) -> np.ndarray:
     """Which of ``scores`` (some of the ranking's) are alerts: :func:`alerts_at_budget`'s rule,
-    the cut read from the ranking's sort instead of a partition of every score."""
-    cut = ranking.cut(budget)
+    the cut read from the ranking's sort (or given)."""
+    cut = ranking.cut(budget) if isinstance(ranking, Ranking) else ranking
     if cut is None:
         return np.zeros(len(scores), dtype=bool)
     alert: np.ndarray = scores > cut.threshold
