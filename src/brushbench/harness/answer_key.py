@@ -1,26 +1,26 @@
 """What scoring a run reads of its test dataset, and only that, as compact columns.
 
 :func:`read_answer_columns` is what the harness scores from: it reads the orders and the
-answer key part by part (one part's columns in memory at a time) and keeps, per order, one
-small integer (:class:`~brushbench.metrics.key.OrderKey`: the kind of a legitimate order, or
-brushing), details of the brushing orders only, and one best score per buyer and shop seen
-(:class:`~brushbench.metrics.key.SeenEntities`): no order id, buyer or shop id or time per
-order. With the run's scores (8 bytes an order) and the metrics' one sort of them (8 more),
-scoring holds about 17 bytes an order (docs/performance.md). Its results are those of
-:func:`~brushbench.metrics.score_orders` on the dataset's frames (``tests/harness``).
+answer key a Parquet row group at a time (one row group's columns in memory at once) and
+keeps, per order, one small integer (:class:`~brushbench.metrics.key.OrderKey`: the kind of a
+legitimate order, or brushing), details of the brushing orders only, and one best score per
+buyer and shop seen (:class:`~brushbench.metrics.key.SeenEntities`): no order id, buyer or
+shop id or time per order. With the run's scores (8 bytes an order) and the metrics' one sort
+of them (8 more), scoring holds 17 bytes an order plus 16 a buyer seen (24 while they are
+merged); measured, it grows at about 29 bytes an order on ``double11`` (docs/performance.md).
+Its results are those of :func:`~brushbench.metrics.score_orders` on the dataset's frames
+(``tests/harness/test_scoring_columns.py``).
 
 :func:`read_scoring_data` (below) is the pandas form, used when the labels are not in the
-orders' row order (they must then be joined on ``order_id``, which needs the ids):
-
-Scoring a run (:func:`brushbench.harness.evaluate`) needs four columns of ``orders`` (ids and
-the creation time), the answer key and the manifest; not the rest of the log. Loading the
-whole dataset and converting it to pandas would hold every column of every table in the
-parent, strings as Python objects (tens of bytes an order each): on a log larger than memory
-the harness would fail where the detector did not. :func:`read_scoring_data` reads only the
-columns the metrics use, file after file of a partitioned table, and turns the label tables'
-text columns (pattern, campaign, legitimate kind, role: a handful of distinct values) into
-pandas categoricals, one small integer code a row. The metrics get the same values as from
-:class:`~brushbench.dataset.Dataset`'s frames, so the results are the same.
+orders' row order (they must then be joined on ``order_id``, which needs the ids). It reads
+four columns of ``orders`` (ids and the creation time) and the answer key, not the rest of
+the log: loading the whole dataset and converting it to pandas would hold every column of
+every table in the parent, strings as Python objects (tens of bytes an order each).
+It reads only the columns the metrics use, file after file of a partitioned table, and turns
+the label tables' text columns (pattern, campaign, legitimate kind, role: a handful of
+distinct values) into pandas categoricals, one small integer code a row. The metrics get the
+same values as from :class:`~brushbench.dataset.Dataset`'s frames, so the results are the
+same.
 """
 
 from __future__ import annotations
