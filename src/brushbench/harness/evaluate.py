@@ -197,15 +197,12 @@ def evaluate_data(target: str, data_dir: str | os.PathLike[str], *,
         run = _tampered_run(run, tampered)
     if run.ok:
         assert record.scores is not None  # an ok run has scores
-        from .answer_key import read_scoring_data
-        from .scoring import score_data, stream_data
+        from .scoring import score_run
 
-        # The orders' ids and times and the answer key only, as columns: scoring a log
-        # larger than memory must not hold the log (see harness.answer_key).
-        test = read_scoring_data(data_dir, manifest)
-        run = replace(run, metrics=score_data(test, record), stream=(
-            stream_data(record.stream, test, record.scores)
-            if record.stream is not None else None))
+        # The answer key read part by part as a code an order: scoring a log larger than
+        # memory must not hold the log (see harness.answer_key).
+        metrics, stream_section = score_run(data_dir, record, manifest)
+        run = replace(run, metrics=metrics, stream=stream_section)
     if progress is not None:
         progress(RunProgress(1, 1, info["stem"], 0, record.status))
     data: dict[str, Any] = {"external": bool(manifest.get("external")),
@@ -259,23 +256,14 @@ def _finish(job: _Job, record: RunRecord, *, stream: bool, done: int, total: int
     if tampered:
         run = _tampered_run(run, [f for _, files in tampered for f in files])
     elif run.ok:
-        from ..metrics import score_orders
-        from .answer_key import read_scoring_data
-        from .scoring import stream_results
+        from .scoring import score_run
 
-        test = read_scoring_data(job.test_dir)
-        metrics = score_orders(
-            test.labels, record.scores, orders=test.orders,
-            entity_labels=test.entity_labels, campaigns=test.campaigns,
-            buyer_scores=record.buyer_scores, shop_scores=record.shop_scores,
-            predictions=record.predictions, curves=True)
+        assert record.scores is not None  # an ok run has scores
+        metrics, stream_section = score_run(job.test_dir, record, curves=True)
         # Curves are lists for plots (the leaderboard), not metrics: kept beside them so
         # that summaries and comparisons never see them.
         curves = metrics.pop("curves")
-        assert record.scores is not None  # an ok run has scores
-        run = replace(run, metrics=metrics, curves=curves, stream=(
-            stream_results(record.stream, test, record.scores)
-            if record.stream is not None else None))
+        run = replace(run, metrics=metrics, curves=curves, stream=stream_section)
     if progress is not None:
         progress(RunProgress(done, total, job.entry.label, job.seed, record.status))
     return run

@@ -19,7 +19,8 @@ An undefined metric (no positive order, a pattern or kind without orders, an inp
 Modules: :mod:`~brushbench.metrics.ranking` (average precision, ROC-AUC, budgets, recall at a
 false-alarm rate, from one sort), :mod:`~brushbench.metrics.breakdown` (per pattern, camouflage
 level, legitimate kind, campaign), :mod:`~brushbench.metrics.entities` (buyers and shops),
-:mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.aggregate`,
+:mod:`~brushbench.metrics.scoring` (:func:`score_orders`), :mod:`~brushbench.metrics.key` (the
+answer key as the metrics hold it: a one-byte code an order), :mod:`~brushbench.metrics.aggregate`,
 :mod:`~brushbench.metrics.streaming` (:func:`time_to_detect` of streaming runs),
 :mod:`~brushbench.metrics.curves` (the compact PR curve a results file keeps per run),
 :mod:`~brushbench.metrics.registry` (every metric's name, better direction, kind, unit and format).

@@ -112,7 +112,8 @@ def false_alarms(cut: Cut, totals: dict[str, int], flagged: dict[str, float],
     """For each legitimate kind: its orders, how many are expected inside ``cut``, and the rate.
 
     ``totals`` and ``flagged`` hold the legitimate orders of each kind and their expected number
-    inside the budget; ``"all"`` is added for all legitimate orders together.
+    inside the budget; ``"all"`` is added for all legitimate orders together (the sum of the
+    kinds', in the order of ``flagged``).
     """
     label = budget_label(cut.budget)
     out = {}

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .key import SeenEntities, seen_entities
 from .ranking import Ranking
 from .values import undefined
 
@@ -51,31 +52,31 @@ class EntityScores:
     n_unscored: int = 0
 
 
-def entity_scores(ids: pd.Series | np.ndarray, order_scores: np.ndarray,
+def entity_scores(seen: SeenEntities | pd.Series | np.ndarray,
+                  order_scores: np.ndarray | None = None,
                   given: pd.Series | None = None) -> EntityScores:
-    """One score per entity seen in ``ids`` (one id per order, aligned with ``order_scores``).
+    """One score per entity seen in the orders.
 
     Parameters
     ----------
-    ids : Series or array, shape (n,)
-        The entity of each order (``orders.buyer_id`` or ``orders.shop_id``); missing ids are
-        skipped.
-    order_scores : array of float, shape (n,)
-        The detector's order scores, higher = more suspicious.
+    seen : SeenEntities, or Series or array of shape (n,)
+        The entities seen and the best score of their orders
+        (:func:`brushbench.metrics.key.seen_entities`), or the entity of each order
+        (``orders.buyer_id`` or ``orders.shop_id``; missing ids are skipped) with
+        ``order_scores``.
+    order_scores : array of float, shape (n,), optional
+        The detector's order scores, higher = more suspicious (with per-order ids only).
     given : Series, optional
         The detector's entity scores indexed by entity id (unique). When given it is used as is;
         otherwise an entity scores the maximum of its orders' scores.
     """
-    codes, uniques = pd.factorize(ids)
-    uniques = np.asarray(uniques)
+    if not isinstance(seen, SeenEntities):
+        if order_scores is None:
+            raise ValueError("per-order entity ids need the order scores")
+        seen = seen_entities(seen, np.asarray(order_scores, dtype=np.float64))
+    uniques = seen.ids
     if given is None:
-        best = np.full(len(uniques), -np.inf)
-        seen = codes >= 0
-        if seen.all():
-            np.maximum.at(best, codes, order_scores)
-        else:
-            np.maximum.at(best, codes[seen], order_scores[seen])
-        return EntityScores(uniques, best, FROM_ORDERS)
+        return EntityScores(uniques, seen.best, FROM_ORDERS)
     if not isinstance(given, pd.Series):
         raise ValueError("entity scores must be a pandas Series indexed by entity id, "
                          f"not {type(given).__name__}")

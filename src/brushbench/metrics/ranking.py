@@ -122,10 +122,27 @@ class Ranking:
         if scores.ndim != 1 or scores.shape != positive.shape:
             raise ValueError(f"scores and labels differ in shape: {scores.shape} != "
                              f"{positive.shape}")
-        self.sorted = np.sort(scores)
-        self.positive_sorted = np.sort(scores[positive])
-        self.n = len(scores)
-        self.n_positive = len(self.positive_sorted)
+        self._set(np.sort(scores), np.sort(scores[positive]))
+
+    @classmethod
+    def of_rows(cls, scores: np.ndarray, rows: np.ndarray) -> Ranking:
+        """The ranking of ``scores`` whose positives are at ``rows`` (integer positions).
+
+        The same as ``Ranking(scores, positive)`` without a per-order mask: the one array
+        this allocates per score is the sorted copy.
+        """
+        ranking = cls.__new__(cls)
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.ndim != 1:
+            raise ValueError(f"scores must be one-dimensional, not of shape {scores.shape}")
+        ranking._set(np.sort(scores), np.sort(scores[rows]))
+        return ranking
+
+    def _set(self, sorted_scores: np.ndarray, positive_sorted: np.ndarray) -> None:
+        self.sorted = sorted_scores
+        self.positive_sorted = positive_sorted
+        self.n = len(sorted_scores)
+        self.n_positive = len(positive_sorted)
         self.n_negative = self.n - self.n_positive
 
     # -- counts at thresholds (vectorised over ``v``) ----------------------------------------------

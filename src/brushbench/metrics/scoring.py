@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,6 @@ import pandas as pd
 from ..dataset.tables import LEGIT_KINDS
 from .breakdown import (
     UNSPECIFIED,
-    Positives,
     campaigns_caught,
     false_alarms,
     per_camouflage,
@@ -29,10 +29,19 @@ from .entities import (
     not_given,
     positive_entities,
 )
+from .key import (
+    BLOCK_ROWS,
+    OrderKey,
+    SeenEntities,
+    count_codes,
+    order_key,
+    per_order,
+    seen_entities,
+)
 from .ranking import Cut, Ranking
 from .values import budget_fraction, budget_label, number, ratio, undefined
 
-__all__ = ["DEFAULT_BUDGETS", "REVIEW_BUDGET", "score_orders"]
+__all__ = ["DEFAULT_BUDGETS", "REVIEW_BUDGET", "as_alerts", "score_key", "score_orders"]
 
 #: Shares of the orders a review team can look at.
 DEFAULT_BUDGETS = (0.005, 0.01, 0.05)
@@ -105,45 +114,92 @@ def score_orders(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
     n = len(orders)
     if n == 0:
         raise ValueError("there are no orders to score")
-    s = np.asarray(_per_order(scores, orders, "scores"), dtype=np.float64)
-    rows = _label_rows(labels, orders)
-    y = _column(labels, "is_brushing", rows)
-    y = np.asarray(y, dtype=bool) if y is not None else _missing("is_brushing")
+    s = np.asarray(per_order(scores, orders, "scores"), dtype=np.float64)
+    key = order_key(labels, orders)
     cuts = _cuts(budgets)
     pred = None if predictions is None else _predictions(predictions, orders)
+    for section, column in (("buyers", "buyer_id"), ("shops", "shop_id")):
+        if entity_labels is not None and column not in orders:
+            raise ValueError(f"orders has no {column} column: the {section} section needs it")
 
     pool = (ThreadPoolExecutor(max_workers=2, thread_name_prefix="brushbench-metrics")
             if entity_labels is not None and n >= PARALLEL_MIN_ORDERS else None)
     try:
-        run = pool.submit if pool is not None else _now
-        futures = {}
-        if entity_labels is not None:
-            for section, column, etype, roles, given in (
-                    ("buyers", "buyer_id", "account", BUYER_ROLES, buyer_scores),
-                    ("shops", "shop_id", "shop", SHOP_ROLES, shop_scores)):
-                if column not in orders:
-                    raise ValueError(f"orders has no {column} column: the {section} section "
-                                     "needs it")
-                positive = positive_entities(entity_labels, etype, roles)
-                futures[section] = run(_entity_section, orders[column], s, given, positive,
-                                       section)
-        result = _order_sections(labels, rows, s, y, cuts, review_budget, campaigns, curves)
-        for section, given in (("buyers", buyer_scores), ("shops", shop_scores)):
-            result[section] = (futures[section].result() if section in futures else not_given(
-                FROM_DETECTOR if given is not None else FROM_ORDERS, "entity_labels not given"))
+        # Each entity section factorises its ids on its own worker, beside the order metrics.
+        seen: dict[str, Callable[[], SeenEntities]] | None = None if entity_labels is None else {
+            section: partial(seen_entities, orders[column], s)
+            for section, column in (("buyers", "buyer_id"), ("shops", "shop_id"))}
+        return score_key(key, s, seen=seen, entity_labels=entity_labels, campaigns=campaigns,
+                         buyer_scores=buyer_scores, shop_scores=shop_scores, predictions=pred,
+                         budgets=cuts, review_budget=review_budget, curves=curves, _pool=pool)
     finally:
         if pool is not None:
             pool.shutdown()
-    result["predictions"] = _prediction_section(pred, y)
-    return result
+
+
+def score_key(key: OrderKey, scores: np.ndarray, *,
+              seen: Mapping[str, SeenEntities | Callable[[], SeenEntities]] | None,
+              entity_labels: pd.DataFrame | None = None,
+              campaigns: pd.DataFrame | None = None, buyer_scores: pd.Series | None = None,
+              shop_scores: pd.Series | None = None, predictions: np.ndarray | None = None,
+              budgets: Sequence[float] = DEFAULT_BUDGETS,
+              review_budget: float = REVIEW_BUDGET, curves: bool = False,
+              _pool: ThreadPoolExecutor | None = None) -> dict[str, Any]:
+    """:func:`score_orders` of an answer key already in columns (the harness's form).
+
+    Parameters
+    ----------
+    key : OrderKey
+        The answer key of the orders scored (:func:`brushbench.metrics.key.order_key`).
+    scores : array of float64, shape (key.n,)
+        One score per order, in the key's row order.
+    seen : dict, optional
+        ``{"buyers": SeenEntities, "shops": SeenEntities}``: the entities of the orders and
+        their best order score; None without ``entity_labels``.
+    predictions : array of bool, shape (key.n,), optional
+        The detector's own alerts.
+    The other parameters and the result are :func:`score_orders`'.
+    """
+    return _score_key(key, scores, seen=seen, entity_labels=entity_labels, campaigns=campaigns,
+                      buyer_scores=buyer_scores, shop_scores=shop_scores,
+                      predictions=predictions, budgets=budgets, review_budget=review_budget,
+                      curves=curves, pool=_pool)[0]
+
+
+def _score_key(key: OrderKey, s: np.ndarray, *,
+               seen: Mapping[str, SeenEntities | Callable[[], SeenEntities]] | None,
+               entity_labels: pd.DataFrame | None, campaigns: pd.DataFrame | None,
+               buyer_scores: pd.Series | None, shop_scores: pd.Series | None,
+               predictions: np.ndarray | None, budgets: Sequence[float],
+               review_budget: float, curves: bool, pool: ThreadPoolExecutor | None
+               ) -> tuple[dict[str, Any], Ranking]:
+    """:func:`score_key`, and the ranking of the orders (for the time to detect)."""
+    cuts = _cuts(budgets)
+    run = pool.submit if pool is not None else _now
+    futures = {}
+    if entity_labels is not None:
+        assert seen is not None
+        for section, etype, roles, given in (
+                ("buyers", "account", BUYER_ROLES, buyer_scores),
+                ("shops", "shop", SHOP_ROLES, shop_scores)):
+            positive = positive_entities(entity_labels, etype, roles)
+            futures[section] = run(_entity_section, seen[section], given, positive, section)
+    # Without workers the entity sections are done before the orders are sorted, so that
+    # their memory and the sorted copy of the scores are not held at once.
+    ranking = Ranking.of_rows(s, key.positive_rows)
+    result = _order_sections(key, s, ranking, cuts, review_budget, campaigns, curves)
+    for section, given in (("buyers", buyer_scores), ("shops", shop_scores)):
+        result[section] = (futures[section].result() if section in futures else not_given(
+            FROM_DETECTOR if given is not None else FROM_ORDERS, "entity_labels not given"))
+    result["predictions"] = _prediction_section(predictions, key)
+    return result, ranking
 
 
 # -- the order-level sections ----------------------------------------------------------------------
 
-def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray, y: np.ndarray,
-                    budgets: list[float], review_budget: float,
-                    campaigns: pd.DataFrame | None, curves: bool = False) -> dict[str, Any]:
-    ranking = Ranking(s, y)
+def _order_sections(key: OrderKey, s: np.ndarray, ranking: Ranking, budgets: list[float],
+                    review_budget: float, campaigns: pd.DataFrame | None,
+                    curves: bool = False) -> dict[str, Any]:
     cuts = [c for c in (ranking.cut(b) for b in budgets) if c is not None]
     review = ranking.cut(review_budget)
     assert review is not None
@@ -165,8 +221,7 @@ def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray
     orders[f"recall_at_{budget_label(FPR)}_fpr"] = (
         fpr if fpr is not None else undefined(no_pos if P == 0 else no_neg))
 
-    pos_rows = np.flatnonzero(y)
-    pos = _positives(labels, rows, pos_rows, s)
+    pos = key.positives(s)
     patterns = set(pos.pattern_names)
     levels: list[float] = []
     without_orders = None
@@ -200,7 +255,7 @@ def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray
         "orders": orders,
         "per_pattern": per_pattern(ranking, cuts, pos, patterns_sorted),
         "per_camouflage": camouflage,
-        "false_alarms": _false_alarms(labels, rows, s, y, pos_rows, review),
+        "false_alarms": _false_alarms(key, s, review),
         "campaigns": campaigns_caught(review, pos, patterns_sorted, without_orders),
     }
     if curves:
@@ -208,91 +263,52 @@ def _order_sections(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray
     return sections
 
 
-def _positives(labels: pd.DataFrame, rows: np.ndarray | None, pos_rows: np.ndarray,
-               s: np.ndarray) -> Positives:
-    """The positive orders' scores, pattern codes and campaign codes (P-sized work only)."""
-    lrows = pos_rows if rows is None else rows[pos_rows]
-    pattern = _column(labels, "pattern", lrows)
-    if pattern is None:
-        pcodes, pnames = np.zeros(len(lrows), dtype=np.int64), [UNSPECIFIED] if len(lrows) else []
-    else:
-        pcodes, uniques = pd.factorize(pattern)
-        pnames = [str(v) for v in uniques]
-        if (pcodes < 0).any():
-            pcodes = np.where(pcodes < 0, len(pnames), pcodes)
-            pnames.append(UNSPECIFIED)
-    campaign = _column(labels, "campaign_id", lrows)
-    if campaign is None:
-        ccodes, cids = np.full(len(lrows), -1, dtype=np.int64), []
-    else:
-        ccodes, uniques = pd.factorize(campaign)
-        cids = [str(v) for v in uniques]
-    return Positives(s[pos_rows], np.asarray(pcodes, dtype=np.int64), pnames,
-                     np.asarray(ccodes, dtype=np.int64), cids)
-
-
-def _false_alarms(labels: pd.DataFrame, rows: np.ndarray | None, s: np.ndarray, y: np.ndarray,
-                  pos_rows: np.ndarray, cut: Cut) -> dict[str, Any]:
+def _false_alarms(key: OrderKey, s: np.ndarray, cut: Cut) -> dict[str, Any]:
     """Legitimate orders of each kind, and how many of them fall inside the review budget.
 
-    Only the legitimate orders above the cut and those tied at it are looked up, unless most
-    orders tie at the cut (a near-constant score): then the tied ones are the totals minus the
-    orders above and below, which are fewer.
+    The orders above the cut and those tied at it are counted per kind a block of rows at a
+    time (:func:`~brushbench.metrics.key.count_codes`): a one-byte code an order, and no
+    per-order mask or widened copy of the whole log.
     """
-    kind = labels["legit_kind"] if "legit_kind" in labels else None
-
-    def kinds_of(order_rows: np.ndarray) -> dict[str, int]:
-        """How many of the legitimate orders among ``order_rows`` are of each kind."""
-        order_rows = order_rows[~y[order_rows]]
-        if kind is None:
-            return {UNSPECIFIED: len(order_rows)}
-        return _counts(kind.iloc[order_rows if rows is None else rows[order_rows]]
-                       .value_counts(dropna=False))
-
-    if kind is None:
-        totals = {UNSPECIFIED: len(s) - len(pos_rows)}
-    else:
-        totals = _counts(kind.value_counts(dropna=False))
-        # Only legitimate orders count: take away the kinds (usually empty) of brushing orders.
-        lpos = pos_rows if rows is None else rows[pos_rows]
-        for name, c in _counts(kind.iloc[lpos].value_counts(dropna=False)).items():
-            totals[name] -= c
+    m = len(key.kind_names)
+    totals = key.kind_counts()
     t = cut.threshold
-    above = kinds_of(np.flatnonzero(s > t))
-    below_count = len(s) - cut.above - cut.tied
-    if cut.tied <= below_count:
-        tied = kinds_of(np.flatnonzero(s == t))
-    else:
-        below = kinds_of(np.flatnonzero(s < t))
-        tied = {k: totals[k] - above.get(k, 0) - below.get(k, 0) for k in totals}
-    flagged = {k: above.get(k, 0) + cut.share * tied.get(k, 0) for k in totals}
-    others = sorted(k for k, v in totals.items() if v and k not in LEGIT_KINDS and k != UNSPECIFIED)
-    kinds = [*LEGIT_KINDS, *others] + ([UNSPECIFIED] if totals.get(UNSPECIFIED) else [])
-    return false_alarms(cut, totals, flagged, kinds)
-
-
-def _counts(vc: pd.Series) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for key, c in vc.items():
-        name = UNSPECIFIED if pd.isna(key) else str(key)
-        out[name] = out.get(name, 0) + int(c)
-    return out
+    above = np.zeros(m, dtype=np.int64)
+    tied = np.zeros(m, dtype=np.int64)
+    for start in range(0, key.n, BLOCK_ROWS):
+        block = slice(start, start + BLOCK_ROWS)
+        codes, scores = key.kind[block], s[block]
+        above += count_codes(codes, m, scores > t)
+        tied += count_codes(codes, m, scores == t)
+    flagged = above + cut.share * tied
+    # The kinds by falling number of label rows (brushing ones included), missing kind last
+    # among equals: the order in which the sum of the kinds' expected false alarms ("all")
+    # has always been added up, so that it keeps its last bit when ties straddle the cut.
+    base = sorted(range(m), key=lambda i: key.kind_names[i] == UNSPECIFIED)
+    rows = key.kind_rows if key.kind_rows is not None else totals
+    order = sorted(base, key=lambda i: -int(rows[i]))
+    total = {key.kind_names[i]: int(totals[i]) for i in order}
+    flag = {key.kind_names[i]: float(flagged[i]) for i in order}
+    others = sorted(k for k, v in total.items() if v and k not in LEGIT_KINDS and k != UNSPECIFIED)
+    kinds = [*LEGIT_KINDS, *others] + ([UNSPECIFIED] if total.get(UNSPECIFIED) else [])
+    return false_alarms(cut, total, flag, kinds)
 
 
 # -- entities and predictions ----------------------------------------------------------------------
 
-def _entity_section(ids: pd.Series, s: np.ndarray, given: pd.Series | None,
+def _entity_section(seen: SeenEntities | Callable[[], SeenEntities], given: pd.Series | None,
                     positive: np.ndarray, plural: str) -> dict[str, Any]:
-    return entity_metrics(entity_scores(ids, s, given), positive, plural)
+    entities = seen if isinstance(seen, SeenEntities) else seen()
+    return entity_metrics(entity_scores(entities, given=given), positive, plural)
 
 
-def _prediction_section(pred: np.ndarray | None, y: np.ndarray) -> dict[str, Any]:
+def _prediction_section(pred: np.ndarray | None, key: OrderKey) -> dict[str, Any]:
     if pred is None:
         u = undefined("no predictions given")
         return {"n_alerts": u, "true_alerts": u, "precision": u, "recall": u, "f1": u}
     alerts = int(np.count_nonzero(pred))
-    tp = int(np.count_nonzero(pred & y))
-    positives = int(np.count_nonzero(y))
+    tp = int(np.count_nonzero(pred[key.positive_rows]))
+    positives = key.n_positive
     fp, fn = alerts - tp, positives - tp
     return {"n_alerts": alerts, "true_alerts": tp,
             "precision": ratio(tp, alerts, "no alerts"),
@@ -314,10 +330,6 @@ def _now(fn: Callable[..., Any], *args: Any) -> Future[Any] | _Done:
     return _Done(fn(*args))
 
 
-def _missing(name: str) -> np.ndarray:
-    raise ValueError(f"labels has no {name} column")
-
-
 def _cuts(budgets: Sequence[float]) -> list[float]:
     """The budgets, checked, in increasing order, each once."""
     seen: dict[str, float] = {}
@@ -330,61 +342,15 @@ def _cuts(budgets: Sequence[float]) -> list[float]:
     return sorted(seen.values())
 
 
-def _per_order(values: np.ndarray | pd.Series, orders: pd.DataFrame, name: str) -> np.ndarray:
-    """``values`` as an array aligned with the rows of ``orders``; ValueError when it cannot be."""
-    n = len(orders)
-    if np.ndim(values) != 1 or len(values) != n:
-        raise ValueError(f"{name} has shape {np.shape(values)}: expected one value per row of "
-                         f"orders, shape ({n},)")
-    if isinstance(values, pd.Series):
-        idx = values.index
-        if not (idx.equals(pd.RangeIndex(n)) or idx.equals(orders.index)
-                or np.array_equal(idx.to_numpy(), orders["order_id"].to_numpy())):
-            raise ValueError(f"{name} is a Series whose index is neither positional, "
-                             "orders.index nor orders.order_id in row order: align it to the "
-                             "rows of orders first")
-        aligned: np.ndarray = values.to_numpy()
-        return aligned
-    return np.asarray(values)
-
-
 def _predictions(values: np.ndarray | pd.Series, orders: pd.DataFrame) -> np.ndarray:
-    arr = _per_order(values, orders, "predictions")
+    return as_alerts(per_order(values, orders, "predictions"))
+
+
+def as_alerts(values: np.ndarray) -> np.ndarray:
+    """The detector's 0/1 or bool alerts as a bool array; ValueError for anything else."""
+    arr = np.asarray(values)
     if arr.dtype != bool:
-        arr = np.asarray(arr)
         if not ((arr == 0) | (arr == 1)).all():
             raise ValueError("predictions must be 0/1 or bool (the detector's alert decision)")
         arr = arr == 1
     return arr
-
-
-def _label_rows(labels: pd.DataFrame, orders: pd.DataFrame) -> np.ndarray | None:
-    """The label row of each order (None when labels are already in the orders' row order)."""
-    if len(labels) != len(orders):
-        raise ValueError(f"labels has {len(labels)} rows and orders {len(orders)}: the answer "
-                         "key must cover exactly the orders scored")
-    for name, df in (("labels", labels), ("orders", orders)):
-        if "order_id" not in df:
-            raise ValueError(f"{name} has no order_id column")
-    lid, oid = labels["order_id"].to_numpy(), orders["order_id"].to_numpy()
-    if np.array_equal(lid, oid):
-        return None
-    index = pd.Index(lid)
-    if not index.is_unique:
-        raise ValueError("labels.order_id has duplicates")
-    rows: np.ndarray = index.get_indexer(oid)
-    if (rows < 0).any():
-        missing = np.flatnonzero(rows < 0)
-        raise ValueError(f"{len(missing)} orders have no label (first: order_id "
-                         f"{oid[missing[0]]})")
-    return rows
-
-
-def _column(labels: pd.DataFrame, name: str, rows: np.ndarray | None) -> Any:
-    """Column ``name`` of ``labels`` at label rows ``rows`` (all, in order, for None)."""
-    if name not in labels:
-        return None
-    col = labels[name]
-    if rows is None:
-        return col.to_numpy() if name == "is_brushing" else col
-    return col.iloc[rows].to_numpy() if name == "is_brushing" else col.iloc[rows]

@@ -38,11 +38,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ranking import budget_size
-from .scoring import REVIEW_BUDGET, _label_rows, _per_order
+from .key import OrderKey, order_key, per_order
+from .ranking import Cut, Ranking, budget_size
+from .scoring import REVIEW_BUDGET
 from .values import budget_label, number, undefined
 
-__all__ = ["alerts_at_budget", "time_to_detect"]
+__all__ = ["alerts_at_budget", "key_time_to_detect", "time_to_detect"]
 
 NEVER = "never alerted"
 
@@ -97,40 +98,78 @@ def time_to_detect(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
         Undefined values are ``{"value": None, "reason": ...}``.
     """
     n = len(orders)
-    s = np.asarray(_per_order(scores, orders, "scores"), dtype=np.float64)
+    s = np.asarray(per_order(scores, orders, "scores"), dtype=np.float64)
     when = np.asarray(scored_at, dtype=np.int64)
     if when.shape != (n,):
         raise ValueError(f"scored_at has shape {when.shape}: expected one time per order ({n},)")
-    created_col = orders["created_at"]
-    created = np.asarray(pd.DatetimeIndex(created_col).as_unit("s").asi8, dtype=np.int64)
-    tz = getattr(created_col.dtype, "tz", None)
-    rows = _label_rows(labels, orders)
-    lrows = np.arange(n) if rows is None else rows
-    # Campaign and pattern are read for the brushing orders only: as Python objects for every
+    key = order_key(labels, orders, times=True, kinds=False)
+    tz = getattr(orders["created_at"].dtype, "tz", None)
+    return key_time_to_detect(key, _partition_cut(s, budget), s, when[key.positive_rows],
+                              timezone=tz, campaigns=campaigns, budget=budget)
+
+
+def _partition_cut(s: np.ndarray, budget: float) -> Cut | None:
+    """The cut of the top ``budget`` of ``s`` by a partition (no full sort: the time to detect
+    alone needs only the threshold)."""
+    n = len(s)
+    if n == 0:
+        return None
+    k = budget_size(budget, n)
+    threshold = float(np.partition(s, n - k)[n - k])  # the k-th highest score
+    above = int(np.count_nonzero(s > threshold))
+    return Cut(float(budget), k, threshold, above, int(np.count_nonzero(s == threshold)))
+
+
+def key_time_to_detect(key: OrderKey, ranking: Ranking | Cut | None, scores: np.ndarray,
+                       scored_at: np.ndarray, *, timezone: Any = None,
+                       campaigns: pd.DataFrame | None = None,
+                       budget: float = REVIEW_BUDGET) -> dict[str, Any]:
+    """:func:`time_to_detect` of an answer key in columns (the harness's form).
+
+    Parameters
+    ----------
+    key : OrderKey
+        The answer key, with the brushing orders' creation times (``key.created``).
+    ranking : Ranking or Cut
+        The orders' scores sorted (``Ranking.of_rows(scores, key.positive_rows)``: the order
+        metrics' one sort), or directly the cut of the alert budget, for the alert rule.
+    scores : array of float64, shape (key.n,)
+        The orders' scores.
+    scored_at : array of int64, shape (P,)
+        When each brushing order's score was known (epoch seconds), in the order of
+        ``key.positive_rows``.
+    timezone : str or tzinfo, optional
+        The clock of the ISO 8601 times (UTC when None).
+
+    The other parameters and the result are :func:`time_to_detect`'s.
+    """
+    assert key.created is not None, "the key has no creation times"
+    # Campaign and pattern are codes of the brushing orders only: as Python objects for every
     # order they would cost 16 bytes an order (1.6 GB at 100M orders) for a few percent of them.
-    brushing = np.flatnonzero(np.asarray(labels["is_brushing"].to_numpy()[lrows], dtype=bool))
-    campaign = (labels["campaign_id"].iloc[lrows[brushing]].to_numpy(dtype=object)
-                if "campaign_id" in labels else np.full(len(brushing), None, dtype=object))
-    named = pd.notna(campaign)
-    pos = brushing[named]
-    codes, ids = pd.factorize(campaign[named]) if len(pos) else (np.empty(0, np.int64), [])
+    named = key.campaign >= 0
+    codes = key.campaign[named]
+    ids = key.campaign_ids
     m = len(ids)
-    pattern_pos = (labels["pattern"].iloc[lrows[pos]].to_numpy(dtype=object)
-                   if "pattern" in labels else np.full(len(pos), None, dtype=object))
+    pattern_codes = key.pattern[named]
+    created = key.created[named]
+    when = np.asarray(scored_at, dtype=np.int64)[named]
 
     first_order = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_order, codes, created[pos])
-    alert = alerts_at_budget(s, budget)[pos]
+    np.minimum.at(first_order, codes, created)
+    alert = _alerts(ranking, scores[key.positive_rows[named]], budget)
     first_alert = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_alert, codes[alert], when[pos][alert])
+    np.minimum.at(first_alert, codes[alert], when[alert])
     alerted = first_alert < np.iinfo(np.int64).max
     seconds = np.where(alerted, (first_alert - first_order).astype(np.float64), np.inf)
     n_orders = np.bincount(codes, minlength=m)
+    names = [None if i == key.pattern_missing else name
+             for i, name in enumerate(key.pattern_names)]
     pattern_of = np.empty(m, dtype=object)
-    pattern_of[codes] = pattern_pos
+    pattern_of[codes] = np.array([*names, None], dtype=object)[pattern_codes]
 
     def iso(t: int) -> str:
-        text: str = pd.Timestamp(int(t), unit="s", tz="UTC").tz_convert(tz or "UTC").isoformat()
+        text: str = (pd.Timestamp(int(t), unit="s", tz="UTC").tz_convert(timezone or "UTC")
+                     .isoformat())
         return text
 
     per_campaign: dict[str, Any] = {}
@@ -152,6 +191,18 @@ def time_to_detect(labels: pd.DataFrame, scores: np.ndarray | pd.Series, *,
     return {"alert_budget": budget_label(budget),
             **_group(seconds, "no campaign has orders here"),
             "per_pattern": per_pattern, "per_campaign": per_campaign}
+
+
+def _alerts(ranking: Ranking | Cut | None, scores: np.ndarray, budget: float) -> np.ndarray:
+    """Which of ``scores`` (some of the ranking's) are alerts: :func:`alerts_at_budget`'s rule,
+    the cut read from the ranking's sort (or given)."""
+    cut = ranking.cut(budget) if isinstance(ranking, Ranking) else ranking
+    if cut is None:
+        return np.zeros(len(scores), dtype=bool)
+    alert: np.ndarray = scores > cut.threshold
+    if cut.above + cut.tied <= cut.k:
+        alert |= scores == cut.threshold
+    return alert
 
 
 def _group(seconds: np.ndarray, none: str) -> dict[str, Any]:
