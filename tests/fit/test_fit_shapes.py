@@ -40,10 +40,20 @@ bulk_buyers: {accounts: 0, orders: 0}
 """
 
 
-def test_a_tiny_marketplace(tmp_path):
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The TINY log as a file, and its fit: (orders, time zone, path, fit). A fit takes seconds;
+    the tests below share this one."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BRUSHBENCH_CACHE", str(tmp_path_factory.mktemp("cache")))
     orders, zone = orders_of(TINY)
-    fit = fit_log(write_scl_log(orders, zone, tmp_path / "tiny.csv"), columns="scl2020",
-                  timezone=zone)
+    path = write_scl_log(orders, zone, tmp_path_factory.mktemp("log") / "tiny.csv")
+    yield orders, zone, path, fit_log(path, columns="scl2020", timezone=zone)
+    mp.undo()
+
+
+def test_a_tiny_marketplace(tiny):
+    orders, _, _, fit = tiny
     m = fit.scenario.marketplace
     seen = fit.source.log
     assert len(np.unique(seen.shop)) <= m.shops <= 60
@@ -129,8 +139,6 @@ def test_items_units_and_prices_are_fitted_when_the_log_has_them(tmp_path):
         columns="scl2020", refine_rounds=False).text
 
 
-def test_the_same_log_gives_the_same_bytes(tmp_path):
-    orders, zone = orders_of(TINY)
-    path = write_scl_log(orders, zone, tmp_path / "tiny.csv")
-    first = fit_log(path, columns="scl2020", timezone=zone).text
-    assert fit_log(path, columns="scl2020", timezone=zone).text == first
+def test_the_same_log_gives_the_same_bytes(tiny):
+    _, zone, path, first = tiny
+    assert fit_log(path, columns="scl2020", timezone=zone).text == first.text
