@@ -57,10 +57,17 @@ def test_unseen_entities_are_extrapolated_from_the_law(s, n, seed):
     assert 1 / 1.2 <= _extrapolated_ratio(s, n, seed) <= 1.2
 
 
-@settings(max_examples=10, deadline=None)
-@given(st.floats(1.8, 2.2), st.integers(300, 3000), st.integers(0, 2**32 - 1))
-def test_a_heavy_tail_leaves_more_unseen_and_a_wider_extrapolation(s, n, seed):
-    assert 1 / 1.6 <= _extrapolated_ratio(s, n, seed) <= 1.6
+def test_a_heavy_tail_leaves_more_unseen_and_a_wider_extrapolation():
+    # A statement about the spread, so over a fixed set of logs rather than a random few: one
+    # log in a hundred or so lands far out (hypothesis drew 2.66 at s = 2.0, 300 entities, and
+    # 0.56 and 0.62 came up in 300 draws), which a bound per log cannot tell from a broken fit.
+    # Measured over 300 logs (s 1.8-2.2, 300-3,000 entities): 5-95% 0.91-1.16, 1-99% 0.82-1.30.
+    rng = np.random.default_rng(20261206)
+    ratios = np.array([_extrapolated_ratio(rng.uniform(1.8, 2.2), int(rng.integers(300, 3001)),
+                                           int(rng.integers(0, 2**32))) for _ in range(20)])
+    assert 0.9 <= np.median(ratios) <= 1.1
+    assert np.mean((ratios >= 1 / 1.35) & (ratios <= 1.35)) >= 0.9
+    assert np.all((ratios >= 1 / 3) & (ratios <= 3))
 
 
 @pytest.mark.parametrize(("family", "shape", "n"), [("lognorm", 0.5, 1000), ("lognorm", 2.5, 3),
