@@ -118,6 +118,9 @@ class _PartFiles:
 
     def close(self) -> None:
         self.entries = {name: writer.close() for name, writer in self._writers.items()}
+        # A closed Parquet writer still holds its file's metadata: let it go now, not when
+        # every part is done (at scale 30, 31 parts, that held 160 MiB of peak RSS).
+        self._writers = {}
 
     def abort(self) -> None:
         for writer in self._writers.values():
