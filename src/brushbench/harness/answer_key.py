@@ -52,7 +52,7 @@ from ..metrics.key import (
     merge_seen,
     seen_entities,
 )
-from ..runtime.streaming import epoch_seconds
+from ..runtime.streaming import column_to_numpy, epoch_seconds
 
 __all__ = ["KEY_COLUMNS", "ORDER_COLUMNS", "AnswerColumns", "ScoringData",
            "read_answer_columns", "read_scoring_data"]
@@ -65,8 +65,24 @@ ORDER_COLUMNS = ("order_id", "buyer_id", "shop_id", "created_at")
 KEY_COLUMNS = {"labels": ("order_id", "is_brushing", "pattern", "campaign_id", "legit_kind")}
 
 
+class _ManifestFacts:
+    """What a reader's result says from the dataset's manifest."""
+
+    manifest: dict[str, Any]
+
+    @property
+    def has_answer_key(self) -> bool:
+        """Whether the dataset carries labels."""
+        return bool(self.manifest.get("has_answer_key"))
+
+    @property
+    def timezone(self) -> str:
+        """The IANA time zone of the timestamps."""
+        return str(self.manifest["timezone"])
+
+
 @dataclass
-class ScoringData:
+class ScoringData(_ManifestFacts):
     """The part of a test dataset that scoring reads, shaped like a :class:`Dataset`'s frames.
 
     Attributes
@@ -84,16 +100,6 @@ class ScoringData:
     entity_labels: pd.DataFrame
     campaigns: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def has_answer_key(self) -> bool:
-        """Whether the dataset carries labels."""
-        return bool(self.manifest.get("has_answer_key"))
-
-    @property
-    def timezone(self) -> str:
-        """The IANA time zone of the timestamps."""
-        return str(self.manifest["timezone"])
 
 
 def read_scoring_data(folder: str | os.PathLike[str],
@@ -193,7 +199,7 @@ ENTITY_COLUMNS = (("buyers", "buyer_id"), ("shops", "shop_id"))
 
 
 @dataclass
-class AnswerColumns:
+class AnswerColumns(_ManifestFacts):
     """What scoring reads of a test dataset, in columns of a byte or two an order.
 
     Attributes
@@ -223,16 +229,6 @@ class AnswerColumns:
     entity_labels: pd.DataFrame
     campaigns: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def has_answer_key(self) -> bool:
-        """Whether the dataset carries labels."""
-        return bool(self.manifest.get("has_answer_key"))
-
-    @property
-    def timezone(self) -> str:
-        """The IANA time zone of the timestamps."""
-        return str(self.manifest["timezone"])
 
 
 def read_answer_columns(folder: str | os.PathLike[str], scores: np.ndarray,
@@ -440,20 +436,8 @@ def _null_count(folder: Path, manifest: dict[str, Any]) -> int:
 
 
 def _int64(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    return _to_numpy(column, np.int64)
+    return column_to_numpy(column, np.int64)
 
 
 def _bool(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    return _to_numpy(column, np.bool_)
-
-
-def _to_numpy(column: pa.ChunkedArray | pa.Array, dtype: Any) -> np.ndarray:
-    """A column without nulls as one numpy array, filled chunk by chunk (no joined copy in
-    Arrow's pool first)."""
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    out = np.empty(len(column), dtype=dtype)
-    at = 0
-    for chunk in chunks:
-        out[at:at + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
-        at += len(chunk)
-    return out
+    return column_to_numpy(column, np.bool_)

@@ -140,7 +140,7 @@ class Schedule:
         return self.start + (self.batch_of(times) + 1) * self.batch_seconds
 
 
-def _numpy(column: pa.ChunkedArray | pa.Array, dtype: Any) -> np.ndarray:
+def column_to_numpy(column: pa.ChunkedArray | pa.Array, dtype: Any) -> np.ndarray:
     """A column without nulls as one numpy array, filled chunk by chunk.
 
     ``ChunkedArray.to_numpy`` joins the chunks in an Arrow buffer first, allocated by Arrow's
@@ -159,7 +159,7 @@ def _numpy(column: pa.ChunkedArray | pa.Array, dtype: Any) -> np.ndarray:
 def epoch_seconds(column: Any) -> np.ndarray:
     """A timestamp column (pandas Series or Arrow array, no nulls) as int64 epoch seconds."""
     if isinstance(column, pa.ChunkedArray | pa.Array):
-        return _numpy(column.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()), np.int64)
+        return column_to_numpy(column.cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()), np.int64)
     return np.asarray(pd.DatetimeIndex(column).as_unit("s").asi8, dtype=np.int64)
 
 
@@ -234,7 +234,7 @@ class StreamPlan:
         self._orders = _Sliced(orders, _bounds(created if perm is None else created[perm],
                                                ends), perm)
         # Events: each delivered at its own time, but never before the order it is about.
-        lookup = _OrderLookup(_numpy(orders.column("order_id"), np.int64))
+        lookup = _OrderLookup(column_to_numpy(orders.column("order_id"), np.int64))
         self._events = {name: self._slice_events(data, name, lookup, created, ends)
                         for name in ("shipments", "refunds", "reviews", "buyers")}
         del lookup
@@ -308,14 +308,14 @@ class StreamPlan:
         # filtered out, which would copy the rest of the table.
         valid = None
         if column.null_count:
-            valid = np.flatnonzero(_numpy(column.is_valid(), np.bool_)).astype(
+            valid = np.flatnonzero(column_to_numpy(column.is_valid(), np.bool_)).astype(
                 _index_type(table.num_rows))
             column = column.drop_null()
         times = epoch_seconds(column) if len(column) else np.empty(0, dtype=np.int64)
         if name in ABOUT_AN_ORDER and len(times) and len(lookup.ids) and lookup.unique:
             # An event is known no earlier than its order: a row timed before its order
             # (a log's clock skew) waits for the order's batch.
-            ids = _numpy(table.column("order_id"), np.int64)
+            ids = column_to_numpy(table.column("order_id"), np.int64)
             where = lookup.rows(ids if valid is None else ids[valid])
             del ids
             found = where >= 0
