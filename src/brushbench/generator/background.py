@@ -19,7 +19,8 @@ import pyarrow as pa
 
 
 class BackgroundWriter:
-    def __init__(self, write: Callable[[str, pa.Table], None], max_pending: int = 24) -> None:
+    def __init__(self, write: Callable[[str, pa.Table], None] | None = None,
+                 max_pending: int = 24) -> None:
         self._write = write
         # None marks the end of the stream.
         self._queue: queue.Queue[Callable[[], Any] | None] = queue.Queue(maxsize=max_pending)
@@ -40,6 +41,8 @@ class BackgroundWriter:
 
     def __call__(self, name: str, table: pa.Table) -> None:
         """Queue ``table`` for the write function given at construction."""
+        if self._write is None:
+            raise TypeError("this writer was made without a write function: use call()")
         self.call(self._write, name, table)
 
     def call(self, fn: Callable[..., Any], *args: Any) -> None:

@@ -140,7 +140,7 @@ def write_parts_here(plan: Plan, parts: list[tuple[int, int, int]], folder: str,
     orders)`` is called as each part's orders are built.
     """
     ids = IdMaker(plan.seed)
-    background = BackgroundWriter(_no_table)
+    background = BackgroundWriter()  # each part queues its own files' writes
     opened: list[_PartFiles] = []
     try:
         for index, t0, t1 in parts:
@@ -162,6 +162,3 @@ def write_parts_here(plan: Plan, parts: list[tuple[int, int, int]], folder: str,
         raise
     return [files.done() for files in opened]
 
-
-def _no_table(name: str, table: Any) -> None:
-    raise RuntimeError(f"table {name} queued without a part")  # parts queue their own writes
