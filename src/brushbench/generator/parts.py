@@ -161,4 +161,3 @@ def write_parts_here(plan: Plan, parts: list[tuple[int, int, int]], folder: str,
             files.abort()
         raise
     return [files.done() for files in opened]
-
