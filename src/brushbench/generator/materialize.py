@@ -11,71 +11,33 @@ depend on the shard layout or on the number of worker processes.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from ..market.drafts import CHANNEL, KIND, NO_PRICE, TAG_ORGANIC, OrderDraft, pack_rows
+from ..market.drafts import CHANNEL, KIND, NO_PRICE, OrderDraft
 from ..market.marketplace import buyers_by_activity, items_of
 from .complete import OrderColumns, complete_orders, order_ids
 from .engines import Engine, ProcessEngine
 from .plan import Block, Plan
 from .repeats import repeat_roots
 from .sorting import by_time_then_id
-
-#: Rows of a split slice expanded at once (see :func:`organic_drafts`).
-_EXPAND_ROWS = 1 << 20
-
-
-def _cell_rows(plan: Plan, block: Block, s0: int, shop_local: np.ndarray,
-               slice_local: np.ndarray, per_cell: np.ndarray, split: bool
-               ) -> tuple[np.ndarray, ...]:
-    """Row identities, time quantiles, shops, slices and indices in their cell of the orders of
-    some cells; of a split slice, only those whose quantile can fall in the block."""
-    total = int(per_cell.sum())
-    cell = np.repeat(np.arange(len(per_cell)), per_cell)
-    index = np.arange(total) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
-    shop = (s0 + shop_local)[cell].astype(np.int64)
-    slice_ = (block.slice0 + slice_local)[cell]
-    row = pack_rows(TAG_ORGANIC, slice_, shop, index)
-    u_time = plan.uniforms(row, "time")
-    if split:
-        # Keep the orders whose quantile falls in this block's part of the slice (with a
-        # margin for rounding) before computing anything else for them, so a block costs its
-        # own orders, not its whole slice's. The bounds are the cell's, computed per cell.
-        cell_slice = block.slice0 + slice_local
-        lo, hi = plan.edges[cell_slice], plan.edges[cell_slice + 1]
-        whole = plan.curve.mass(lo, hi)
-        some = whole > 0  # a slice without traffic leaves its orders to the exact test
-        per = np.where(some, whole, 1.0)
-        q0 = np.where(some, plan.curve.mass(lo, np.maximum(block.t0, lo)) / per, 0.0)[cell]
-        q1 = np.where(some, plan.curve.mass(lo, np.minimum(block.t1, hi)) / per, 1.0)[cell]
-        near = (u_time >= q0 - 1e-9) & (u_time <= q1 + 1e-9)
-        row, u_time, shop = row[near], u_time[near], shop[near]
-        slice_, index = slice_[near], index[near]
-    return row, u_time, shop, slice_, index
+from .split_slices import cell_rows, split_slice_rows
 
 
 def organic_drafts(plan: Plan, block: Block, s0: int, s1: int) -> OrderDraft:
     """The organic orders of shops ``s0..s1-1`` whose time falls in ``block``."""
-    counts = plan.counts[s0:s1, block.slice0:block.slice1]
-    shop_local, slice_local = np.nonzero(counts)
-    per_cell = counts[shop_local, slice_local]
-    total = int(per_cell.sum())
-    if total == 0:
-        return OrderDraft.empty()
     split = bool(block.t0 > plan.edges[block.slice0] or block.t1 < plan.edges[block.slice1])
-    # A slice split over several blocks holds many more orders than the block: its cells are
-    # expanded a bounded number of rows at a time (a loop over chunks, not orders).
-    ends = np.cumsum(per_cell)
-    cuts = [0, *np.searchsorted(ends, np.arange(_EXPAND_ROWS, total, _EXPAND_ROWS),
-                                side="right").tolist(), len(per_cell)] if split else [
-        0, len(per_cell)]
-    parts = [_cell_rows(plan, block, s0, shop_local[a:b], slice_local[a:b], per_cell[a:b],
-                        split) for a, b in itertools.pairwise(cuts) if b > a]
-    row, u_time, shop, slice_, index = (np.concatenate(col)
-                                        for col in zip(*parts, strict=True))
+    if split:
+        row, u_time, shop, slice_, index = split_slice_rows(plan, block, s0, s1)
+    else:
+        counts = plan.counts[s0:s1, block.slice0:block.slice1]
+        shop_local, slice_local = np.nonzero(counts)
+        row, u_time, shop, slice_, index = cell_rows(plan, block.slice0, s0, shop_local,
+                                                     slice_local,
+                                                     counts[shop_local, slice_local])
+    if len(row) == 0:
+        return OrderDraft.empty()
     # The curve's share before each slice edge of the block, looked up per order.
     edges = plan.edges[block.slice0:block.slice1 + 1]
     share = plan.curve.share_before(edges)
