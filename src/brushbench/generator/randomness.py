@@ -58,6 +58,6 @@ class RowUniforms:
         with np.errstate(over="ignore"):
             x = mix(self._base + (self._key ^ np.uint64(salt(column))))
         x >>= np.uint64(11)
-        # The 53 high bits scaled to [0, 1) in one pass (the conversion is exact).
-        out: np.ndarray = np.multiply(x, _TO_UNIT, dtype=np.float64)
+        out: np.ndarray = x.astype(np.float64)
+        out *= _TO_UNIT
         return out
