@@ -128,6 +128,38 @@ def test_the_audit_reads_a_partitioned_dataset_part_after_part(tmp_path, small):
             assert a.arrow(name).equals(b.arrow(name)), (limit, name)
 
 
+def test_a_failed_marketplace_write_stops_the_parts_and_leaves_nothing_behind(tmp_path, small):
+    # A one-worker run writes the marketplace tables on their own thread while the parts are
+    # generated: its error must reach the caller, end the parts at the next part's end and
+    # remove everything.
+    import threading
+
+    from brushbench.dataset.writer import DatasetWriter
+
+    failed = threading.Event()
+    real_write, real_block_orders = DatasetWriter.write, parts.block_orders
+
+    def write(self, table, batch):
+        if table == "buyers":
+            failed.set()
+            raise OSError("disk full")
+        real_write(self, table, batch)
+
+    def block_orders(plan, block):  # the first part waits for the failure
+        failed.wait(timeout=30)
+        return real_block_orders(plan, block)
+
+    seen = []
+    with mock.patch.object(parts, "PART_ORDERS", 2000), \
+            mock.patch.object(DatasetWriter, "write", write), \
+            mock.patch.object(parts, "block_orders", block_orders), \
+            pytest.raises(OSError, match="disk full"):
+        generate_to(tmp_path / "p", small, seed=3, partition=True, progress=seen.append)
+    assert failed.is_set()
+    assert seen == []  # not one part reported after the first
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_failed_write_in_a_later_part_leaves_nothing_behind(tmp_path, small):
     # The parts' encoding runs on a background thread, behind the generation: an error there
     # (here the third part's orders) must still stop the run and remove everything it made.

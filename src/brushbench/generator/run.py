@@ -32,7 +32,7 @@ from ..dataset.writer import DatasetWriter
 from ..scenario.limits import LimitError, check_scale, check_scaled
 from ..scenario.model import Scenario
 from ..scenario.scale import scale_scenario
-from .background import BackgroundWriter
+from .background import BackgroundWriter, Beside
 from .engines import Engine, check_engine, open_engine
 from .materialize import iter_blocks
 from .parts import auto_partition, part_blocks, part_bounds, write_part, write_parts_here
@@ -173,21 +173,31 @@ def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int
                       shards: list[int], progress: Callable[[Progress], None] | None,
                       static: Callable[[str, pa.Table], None]) -> None:
     """Without an engine: the parts, encoded on one background thread behind the generation,
-    then the marketplace tables (written here: queued, the buyers' chunks would pile up)."""
+    while a third thread builds and writes the marketplace tables (a buyers' chunk at a time:
+    queued behind the parts, they would pile up)."""
     count = {"shards": 0, "orders": 0}
+    marketplace = Beside(lambda write: _write_static(plan, IdMaker(plan.seed), write), static)
 
     def on_part(index: int, orders: int) -> None:
+        if marketplace.error is not None:  # no use generating the rest
+            marketplace.join()
         count["shards"] += shards[index]
         count["orders"] += orders
         if progress is not None:
             progress(Progress(count["shards"], sum(shards), count["orders"]))
 
     parts = [(i, t0, t1) for i, (t0, t1) in enumerate(bounds)]
-    for part in write_parts_here(plan, parts, str(writer.staging), writer.fmt, writer.tables,
-                                 on_part):
+    try:
+        done = write_parts_here(plan, parts, str(writer.staging), writer.fmt, writer.tables,
+                                on_part)
+    except BaseException:
+        marketplace.stop()
+        raise
+    marketplace.join()
+    # The manifest's entries, once the other thread no longer writes.
+    for part in done:
         for name, entry in part.entries.items():
             writer.add_part(name, part.index, entry)
-    _write_static(plan, IdMaker(plan.seed), static)
 
 
 def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,
