@@ -19,7 +19,7 @@ import contextlib
 import importlib.metadata
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,7 @@ from .engines import Engine, check_engine, open_engine
 from .materialize import iter_blocks
 from .parts import auto_partition, part_blocks, part_bounds, write_part, write_parts_here
 from .plan import Plan, make_plan
-from .tables import IdMaker, order_tables, static_tables
+from .tables import IdMaker, buyer_tables, market_tables, order_tables, static_tables
 
 if TYPE_CHECKING:  # pandas comes with Dataset: a run that writes files does not need it
     from ..dataset.dataset import Dataset
@@ -130,7 +130,12 @@ def _emit(plan: Plan, workers: int, write: Callable[[str, pa.Table], None],
 
 
 def _write_static(plan: Plan, ids: IdMaker, write: Callable[[str, pa.Table], None]) -> None:
-    for name, table in static_tables(plan, ids):
+    _write_tables(static_tables(plan, ids), write)
+
+
+def _write_tables(tables: Iterable[tuple[str, pa.Table]],
+                  write: Callable[[str, pa.Table], None]) -> None:
+    for name, table in tables:
         write(name, table)
 
 
@@ -173,10 +178,12 @@ def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int
                       shards: list[int], progress: Callable[[Progress], None] | None,
                       static: Callable[[str, pa.Table], None]) -> None:
     """Without an engine: the parts, encoded on one background thread behind the generation,
-    while a third thread builds and writes the marketplace tables (a buyers' chunk at a time:
-    queued behind the parts, they would pile up)."""
+    while a third thread builds and writes the buyers table (a chunk at a time: queued behind
+    the parts, they would pile up); then the other marketplace tables, built whole (items: 2.4M
+    at ``--scale 97``), so not while the parts hold memory too."""
     count = {"shards": 0, "orders": 0}
-    marketplace = Beside(lambda write: _write_static(plan, IdMaker(plan.seed), write), static)
+    ids = IdMaker(plan.seed)
+    marketplace = Beside(lambda write: _write_tables(buyer_tables(plan, ids), write), static)
 
     def on_part(index: int, orders: int) -> None:
         if marketplace.error is not None:  # no use generating the rest
@@ -198,6 +205,7 @@ def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int
     for part in done:
         for name, entry in part.entries.items():
             writer.add_part(name, part.index, entry)
+    _write_tables(market_tables(plan, ids), static)
 
 
 def generate_to(out: str | Path, scenario: Scenario, *, seed: int | None = None,

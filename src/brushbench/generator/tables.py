@@ -160,9 +160,14 @@ def label_table(plan: Plan, cols: OrderColumns, ids: IdMaker, order_id: pa.Array
 def static_tables(plan: Plan, ids: IdMaker) -> Iterator[tuple[str, pa.Table]]:
     """Buyers (by registration time, in chunks of bounded size), shops and items (by id), the
     answer key's entities and campaigns: the marketplace itself, as (table name, part)."""
+    yield from buyer_tables(plan, ids)
+    yield from market_tables(plan, ids)
+
+
+def buyer_tables(plan: Plan, ids: IdMaker) -> Iterator[tuple[str, pa.Table]]:
+    """The buyers table, a chunk of bounded size at a time (by registration time)."""
     tz = plan.timezone
     m = plan.market
-    categories = sorted(plan.scenario.marketplace.categories)
     city = list(plan.pools.cities)
     for chunk in buyer_chunks(plan):
         yield "buyers", build_table("buyers", tz, {
@@ -171,6 +176,14 @@ def static_tables(plan: Plan, ids: IdMaker) -> Iterator[tuple[str, pa.Table]]:
             "city": _strings(city, m.city_of(chunk)),
             "level": pa.array(m.level(chunk)),
         })
+
+
+def market_tables(plan: Plan, ids: IdMaker) -> Iterator[tuple[str, pa.Table]]:
+    """Shops and items (by id), the answer key's entities and campaigns, each whole."""
+    tz = plan.timezone
+    m = plan.market
+    categories = sorted(plan.scenario.marketplace.categories)
+    city = list(plan.pools.cities)
     shop_ids = ids("shop", np.arange(m.n_shops))
     order = np.argsort(shop_ids)
     shops = build_table("shops", tz, {
