@@ -194,7 +194,7 @@ def poisson_interval(k: int) -> tuple[float, float]:
 
 
 def print_random(tally: Tally) -> None:
-    """Part 1's figures, its false alarms one by one, and the audits and alarms per cell."""
+    """Part 1's figures, its false alarms one by one, then per probe and per cell."""
     k = len(tally.alarms)
     low, high = poisson_interval(k)
     print(f"audits: {tally.audits:,}")
@@ -214,6 +214,9 @@ def print_random(tally: Tally) -> None:
         print(f"  alarm  {cell:28} {f.name} ({f.direction}) for {f.pattern}: AP {f.ap:.3f} > "
               f"{f.threshold:.3f} (base {f.base_rate:.3f}, {f.n_positive:,}/{f.n_units:,} "
               f"{f.unit})")
+    # Which probes raise them: chance spreads alarms over the probes, a bias repeats one.
+    for probe, n in Counter(f"{f.name} ({f.direction})" for _, f in tally.alarms).most_common():
+        print(f"  probe  {probe:60} {n:4} alarms")
     for cell, n in tally.by_cell.items():
         print(f"  cell   {cell:28} {n:4} audits, {tally.findings_by_cell[cell]:7,} findings, "
               f"{tally.alarms_by_cell[cell]} alarms")
