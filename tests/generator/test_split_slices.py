@@ -40,8 +40,10 @@ def _whole_slice_rows(plan, block: Block, s0: int, s1: int):
     counts = plan.counts[s0:s1, block.slice0:block.slice1]
     shop_local, slice_local = np.nonzero(counts)
     quantiles = split_slices._quantiles(plan, block.slice0, block.slice1, block.t0, block.t1)
-    return cell_rows(plan, block.slice0, s0, shop_local, slice_local,
-                     counts[shop_local, slice_local], quantiles)
+    rows = cell_rows(plan, block.slice0, s0, shop_local, slice_local,
+                     counts[shop_local, slice_local])
+    near = split_slices._near(rows[1], quantiles, lambda: rows[3] - block.slice0)
+    return tuple(column[near] for column in rows)
 
 
 def test_the_plan_has_slices_cut_into_many_blocks(plan):

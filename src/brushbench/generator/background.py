@@ -76,9 +76,9 @@ class Beside:
     """``task(write)`` run on its own thread beside the caller's work, each of its writes going
     through ``write``.
 
-    What a one-worker run does with the marketplace tables (4M buyers at ``--scale 10``, 3 s of
-    building and encoding): they are built while the parts are generated, instead of after
-    them on an idle writer thread. :meth:`stop` makes the task's next write raise
+    What a one-worker run does with the buyers table (4M buyers at ``--scale 10``, 3 s of
+    building and encoding): it is built while the parts are generated, instead of after them
+    on an idle writer thread. :meth:`stop` makes the task's next write raise
     :class:`Stopped` (the caller is failing); :meth:`join` waits for the task and re-raises its
     error.
     """

@@ -126,10 +126,6 @@ def _emit(plan: Plan, workers: int, write: Callable[[str, pa.Table], None],
         orders += len(columns)
         for name, table in order_tables(plan, columns, ids).items():
             write(name, table)
-    _write_static(plan, ids, write)
-
-
-def _write_static(plan: Plan, ids: IdMaker, write: Callable[[str, pa.Table], None]) -> None:
     _write_tables(static_tables(plan, ids), write)
 
 
@@ -160,7 +156,7 @@ def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
         results = (write_part(plan, *a) for a in args)
     else:
         futures = [engine.submit(write_part, *a) for a in args]
-        _write_static(plan, ids, static)  # while the workers write the parts
+        _write_tables(static_tables(plan, ids), static)  # while the workers write the parts
         results = (f.result() for f in futures)
     done = orders = 0
     for part in results:
@@ -171,7 +167,7 @@ def _emit_parts(plan: Plan, writer: DatasetWriter, engine: Engine | None,
         if progress is not None:
             progress(Progress(done, sum(shards), orders))
     if engine is None:
-        _write_static(plan, ids, static)
+        _write_tables(static_tables(plan, ids), static)
 
 
 def _write_parts_here(plan: Plan, writer: DatasetWriter, bounds: tuple[tuple[int, int], ...],

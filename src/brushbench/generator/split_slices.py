@@ -21,6 +21,7 @@ the plan is gone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import weakref
@@ -45,25 +46,16 @@ Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def cell_rows(plan: Plan, slice0: int, s0: int, shop_local: np.ndarray,
-              slice_local: np.ndarray, per_cell: np.ndarray,
-              quantiles: tuple[np.ndarray, np.ndarray] | None = None) -> Rows:
+              slice_local: np.ndarray, per_cell: np.ndarray) -> Rows:
     """Row identities, time quantiles, shops, slices and indices in their cell of the orders of
-    some cells (shops ``s0 + shop_local``, slices ``slice0 + slice_local``); with
-    ``quantiles`` (lowest and highest, per slice from ``slice0``), only the orders whose
-    quantile falls between them."""
+    some cells (shops ``s0 + shop_local``, slices ``slice0 + slice_local``)."""
     total = int(per_cell.sum())
     cell = np.repeat(np.arange(len(per_cell)), per_cell)
     index = np.arange(total) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
     shop = (s0 + shop_local)[cell].astype(np.int64)
     slice_ = (slice0 + slice_local)[cell]
     row = pack_rows(TAG_ORGANIC, slice_, shop, index)
-    u_time = plan.uniforms(row, "time")
-    if quantiles is not None:
-        # Keep the orders that can fall in the range before computing anything else for them.
-        near = _near(u_time, quantiles, lambda: slice_ - slice0)
-        row, u_time, shop = row[near], u_time[near], shop[near]
-        slice_, index = slice_[near], index[near]
-    return row, u_time, shop, slice_, index
+    return row, plan.uniforms(row, "time"), shop, slice_, index
 
 
 def split_slice_rows(plan: Plan, block: Block, s0: int, s1: int) -> Rows:
@@ -187,8 +179,10 @@ def _fill(plan: Plan, block: Block, s0: int, s1: int) -> _Window:
     rows, u_times = [np.empty(0, np.uint64)], [np.empty(0, np.float64)]
     for a, b in itertools.pairwise(cuts):
         if b > a:
-            row, u_time, *_ = cell_rows(plan, block.slice0, s0, shop_local[a:b],
-                                        slice_local[a:b], per_cell[a:b], quantiles)
-            rows.append(row)
-            u_times.append(u_time)
+            row, u_time, _, slice_, _ = cell_rows(plan, block.slice0, s0, shop_local[a:b],
+                                                  slice_local[a:b], per_cell[a:b])
+            # Only what the window keeps is filtered: the rest of the identity is in the row.
+            near = _near(u_time, quantiles, functools.partial(np.subtract, slice_, block.slice0))
+            rows.append(row[near])
+            u_times.append(u_time[near])
     return _Window(block.t0, t1, np.concatenate(rows), np.concatenate(u_times))
