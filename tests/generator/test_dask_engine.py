@@ -93,7 +93,7 @@ def test_a_failed_run_to_a_url_leaves_no_dataset(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(run, "_write_static", fail)
+    monkeypatch.setattr(run, "_write_tables", fail)  # the marketplace tables
     with pytest.raises(RuntimeError, match="disk on fire"):
         generate_to(f"file://{tmp_path}/remote", SCENARIO, seed=8, partition=True)
     assert not (tmp_path / "remote" / "manifest.json").exists()
